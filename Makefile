@@ -1,0 +1,89 @@
+# kafkasim - one entry point: build, run, test, bench, clean.
+# `make` builds build/kafkasim. `make run` and `make test` first install missing Debian
+# packages (as root, with apt-get) or print the command that would.
+
+CC ?= cc
+PKGS := gsl yaml-0.1
+DEB_PKGS := libgsl-dev libyaml-dev gnuplot-nox pkg-config libcmocka-dev
+WARN := -std=c11 -Wall -Wextra -Wpedantic -Werror -D_POSIX_C_SOURCE=200809L
+OPT ?= -O2 -g
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lgsl -lgslcblas -lm -lyaml)
+CFLAGS_ALL = $(WARN) $(OPT) -Isim -Isim/engine -Imodels $(PKG_CFLAGS) $(CFLAGS)
+LIBS = $(PKG_LIBS) -lm
+
+ENGINE_SRC := $(sort $(wildcard sim/engine/*.c))
+MODEL_SRC := $(sort $(wildcard models/*.c))
+PROG_SRC := $(sort $(filter-out sim/main.c,$(wildcard sim/*.c)))
+LIB_SRC := $(ENGINE_SRC) $(MODEL_SRC) $(PROG_SRC)
+TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
+BENCH_SRC := $(sort $(wildcard tests/bench/*.c))
+
+OBJ := $(LIB_SRC:%.c=build/obj/%.o)
+ASAN_OBJ := $(LIB_SRC:%.c=build/asan/%.o)
+TESTS := $(TEST_SRC:tests/unit/%.c=build/tests/%)
+ASAN_TESTS := $(TEST_SRC:tests/unit/%.c=build/asan/tests/%)
+HDRS := $(wildcard sim/*.h sim/engine/*.h models/*.h)
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+.PHONY: all run test unit bench clean deps check-deps golden-update
+all: build/kafkasim
+
+build/kafkasim: build/obj/sim/main.o $(OBJ)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
+
+build/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+build/asan/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -O1 $(SAN) -c -o $@ $<
+
+build/tests/%: tests/unit/%.c tests/unit/testutil.h $(OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(OBJ) $(LIBS) -lcmocka
+
+build/asan/tests/%: tests/unit/%.c tests/unit/testutil.h $(ASAN_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -O1 $(SAN) -Itests/unit -o $@ $< $(ASAN_OBJ) $(LIBS) -lcmocka
+
+build/bench/%: tests/bench/%.c $(OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(OBJ) $(LIBS)
+
+# Install what is missing: as root with apt-get, otherwise print the exact command.
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "missing packages:$$missing"; \
+	    echo "run: sudo apt-get update && sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	build/kafkasim run scenarios/quickstart.yaml
+	@echo "outputs: output/quickstart/ (trace.jsonl, metrics.csv, summary.json, snapshots.txt, *.png)"
+
+unit: $(TESTS) $(ASAN_TESTS)
+
+test: deps
+	@$(MAKE) --no-print-directory all unit
+	@sh tests/run.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(BENCH_SRC:tests/bench/%.c=build/bench/%)
+	@sh tests/bench/run.sh
+
+golden-update: all
+	@sh tests/run.sh --update-golden
+
+clean:
+	rm -rf build

@@ -1,0 +1,64 @@
+/*
+ * sim.h - the discrete-event kernel: simulated time, the event loop, cancellable timers.
+ *
+ * Knows nothing of Kafka. Models hand the kernel a function and opaque pointers; the kernel
+ * never owns or frees a subject. Time is integer nanoseconds; events fire in (time, sequence)
+ * order, so two events at the same instant fire in the order they were scheduled and a run
+ * never depends on heap tie-breaking or on addresses.
+ */
+#ifndef SIM_ENGINE_SIM_H
+#define SIM_ENGINE_SIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef int64_t sim_time_ns;
+
+#define SIM_NS ((sim_time_ns)1)
+#define SIM_US ((sim_time_ns)1000)
+#define SIM_MS ((sim_time_ns)1000000)
+#define SIM_S ((sim_time_ns)1000000000)
+#define SIM_TIME_MAX INT64_MAX
+
+struct sim;
+typedef void sim_event_fn(struct sim *s, void *subject, void *arg);
+
+/* A timer id names one scheduled event; 0 never names one. Stale ids are harmless. */
+typedef uint64_t sim_timer_id;
+
+struct sim *sim_new(uint64_t root_seed);
+void sim_free(struct sim *s);
+
+sim_time_ns sim_now(const struct sim *s);
+uint64_t sim_root_seed(const struct sim *s);
+uint64_t sim_events_fired(const struct sim *s);
+uint64_t sim_events_pending(const struct sim *s);
+
+/* Schedule fn(s, subject, arg) at absolute time at (clamped to now if in the past). */
+sim_timer_id sim_schedule(struct sim *s, sim_time_ns at, sim_event_fn *fn, void *subject,
+			  void *arg);
+/* Same, delay after now. */
+sim_timer_id sim_after(struct sim *s, sim_time_ns delay, sim_event_fn *fn, void *subject,
+		       void *arg);
+/* Cancel a pending event. Returns true if it was pending (and now never fires). */
+bool sim_cancel(struct sim *s, sim_timer_id id);
+
+/* Run events with time <= until; afterwards now == until unless stopped early.
+ * Returns the number of events fired by this call. */
+uint64_t sim_run(struct sim *s, sim_time_ns until);
+/* Ask the running loop to return after the current event. */
+void sim_stop(struct sim *s);
+bool sim_stopped(const struct sim *s);
+
+/* A broken invariant: stays on in release builds. Prints file:line, the seed and the
+ * simulated time when the kernel knows them, and exits with status 3. */
+#define SIM_ASSERT(cond)                                                          \
+	do {                                                                      \
+		if (!(cond))                                                      \
+			sim__assert_fail(#cond, __FILE__, __LINE__);             \
+	} while (0)
+_Noreturn void sim__assert_fail(const char *expr, const char *file, int line);
+/* The kernel whose seed and time an assertion failure reports (set by sim_run). */
+void sim__set_current(const struct sim *s);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * trace.h - the trace sink: one JSON object a line (JSON Lines), simulated time first, fixed
+ * field order, written through a buffer. Levels: summary < events < debug. Callers guard
+ * with trace_on() (or the TRACE_EV macro) so nothing is formatted below the active level.
+ */
+#ifndef SIM_ENGINE_TRACE_H
+#define SIM_ENGINE_TRACE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "jsonw.h"
+#include "sim.h"
+
+enum trace_level { TRACE_SUMMARY = 0, TRACE_EVENTS = 1, TRACE_DEBUG = 2 };
+
+struct trace {
+	FILE *out;              /* NULL: a sink that drops everything */
+	enum trace_level level;
+	struct jsonw line;
+	uint64_t lines;
+};
+
+/* out may be NULL (no trace). The trace does not own out. */
+void trace_init(struct trace *t, FILE *out, enum trace_level level);
+void trace_release(struct trace *t); /* flushes */
+int trace_level_parse(const char *s, enum trace_level *out); /* 0 ok, -1 unknown */
+const char *trace_level_name(enum trace_level l);
+
+static inline bool trace_on(const struct trace *t, enum trace_level l)
+{
+	return t && t->out && l <= t->level;
+}
+
+/* Start a line {"t_ns":at,"type":type ... ; add fields with jsonw_k*(trace_w(t), ...). */
+void trace_begin(struct trace *t, sim_time_ns at, const char *type);
+static inline struct jsonw *trace_w(struct trace *t) { return &t->line; }
+void trace_end(struct trace *t); /* closes the object, writes the line */
+
+#endif

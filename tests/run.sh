@@ -1,0 +1,55 @@
+#!/bin/sh
+# tests/run.sh - every suite, one closing line "N passed, N failed".
+# Suites: each unit-test binary (plain, then under ASan+UBSan) in TAP form, then the
+# scenario-level checks in tests/scenario_tests.sh (CLI, bad inputs, determinism, scenarios).
+cd "$(dirname "$0")/.." || exit 3
+PASS=0
+FAIL=0
+LOG=build/test-log.txt
+: > "$LOG"
+
+count_tap() { # $1 = label, stdin = TAP
+	p=0; f=0
+	while IFS= read -r line; do
+		echo "$line" >> "$LOG"
+		case "$line" in
+		"ok "*) p=$((p + 1)) ;;
+		"not ok "*) f=$((f + 1)); echo "FAIL $1: $line" ;;
+		esac
+	done
+	echo "$p $f"
+}
+
+run_binary() { # $1 = binary, $2 = label
+	out=$(CMOCKA_MESSAGE_OUTPUT=TAP "$1" 2>>"$LOG")
+	rc=$?
+	res=$(printf '%s\n' "$out" | count_tap "$2" | tail -n 1)
+	printf '%s\n' "$out" | grep -v '^ok ' | grep -v '^1\.\.' | grep -v '^#' | grep -v '^ *$' | head -20
+	p=${res% *}; f=${res#* }
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "FAIL $2: exited $rc (see $LOG)"; f=1
+	fi
+	echo "  $2: $p passed, $f failed"
+	PASS=$((PASS + p)); FAIL=$((FAIL + f))
+}
+
+for t in build/tests/test_*; do
+	[ -x "$t" ] || continue
+	run_binary "$t" "unit $(basename "$t")"
+done
+for t in build/asan/tests/test_*; do
+	[ -x "$t" ] || continue
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		run_binary "$t" "asan+ubsan $(basename "$t")"
+done
+
+if [ -f tests/scenario_tests.sh ]; then
+	res=$(sh tests/scenario_tests.sh "$@" | tee -a "$LOG" | tee /dev/stderr | tail -n 1)
+	p=$(echo "$res" | sed -n 's/^scenario tests: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+	f=$(echo "$res" | sed -n 's/^scenario tests: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+	if [ -z "$p" ]; then echo "FAIL scenario tests: no summary line"; p=0; f=1; fi
+	PASS=$((PASS + p)); FAIL=$((FAIL + f))
+fi
+
+echo "$PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]
