@@ -11,7 +11,11 @@ struct afile {
 	FILE *f;
 	char *path;
 	char *tmp;
+	char *buf; /* private: the FILE's 1 MiB buffer, freed after fclose */
 };
+
+/* Zero an afile, so that afile_abort is safe on it before any afile_open. */
+#define AFILE_INIT { NULL, NULL, NULL, NULL }
 
 /* 0 ok, -1 with errno set. The FILE has a large buffer. */
 int afile_open(struct afile *a, const char *path);

@@ -36,7 +36,9 @@ double dist_sample(const struct dist *d, gsl_rng *r);
 sim_time_ns dist_sample_ns(const struct dist *d, gsl_rng *r);
 /* The sum of n independent draws, drawn once: exact for constant (n*v), exponential
  * (gamma(n, mean)), gamma (gamma(n*k, theta)) and normal; by summing when n <= 16; by the
- * normal approximation with the exact mean and variance above that. */
+ * normal approximation with the exact mean and variance above that (uniform, clamped to
+ * [n*low, n*high]; lognormal and pareto use a gamma with the exact mean and variance, which
+ * stays positive; pareto with alpha <= 2, infinite variance, is summed draw by draw). */
 double dist_sample_sum(const struct dist *d, uint64_t n, gsl_rng *r);
 double dist_mean(const struct dist *d);
 double dist_variance(const struct dist *d); /* INFINITY where undefined (pareto alpha<=2) */

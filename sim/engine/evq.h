@@ -18,11 +18,19 @@ struct evq_event {
 	void *arg;
 };
 
+/* Private to evq.c: read only len (through evq_len). */
 struct evq_slot;
+struct evq_key {
+	sim_time_ns at;
+	uint64_t seq;
+};
 struct evq {
 	uint32_t *heap;          /* slot indices, 4-ary heap by (at, seq) */
+	struct evq_key *keys;    /* keys[i] orders heap[i]: compares never leave this array */
+	void *keys_mem;          /* the allocation keys points into (cache-line aligned) */
 	size_t len, cap;
 	struct evq_slot *slots;  /* event storage, addressed by id */
+	uint32_t *slot_pos;      /* per slot: heap position if pending, next free slot if free */
 	size_t slots_cap;
 	uint32_t free_head;      /* free list through slots */
 	uint64_t next_seq;
@@ -36,6 +44,9 @@ sim_timer_id evq_push(struct evq *q, sim_time_ns at, sim_event_fn *fn, void *sub
 int evq_cancel(struct evq *q, sim_timer_id id);
 /* Remove the earliest event into *out; returns 0 when empty. */
 int evq_pop(struct evq *q, struct evq_event *out);
+/* Remove the earliest event into *out only if its time is <= until; returns 0 otherwise.
+ * (The loop's one call per event: peek and pop together.) */
+int evq_pop_until(struct evq *q, sim_time_ns until, struct evq_event *out);
 /* Time of the earliest event, SIM_TIME_MAX when empty. */
 sim_time_ns evq_peek_time(const struct evq *q);
 static inline size_t evq_len(const struct evq *q) { return q->len; }

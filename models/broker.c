@@ -1,0 +1,1234 @@
+/*
+ * broker.c - a Kafka broker's data plane: produce (ReplicaManager.appendRecords with
+ * DelayedProduce for acks=all), fetch from followers and consumers (DelayedFetch, the
+ * follower bookkeeping of kafka.cluster.Replica), the high watermark and ISR shrink/expand
+ * of kafka.cluster.Partition, and the applying of controller metadata (becoming leader or
+ * follower, KIP-101 truncation by leader epoch or the pre-0.11 truncation to the high
+ * watermark).
+ *
+ * Invariants (checked with SIM_ASSERT): hw <= leo on every replica; a leader is in its own
+ * ISR; the HW never moves backwards on a leader; a leader's HW does not advance while the
+ * ISR is smaller than min.insync.replicas (Kafka >= 3.7).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "msgs.h"
+
+/* ---- helpers ---------------------------------------------------------------------- */
+
+static void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		abort();
+	return q;
+}
+
+int broker__slot_of(const struct partition *p, int broker_id)
+{
+	for (int i = 0; i < p->rf; i++)
+		if (p->replicas[i] == broker_id)
+			return i;
+	return -1;
+}
+
+static struct replica *local_replica(struct cluster *c, struct broker *b, int pid)
+{
+	int slot = broker__slot_of(&c->parts[pid], b->id);
+	return slot < 0 ? NULL : &c->parts[pid].rep[slot];
+}
+
+static void trace_part(struct cluster *c, struct jsonw *w, const struct partition *p)
+{
+	char name[KS_NAME_MAX + 16];
+	snprintf(name, sizeof(name), "%s-%d", c->topics[p->topic].cfg->name, p->index);
+	jsonw_kstr(w, "partition", name);
+}
+
+/* ---- metadata view -------------------------------------------------------------------- */
+
+int broker__view_leader(const struct cluster *c, const struct broker *b, int pid,
+			int32_t *epoch)
+{
+	const struct partition *p = &c->parts[pid];
+	int lo = 0, hi = p->n_meta_hist;
+	while (lo < hi) { /* last history entry with index < applied */
+		int mid = (lo + hi) / 2;
+		if ((int64_t)p->meta_hist[mid] < b->applied_meta)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0) {
+		*epoch = -1;
+		return -1;
+	}
+	const struct meta_change *mc = &c->meta_log[p->meta_hist[lo - 1]];
+	*epoch = mc->leader_epoch;
+	return mc->leader;
+}
+
+/* ---- fetchers (follower side) --------------------------------------------------------- */
+
+static struct fetcher *fetcher_for(struct cluster *c, struct broker *b, int leader, int pid)
+{
+	int nf = c->sc->cluster.num_replica_fetchers;
+	return &b->fetchers[(leader - 1) * nf + pid % nf];
+}
+
+static void fetcher_remove(struct cluster *c, struct broker *b, struct replica *r, int pid)
+{
+	if (r->fetcher < 0)
+		return;
+	struct fetcher *f = &b->fetchers[r->fetcher];
+	for (int i = 0; i < f->n_parts; i++) {
+		if (f->parts[i] == pid) {
+			f->parts[i] = f->parts[--f->n_parts];
+			break;
+		}
+	}
+	r->fetcher = -1;
+	(void)c;
+}
+
+static void fetcher_send(struct cluster *c, struct broker *b, struct fetcher *f);
+
+static void fetcher_add(struct cluster *c, struct broker *b, struct replica *r, int pid)
+{
+	fetcher_remove(c, b, r, pid);
+	if (r->leader < 1 || r->leader == b->id)
+		return;
+	struct fetcher *f = fetcher_for(c, b, r->leader, pid);
+	if (f->n_parts == f->cap_parts) {
+		f->cap_parts = f->cap_parts ? 2 * f->cap_parts : 8;
+		f->parts = xrealloc(f->parts, (size_t)f->cap_parts * sizeof(int));
+	}
+	f->parts[f->n_parts++] = pid;
+	r->fetcher = (int)(f - b->fetchers);
+	if (!f->in_flight)
+		fetcher_send(c, b, f);
+}
+
+static void fetcher_timeout_ev(struct sim *s, void *subject, void *arg)
+{
+	(void)s;
+	struct cluster *c = subject;
+	struct fetcher *f = arg;
+	f->timer = 0;
+	f->in_flight = false;
+	f->session++;
+	struct broker *b = NULL;
+	for (int i = 0; i < c->n_brokers && !b; i++) {
+		struct broker *x = &c->brokers[i];
+		if (f >= x->fetchers && f < x->fetchers + x->n_fetchers)
+			b = x;
+	}
+	if (b && b->up)
+		fetcher_send(c, b, f);
+}
+
+static void fetcher_send(struct cluster *c, struct broker *b, struct fetcher *f)
+{
+	const struct cluster_cfg *cc = &c->sc->cluster;
+	if (f->in_flight || f->n_parts == 0 || !b->up)
+		return;
+	struct fetch_req *q = ks_alloc(c, sizeof(*q) + (size_t)f->n_parts * sizeof(q->e[0]));
+	q->replica = b->id;
+	q->fetcher = (int)(f - b->fetchers);
+	q->session = ++f->session;
+	q->min_bytes = cc->replica_fetch_min_bytes;
+	q->max_bytes = cc->replica_fetch_max_bytes;
+	q->part_max_bytes = cc->replica_fetch_max_bytes;
+	q->max_wait_ns = cc->replica_fetch_wait_max_ns;
+	q->n = f->n_parts;
+	for (int i = 0; i < f->n_parts; i++) {
+		struct replica *r = local_replica(c, b, f->parts[i]);
+		struct fetch_entry *e = &q->e[i];
+		e->part = f->parts[i];
+		e->offset = r->log.leo;
+		e->current_leader_epoch = r->leader_epoch;
+		e->last_fetched_epoch = plog_last_epoch(&r->log);
+		e->epoch_query = r->needs_truncation;
+	}
+	f->in_flight = true;
+	f->sent_ns = sim_now(c->sim);
+	if (f->timer)
+		sim_cancel(c->sim, f->timer);
+	/* replica.socket.timeout.ms (30 s) past the longest wait the leader may hold us */
+	f->timer = sim_after(c->sim, cc->replica_fetch_wait_max_ns + 30 * SIM_S,
+			     fetcher_timeout_ev, c, f);
+	b->fetch_reqs++;
+	net__send(c, b->node, net__broker_node(c, f->leader), &q->h, MSG_FETCH_REQ,
+		  64 + 32 * (int64_t)f->n_parts);
+}
+
+/* ---- high watermark and produce purgatory ------------------------------------------- */
+
+struct pending_produce {
+	struct produce_resp *resp;   /* filled as entries complete */
+	int waiting;                 /* entries not yet complete */
+	int refs;                    /* waiter records pointing here */
+	bool done;
+	sim_timer_id timeout;
+	int broker, to_node;
+};
+
+static void pp_maybe_send(struct cluster *c, struct pending_produce *pp)
+{
+	if (!pp->done && pp->waiting == 0) {
+		pp->done = true;
+		if (pp->timeout)
+			sim_cancel(c->sim, pp->timeout);
+		struct broker *b = &c->brokers[pp->broker - 1];
+		net__send(c, b->node, pp->to_node, &pp->resp->h, MSG_PRODUCE_RESP,
+			  64 + 16 * (int64_t)pp->resp->n);
+		pp->resp = NULL;
+	}
+	if (pp->done && pp->refs == 0)
+		ks_free(pp);
+}
+
+static void pp_timeout_ev(struct sim *s, void *subject, void *arg)
+{
+	(void)s;
+	struct cluster *c = subject;
+	struct pending_produce *pp = arg;
+	pp->timeout = 0;
+	pp->waiting = 0; /* entries still waiting keep their provisional REQUEST_TIMED_OUT */
+	pp_maybe_send(c, pp);
+}
+
+/* Complete waiters whose required offset the HW reached (or all, with err, on loss of
+ * leadership). */
+static void complete_waiters(struct cluster *c, struct replica *r, int64_t hw,
+			     enum ks_error err, int min_isr)
+{
+	while (r->pw_n > 0) {
+		struct waiter *w = &r->pw[r->pw_head];
+		if (err == KERR_NONE && w->required > hw)
+			break;
+		struct pending_produce *pp = w->pp;
+		r->pw_head = (r->pw_head + 1) % r->pw_cap;
+		r->pw_n--;
+		pp->refs--;
+		if (!pp->done) {
+			struct produce_resp_entry *e = &pp->resp->e[w->entry];
+			e->err = err;
+			if (err == KERR_NONE && popcount32(r->isr) < min_isr)
+				e->err = KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND;
+			pp->waiting--;
+		}
+		pp_maybe_send(c, pp);
+	}
+}
+
+static void add_waiter(struct replica *r, struct pending_produce *pp, int entry, int64_t req)
+{
+	if (r->pw_n == r->pw_cap) {
+		size_t ncap = r->pw_cap ? 2 * r->pw_cap : 8;
+		struct waiter *nw = xrealloc(NULL, ncap * sizeof(*nw));
+		for (size_t i = 0; i < r->pw_n; i++)
+			nw[i] = r->pw[(r->pw_head + i) % r->pw_cap];
+		free(r->pw);
+		r->pw = nw;
+		r->pw_head = 0;
+		r->pw_cap = ncap;
+	}
+	r->pw[(r->pw_head + r->pw_n) % r->pw_cap] = (struct waiter){ req, pp, entry };
+	r->pw_n++;
+	pp->refs++;
+}
+
+static void wake_fetches(struct cluster *c, struct replica *r);
+
+/* Partition.maybeIncrementLeaderHW: the minimum LEO over the (maximal) ISR, never while
+ * the ISR is below min.insync.replicas. */
+static void maybe_advance_hw(struct cluster *c, struct partition *p, struct replica *r)
+{
+	const struct topic *t = &c->topics[p->topic];
+	uint32_t isr = r->isr | r->isr_pending;
+	if (popcount32(r->isr) < t->min_isr)
+		return;
+	int64_t hw = r->log.leo;
+	for (int i = 0; i < p->rf; i++) {
+		if (!(isr & (1u << i)) || p->replicas[i] == r->broker)
+			continue;
+		if (r->fv[i].leo < hw)
+			hw = r->fv[i].leo;
+	}
+	if (hw <= r->hw)
+		return;
+	r->hw = hw;
+	SIM_ASSERT(r->hw <= r->log.leo);
+	complete_waiters(c, r, hw, KERR_NONE, t->min_isr);
+	wake_fetches(c, r);
+}
+
+/* ---- ISR changes (AlterPartition) ----------------------------------------------------- */
+
+static void send_alter(struct cluster *c, struct broker *b, struct partition *p,
+		       struct replica *r, uint32_t new_isr)
+{
+	if (!c->ctl.active)
+		return;
+	struct alter_partition *a = ks_alloc(c, sizeof(*a));
+	a->broker = b->id;
+	a->part = p->id;
+	a->leader_epoch = r->leader_epoch;
+	a->partition_epoch = r->partition_epoch;
+	a->new_isr = new_isr;
+	r->isr_pending = new_isr;
+	net__send(c, b->node, net__controller_node(c, c->ctl.active), &a->h,
+		  MSG_ALTER_PARTITION, 96);
+}
+
+static void on_alter_resp(struct cluster *c, struct broker *b, struct alter_partition_resp *m)
+{
+	struct partition *p = &c->parts[m->part];
+	struct replica *r = local_replica(c, b, m->part);
+	if (!r || !r->is_leader)
+		return;
+	r->isr_pending = 0;
+	if (m->err != KERR_NONE || m->leader_epoch != r->leader_epoch)
+		return;
+	if (m->partition_epoch > r->partition_epoch) {
+		r->isr = m->isr;
+		r->partition_epoch = m->partition_epoch;
+	}
+	maybe_advance_hw(c, p, r);
+}
+
+/* The shrink check of Partition.maybeShrinkIsr, run every replica.lag.time.max.ms / 2. */
+static void isr_check_ev(struct sim *s, void *subject, void *arg)
+{
+	struct cluster *c = subject;
+	struct broker *b = arg;
+	sim_time_ns now = sim_now(s), lag = c->sc->cluster.replica_lag_time_max_ns;
+	b->isr_timer = sim_after(s, lag / 2, isr_check_ev, c, b);
+	for (int h = 0; h < b->n_hosted; h++) {
+		struct partition *p = &c->parts[b->hosted[h]];
+		struct replica *r = &p->rep[b->hosted_slot[h]];
+		if (!r->is_leader || r->isr_pending)
+			continue;
+		uint32_t out = 0;
+		for (int i = 0; i < p->rf; i++) {
+			if (!(r->isr & (1u << i)) || p->replicas[i] == b->id)
+				continue;
+			if (r->fv[i].leo != r->log.leo && now - r->fv[i].last_caught_up_ns > lag)
+				out |= 1u << i;
+		}
+		if (out)
+			send_alter(c, b, p, r, r->isr & ~out);
+	}
+}
+
+/* Partition.maybeExpandIsr: a follower whose LEO reached the HW and the start of the
+ * current leader epoch rejoins. */
+static void maybe_expand_isr(struct cluster *c, struct broker *b, struct partition *p,
+			     struct replica *r, int slot)
+{
+	if (r->isr & (1u << slot) || r->isr_pending)
+		return;
+	int64_t epoch_start = plog_epoch_start(&r->log, r->leader_epoch);
+	if (r->fv[slot].leo >= r->hw && r->fv[slot].leo >= epoch_start &&
+	    !c->brokers[p->replicas[slot] - 1].fenced)
+		send_alter(c, b, p, r, r->isr | (1u << slot));
+}
+
+/* ---- idempotent producer state --------------------------------------------------------- */
+
+static struct pstate *pstate_of(struct replica *r, int producer, bool create)
+{
+	for (int i = 0; i < r->n_ps; i++)
+		if (r->ps[i].producer == producer)
+			return &r->ps[i];
+	if (!create)
+		return NULL;
+	r->ps = xrealloc(r->ps, (size_t)(r->n_ps + 1) * sizeof(*r->ps));
+	struct pstate *s = &r->ps[r->n_ps++];
+	memset(s, 0, sizeof(*s));
+	s->producer = producer;
+	return s;
+}
+
+static void pstate_note(struct replica *r, const struct batch *bt)
+{
+	if (bt->producer < 0)
+		return;
+	struct pstate *s = pstate_of(r, bt->producer, true);
+	if (s->n == KS_PSTATE_BATCHES) {
+		memmove(&s->last[0], &s->last[1], sizeof(s->last[0]) * (KS_PSTATE_BATCHES - 1));
+		s->n--;
+	}
+	s->last[s->n].first_seq = bt->first_seq;
+	s->last[s->n].last_seq = bt->first_seq + bt->count - 1;
+	s->last[s->n].base = bt->base;
+	s->n++;
+}
+
+/* Rebuild from the log after a truncation (ProducerStateManager reloads from the log). */
+static void pstate_rebuild(struct replica *r)
+{
+	r->n_ps = 0;
+	for (size_t i = r->log.head; i < r->log.n; i++)
+		pstate_note(r, &r->log.b[i]);
+}
+
+/* Returns NONE (append), DUPLICATE (already in the log at *base) or OUT_OF_ORDER. */
+static enum ks_error pstate_check(struct replica *r, int producer, int64_t first_seq,
+				  int32_t count, int64_t *base)
+{
+	struct pstate *s = pstate_of(r, producer, false);
+	if (!s || s->n == 0)
+		return KERR_NONE;
+	for (int i = 0; i < s->n; i++) {
+		if (s->last[i].first_seq == first_seq &&
+		    s->last[i].last_seq == first_seq + count - 1) {
+			*base = s->last[i].base;
+			return KERR_DUPLICATE_SEQUENCE_NUMBER;
+		}
+	}
+	if (first_seq != s->last[s->n - 1].last_seq + 1)
+		return KERR_OUT_OF_ORDER_SEQUENCE_NUMBER;
+	return KERR_NONE;
+}
+
+/* ---- appends ---------------------------------------------------------------------------- */
+
+static sim_time_ns disk_done_at(struct cluster *c, struct broker *b, int64_t bytes)
+{
+	sim_time_ns now = sim_now(c->sim), t = now;
+	if (b->disk_free_ns > t)
+		t = b->disk_free_ns;
+	if (b->stall_until_ns > t)
+		t = b->stall_until_ns;
+	int64_t bw = c->sc->cluster.disk_bytes_per_s;
+	if (bw > 0)
+		t += (sim_time_ns)((double)bytes * 1e9 / (double)bw);
+	b->disk_free_ns = t;
+	return t;
+}
+
+static void note_flush(struct cluster *c, struct replica *r, int32_t count)
+{
+	r->flush_count += count;
+	if (r->flush_count >= c->sc->cluster.log_flush_interval_messages) {
+		r->log.flushed = r->log.leo;
+		r->flush_count = 0;
+	}
+}
+
+static struct batch *leader_append(struct cluster *c, struct partition *p, struct replica *r,
+				   const struct produce_entry *e, int producer)
+{
+	struct batch proto = {
+		.first_seq = e->first_seq, .bytes = e->bytes, .create_ns = e->create_ns,
+		.append_ns = sim_now(c->sim), .count = e->count, .epoch = r->leader_epoch,
+		.producer = producer,
+	};
+	struct batch *bt = plog_append(&r->log, &proto);
+	pstate_note(r, bt);
+	note_flush(c, r, e->count);
+	p->records_appended += e->count;
+	return bt;
+}
+
+struct produce_work {         /* a produce request waiting for the disk */
+	struct produce_req *req;
+	struct broker *b;
+};
+
+static void produce_append_ev(struct sim *s, void *subject, void *arg);
+
+static void on_produce(struct cluster *c, struct broker *b, struct produce_req *q)
+{
+	b->produce_reqs++;
+	int64_t bytes = 0;
+	for (int i = 0; i < q->n; i++)
+		bytes += q->e[i].bytes;
+	struct produce_work *w = ks_alloc(c, sizeof(*w));
+	w->req = q;
+	w->b = b;
+	sim_schedule(c->sim, disk_done_at(c, b, bytes), produce_append_ev, c, w);
+}
+
+/* One partition of a produce request; writes the outcome into resp->e[i]. An acks=all
+ * entry that must wait for the HW keeps a provisional REQUEST_TIMED_OUT until a waiter
+ * completes it. */
+static void produce_one(struct cluster *c, struct broker *b, struct produce_req *q, int i,
+			struct pending_produce *pp, struct produce_resp_entry *out)
+{
+	const struct produce_entry *e = &q->e[i];
+	struct partition *p = &c->parts[e->part];
+	struct replica *r = local_replica(c, b, e->part);
+	const struct topic *t = &c->topics[p->topic];
+	out->part = e->part;
+	out->base = -1;
+	out->err = KERR_NONE;
+	if (!r || !r->is_leader) {
+		out->err = KERR_NOT_LEADER_OR_FOLLOWER;
+		return;
+	}
+	if (q->acks == ACKS_ALL && popcount32(r->isr) < t->min_isr) {
+		out->err = KERR_NOT_ENOUGH_REPLICAS;
+		return;
+	}
+	if (q->idempotent) {
+		int64_t base = -1;
+		enum ks_error pe = pstate_check(r, q->producer, e->first_seq, e->count, &base);
+		if (pe == KERR_DUPLICATE_SEQUENCE_NUMBER) {
+			out->base = base; /* already appended: acknowledge, never write twice */
+			return;
+		}
+		if (pe != KERR_NONE) {
+			out->err = pe;
+			return;
+		}
+	}
+	struct batch *bt = leader_append(c, p, r, e, q->producer);
+	out->base = bt->base;
+	if (q->acks == ACKS_ALL && pp) {
+		out->err = KERR_REQUEST_TIMED_OUT;
+		pp->waiting++;
+		add_waiter(r, pp, i, bt->base + bt->count);
+	}
+	maybe_advance_hw(c, p, r);
+	wake_fetches(c, r);
+}
+
+static void produce_append_ev(struct sim *s, void *subject, void *arg)
+{
+	(void)s;
+	struct cluster *c = subject;
+	struct produce_work *w = arg;
+	struct produce_req *q = w->req;
+	struct broker *b = w->b;
+	ks_free(w);
+	if (!b->up || q->h.to_incarnation != c->net.nodes[b->node].incarnation) {
+		ks_free(q);
+		return;
+	}
+	struct produce_resp *resp = ks_alloc(c, sizeof(*resp) + (size_t)q->n * sizeof(resp->e[0]));
+	resp->req_id = q->req_id;
+	resp->n = q->n;
+	struct pending_produce *pp = NULL;
+	if (q->acks == ACKS_ALL) {
+		pp = ks_alloc(c, sizeof(*pp));
+		pp->resp = resp;
+		pp->broker = b->id;
+		pp->to_node = q->h.from;
+		pp->waiting = 1; /* held until every entry is processed */
+	}
+	for (int i = 0; i < q->n; i++) {
+		produce_one(c, b, q, i, pp, &resp->e[i]);
+		enum ks_error err = resp->e[i].err;
+		if (err != KERR_NONE && err != KERR_REQUEST_TIMED_OUT)
+			cluster__count_error(c, err);
+	}
+	if (q->acks == ACKS_0) {
+		ks_free(resp);
+	} else if (!pp) {
+		net__send(c, b->node, q->h.from, &resp->h, MSG_PRODUCE_RESP,
+			  64 + 16 * (int64_t)q->n);
+	} else {
+		pp->waiting--;
+		if (pp->waiting > 0)
+			pp->timeout = sim_after(c->sim, q->timeout_ns, pp_timeout_ev, c, pp);
+		pp_maybe_send(c, pp);
+	}
+	ks_free(q);
+}
+
+/* ---- fetch (leader side): FetchRequest, DelayedFetch ------------------------------------ */
+
+struct pending_fetch {
+	struct fetch_req *req;
+	struct broker *b;
+	int refs;               /* watch records pointing here */
+	bool done;
+	sim_timer_id timer;
+};
+
+/* Replica.updateFetchState: the last-caught-up rule of KAFKA-FACTS.md. */
+static void update_follower(struct cluster *c, struct broker *b, struct partition *p,
+			    struct replica *r, int slot, int64_t offset)
+{
+	sim_time_ns now = sim_now(c->sim);
+	struct follower_view *fv = &r->fv[slot];
+	if (offset >= r->log.leo)
+		fv->last_caught_up_ns = now;
+	else if (offset >= fv->last_fetch_leader_leo)
+		fv->last_caught_up_ns = fv->last_fetch_ns > fv->last_caught_up_ns ?
+						fv->last_fetch_ns : fv->last_caught_up_ns;
+	fv->last_fetch_leader_leo = r->log.leo;
+	fv->last_fetch_ns = now;
+	fv->leo = offset;
+	maybe_expand_isr(c, b, p, r, slot);
+	maybe_advance_hw(c, p, r);
+}
+
+/* Check one entry against the leader's state; NONE when data may be read. */
+static enum ks_error fetch_check(struct cluster *c, struct broker *b, const struct fetch_req *q,
+				 const struct fetch_entry *e, struct replica **out)
+{
+	struct replica *r = local_replica(c, b, e->part);
+	*out = r;
+	if (!r || !r->is_leader)
+		return KERR_NOT_LEADER_OR_FOLLOWER;
+	if (q->replica > 0) {
+		if (e->current_leader_epoch < r->leader_epoch)
+			return KERR_FENCED_LEADER_EPOCH;
+		if (e->current_leader_epoch > r->leader_epoch)
+			return KERR_UNKNOWN_LEADER_EPOCH;
+	}
+	int64_t end = q->replica > 0 ? r->log.leo : r->hw;
+	if (e->offset < r->log.log_start || e->offset > end)
+		return e->epoch_query ? KERR_NONE : KERR_OFFSET_OUT_OF_RANGE;
+	return KERR_NONE;
+}
+
+static bool fetch_has_data(struct cluster *c, struct broker *b, const struct fetch_req *q)
+{
+	for (int i = 0; i < q->n; i++) {
+		struct replica *r;
+		enum ks_error err = fetch_check(c, b, q, &q->e[i], &r);
+		if (err != KERR_NONE || q->e[i].epoch_query)
+			return true; /* errors and epoch answers are returned at once */
+		int64_t end = q->replica > 0 ? r->log.leo : r->hw;
+		if (end > q->e[i].offset)
+			return true;
+	}
+	return false;
+}
+
+/* Count the batches a response will copy for one entry, up to the byte limits. */
+static int fetch_span(const struct replica *r, int64_t offset, int64_t end, int64_t part_max,
+		      int64_t *budget, size_t *first)
+{
+	size_t i = plog_find(&r->log, offset);
+	*first = i;
+	if (i == (size_t)-1 || offset >= end)
+		return 0;
+	int n = 0;
+	int64_t bytes = 0;
+	for (; i < r->log.n && r->log.b[i].base < end; i++) {
+		int64_t bb = r->log.b[i].bytes;
+		if (n > 0 && (bytes + bb > part_max || bb > *budget))
+			break;
+		bytes += bb;
+		*budget -= bb;
+		n++;
+	}
+	return n;
+}
+
+/* Build and send the response. update: record the follower's fetch state again (a
+ * parked fetch completing, as DelayedFetch re-reads the log); a fresh fetch was recorded
+ * on arrival. */
+static void fetch_respond(struct cluster *c, struct broker *b, struct fetch_req *q, bool update)
+{
+	int first_b[q->n > 0 ? q->n : 1], nb[q->n > 0 ? q->n : 1];
+	size_t firsts[q->n > 0 ? q->n : 1];
+	enum ks_error errs[q->n > 0 ? q->n : 1];
+	int64_t budget = q->max_bytes, bytes = 0;
+	int total = 0;
+	for (int i = 0; i < q->n; i++) {
+		struct replica *r;
+		const struct fetch_entry *e = &q->e[i];
+		errs[i] = fetch_check(c, b, q, e, &r);
+		nb[i] = 0;
+		if (errs[i] != KERR_NONE || e->epoch_query)
+			continue;
+		struct partition *p = &c->parts[e->part];
+		if (q->replica > 0 && update)
+			update_follower(c, b, p, r, broker__slot_of(p, q->replica), e->offset);
+		int64_t end = q->replica > 0 ? r->log.leo : r->hw;
+		nb[i] = fetch_span(r, e->offset, end, q->part_max_bytes, &budget, &firsts[i]);
+		first_b[i] = total;
+		total += nb[i];
+	}
+	size_t size = sizeof(struct fetch_resp) + (size_t)q->n * sizeof(struct fetch_resp_entry) +
+		      (size_t)total * sizeof(struct batch);
+	struct fetch_resp *resp = ks_alloc(c, size);
+	resp->e = (struct fetch_resp_entry *)(resp + 1);
+	resp->b = (struct batch *)(resp->e + q->n);
+	resp->n = q->n;
+	resp->n_b = total;
+	resp->replica = q->replica;
+	resp->member = q->member;
+	resp->group = q->group;
+	resp->fetcher = q->fetcher;
+	resp->session = q->session;
+	for (int i = 0; i < q->n; i++) {
+		const struct fetch_entry *e = &q->e[i];
+		struct fetch_resp_entry *o = &resp->e[i];
+		struct replica *r = local_replica(c, b, e->part);
+		o->part = e->part;
+		o->err = errs[i];
+		o->fetch_offset = e->offset;
+		o->n_batches = nb[i];
+		o->first_batch = nb[i] ? first_b[i] : 0;
+		if (!r)
+			continue;
+		o->hw = r->hw;
+		o->log_start = r->log.log_start;
+		o->leo = r->log.leo;
+		if (errs[i] == KERR_NONE && e->epoch_query)
+			o->epoch_end_offset = plog_end_offset_for_epoch(
+				&r->log, e->last_fetched_epoch, &o->epoch_end_epoch);
+		for (int k = 0; k < nb[i]; k++) {
+			struct batch *bt = &resp->b[first_b[i] + k];
+			*bt = r->log.b[firsts[i] + (size_t)k];
+			if (k == 0 && bt->base < e->offset) { /* start mid-batch: send the tail */
+				int64_t skip = e->offset - bt->base;
+				bt->bytes -= bt->bytes * skip / bt->count;
+				bt->first_seq += skip;
+				bt->count -= (int32_t)skip;
+				bt->base = e->offset;
+			}
+			bytes += bt->bytes;
+		}
+	}
+	net__send(c, b->node, q->h.from, &resp->h, MSG_FETCH_RESP, 64 + 48 * (int64_t)q->n + bytes);
+}
+
+static void pf_release(struct pending_fetch *pf)
+{
+	pf->refs--;
+	if (pf->done && pf->refs == 0)
+		ks_free(pf);
+}
+
+static void pf_complete(struct cluster *c, struct pending_fetch *pf)
+{
+	pf->done = true;
+	if (pf->timer)
+		sim_cancel(c->sim, pf->timer);
+	pf->timer = 0;
+	if (pf->b->up)
+		fetch_respond(c, pf->b, pf->req, true);
+	ks_free(pf->req);
+	pf->req = NULL;
+	if (pf->refs == 0)
+		ks_free(pf);
+}
+
+static void pf_timeout_ev(struct sim *s, void *subject, void *arg)
+{
+	(void)s;
+	struct pending_fetch *pf = arg;
+	pf->timer = 0;
+	pf_complete(subject, pf);
+}
+
+static void wake_fetches(struct cluster *c, struct replica *r)
+{
+	int keep = 0;
+	for (int i = 0; i < r->n_fw; i++) {
+		struct pending_fetch *pf = r->fw[i].pf;
+		if (!pf->done && fetch_has_data(c, pf->b, pf->req))
+			pf_complete(c, pf);
+		if (pf->done)
+			pf_release(pf);
+		else
+			r->fw[keep++] = r->fw[i];
+	}
+	r->n_fw = keep;
+}
+
+static void park_fetch(struct cluster *c, struct broker *b, struct fetch_req *q)
+{
+	struct pending_fetch *pf = ks_alloc(c, sizeof(*pf));
+	pf->req = q;
+	pf->b = b;
+	for (int i = 0; i < q->n; i++) {
+		struct replica *r = local_replica(c, b, q->e[i].part);
+		if (!r)
+			continue;
+		if (r->n_fw == r->cap_fw) {
+			r->cap_fw = r->cap_fw ? 2 * r->cap_fw : 4;
+			r->fw = xrealloc(r->fw, (size_t)r->cap_fw * sizeof(*r->fw));
+		}
+		r->fw[r->n_fw++] = (struct fwatch){ pf, 0 };
+		pf->refs++;
+	}
+	pf->timer = sim_after(c->sim, q->max_wait_ns, pf_timeout_ev, c, pf);
+}
+
+static void on_fetch(struct cluster *c, struct broker *b, struct fetch_req *q)
+{
+	c->fetch_requests++;
+	/* A follower's fetch updates its state at once, even if the fetch is then parked. */
+	if (q->replica > 0) {
+		for (int i = 0; i < q->n; i++) {
+			struct replica *r;
+			const struct fetch_entry *e = &q->e[i];
+			if (fetch_check(c, b, q, e, &r) != KERR_NONE || e->epoch_query)
+				continue;
+			struct partition *p = &c->parts[e->part];
+			update_follower(c, b, p, r, broker__slot_of(p, q->replica), e->offset);
+		}
+	}
+	if (q->min_bytes > 0 && q->max_wait_ns > 0 && !fetch_has_data(c, b, q)) {
+		park_fetch(c, b, q);
+		return;
+	}
+	fetch_respond(c, b, q, false);
+	ks_free(q);
+}
+
+/* ---- fetch (follower side): ReplicaFetcherThread.processPartitionData -------------------- */
+
+struct fetch_work {
+	struct fetch_resp *resp;
+	struct broker *b;
+	uint32_t incarnation;
+};
+
+static void trace_truncate(struct cluster *c, struct partition *p, int broker, int64_t from,
+			   int64_t to, const char *why)
+{
+	if (!trace_on(c->tr, TRACE_EVENTS) || from == to)
+		return;
+	trace_begin(c->tr, sim_now(c->sim), "log.truncate");
+	struct jsonw *w = trace_w(c->tr);
+	trace_part(c, w, p);
+	jsonw_kint(w, "broker", broker);
+	jsonw_kint(w, "from", from);
+	jsonw_kint(w, "to", to);
+	jsonw_kint(w, "records", from - to);
+	jsonw_kstr(w, "rule", why);
+	trace_end(c->tr);
+}
+
+static void follower_truncate(struct cluster *c, struct partition *p, struct replica *r,
+			      int64_t to, const char *why)
+{
+	int64_t from = r->log.leo;
+	if (to >= from)
+		return;
+	plog_truncate_to(&r->log, to);
+	if (r->hw > r->log.leo)
+		r->hw = r->log.leo;
+	pstate_rebuild(r);
+	trace_truncate(c, p, r->broker, from, r->log.leo, why);
+}
+
+/* KIP-101: the leader answered OffsetsForLeaderEpoch for our latest epoch. */
+static void follower_epoch_answer(struct cluster *c, struct partition *p, struct replica *r,
+				  const struct fetch_resp_entry *e)
+{
+	int64_t to = e->epoch_end_offset;
+	if (to < 0) {
+		to = r->hw; /* no common epoch: fall back to the high watermark */
+	} else if (e->epoch_end_epoch != plog_last_epoch(&r->log)) {
+		int32_t ep;
+		int64_t own = plog_end_offset_for_epoch(&r->log, e->epoch_end_epoch, &ep);
+		if (own >= 0 && own < to)
+			to = own;
+	}
+	r->needs_truncation = false;
+	follower_truncate(c, p, r, to, "leader-epoch");
+}
+
+static bool follower_entry(struct cluster *c, struct broker *b, struct fetch_resp *resp,
+			   const struct fetch_resp_entry *e, int leader)
+{
+	struct partition *p = &c->parts[e->part];
+	struct replica *r = local_replica(c, b, e->part);
+	if (!r || r->is_leader || r->leader != leader)
+		return true;
+	switch (e->err) {
+	case KERR_NONE:
+		break;
+	case KERR_OFFSET_OUT_OF_RANGE:
+		if (e->fetch_offset > e->leo)
+			follower_truncate(c, p, r, e->leo, "out-of-range");
+		else if (e->fetch_offset < e->log_start)
+			plog_reset_to(&r->log, e->log_start);
+		return true;
+	default:
+		return false;
+	}
+	if (r->needs_truncation) {
+		follower_epoch_answer(c, p, r, e);
+		return true;
+	}
+	if (e->fetch_offset != r->log.leo)
+		return true; /* our log moved while the response travelled */
+	for (int k = 0; k < e->n_batches; k++) {
+		const struct batch *bt = &resp->b[e->first_batch + k];
+		if (bt->base != r->log.leo)
+			break;
+		struct batch *nb = plog_append(&r->log, bt);
+		pstate_note(r, nb);
+		note_flush(c, r, nb->count);
+	}
+	int64_t hw = e->hw < r->log.leo ? e->hw : r->log.leo;
+	if (hw > r->hw)
+		r->hw = hw;
+	SIM_ASSERT(r->hw <= r->log.leo);
+	return true;
+}
+
+static void follower_apply_ev(struct sim *s, void *subject, void *arg)
+{
+	struct cluster *c = subject;
+	struct fetch_work *w = arg;
+	struct fetch_resp *resp = w->resp;
+	struct broker *b = w->b;
+	bool live = b->up && w->incarnation == c->net.nodes[b->node].incarnation;
+	ks_free(w);
+	if (!live) {
+		ks_free(resp);
+		return;
+	}
+	struct fetcher *f = &b->fetchers[resp->fetcher];
+	bool any_ok = resp->n == 0;
+	for (int i = 0; i < resp->n; i++)
+		any_ok |= follower_entry(c, b, resp, &resp->e[i], f->leader);
+	ks_free(resp);
+	f->in_flight = false;
+	if (any_ok)
+		fetcher_send(c, b, f);
+	else
+		f->timer = sim_after(s, c->sc->cluster.replica_fetch_backoff_ns,
+				     fetcher_timeout_ev, c, f);
+}
+
+static void on_fetch_resp(struct cluster *c, struct broker *b, struct fetch_resp *resp)
+{
+	struct fetcher *f = &b->fetchers[resp->fetcher];
+	if (!f->in_flight || resp->session != f->session) {
+		ks_free(resp);
+		return;
+	}
+	if (f->timer)
+		sim_cancel(c->sim, f->timer);
+	f->timer = 0;
+	int64_t bytes = 0;
+	for (int i = 0; i < resp->n_b; i++)
+		bytes += resp->b[i].bytes;
+	struct fetch_work *w = ks_alloc(c, sizeof(*w));
+	w->resp = resp;
+	w->b = b;
+	w->incarnation = c->net.nodes[b->node].incarnation;
+	sim_time_ns at = bytes > 0 ? disk_done_at(c, b, bytes) : sim_now(c->sim);
+	if (b->stall_until_ns > at)
+		at = b->stall_until_ns;
+	sim_schedule(c->sim, at, follower_apply_ev, c, w);
+}
+
+/* ---- metadata from the controller ---------------------------------------------------- */
+
+static void become_leader(struct cluster *c, struct broker *b, struct partition *p,
+			  struct replica *r, const struct meta_change *mc)
+{
+	sim_time_ns now = sim_now(c->sim);
+	fetcher_remove(c, b, r, p->id);
+	r->is_leader = true;
+	r->leader = b->id;
+	r->leader_epoch = mc->leader_epoch;
+	r->partition_epoch = mc->partition_epoch;
+	r->isr = mc->isr;
+	r->isr_pending = 0;
+	r->needs_truncation = false;
+	plog_begin_epoch(&r->log, mc->leader_epoch);
+	for (int i = 0; i < p->rf; i++) {
+		bool in_sync = mc->isr & (1u << i);
+		r->fv[i] = (struct follower_view){
+			.leo = -1, .last_caught_up_ns = in_sync ? now : 0,
+			.last_fetch_ns = 0, .last_fetch_leader_leo = 0 };
+	}
+	maybe_advance_hw(c, p, r);
+}
+
+static void become_follower(struct cluster *c, struct broker *b, struct partition *p,
+			    struct replica *r, const struct meta_change *mc)
+{
+	if (r->is_leader) {
+		r->is_leader = false;
+		complete_waiters(c, r, r->hw, KERR_NOT_LEADER_OR_FOLLOWER, 0);
+		wake_fetches(c, r);
+	}
+	r->isr_pending = 0;
+	r->leader = mc->leader;
+	r->leader_epoch = mc->leader_epoch;
+	r->partition_epoch = mc->partition_epoch;
+	if (c->sc->cluster.truncation == TRUNC_HIGH_WATERMARK) {
+		r->needs_truncation = false;
+		follower_truncate(c, p, r, r->hw, "high-watermark");
+	} else {
+		r->needs_truncation = true;
+	}
+	if (mc->leader >= 1)
+		fetcher_add(c, b, r, p->id);
+	else
+		fetcher_remove(c, b, r, p->id);
+}
+
+static void apply_change(struct cluster *c, struct broker *b, const struct meta_change *mc)
+{
+	struct partition *p = &c->parts[mc->partition];
+	struct replica *r = local_replica(c, b, mc->partition);
+	if (!r)
+		return;
+	if (mc->leader == b->id) {
+		if (!r->is_leader || r->leader_epoch != mc->leader_epoch) {
+			become_leader(c, b, p, r, mc);
+		} else if (mc->partition_epoch > r->partition_epoch) {
+			r->isr = mc->isr;
+			r->partition_epoch = mc->partition_epoch;
+			if (r->isr_pending == mc->isr)
+				r->isr_pending = 0;
+			maybe_advance_hw(c, p, r);
+		}
+	} else if (r->is_leader || r->leader != mc->leader ||
+		   r->leader_epoch != mc->leader_epoch) {
+		become_follower(c, b, p, r, mc);
+	} else {
+		r->partition_epoch = mc->partition_epoch;
+	}
+}
+
+void broker__apply_metadata(struct cluster *c, struct broker *b, int64_t upto)
+{
+	if (!b->up)
+		return;
+	for (int64_t k = b->applied_meta; k < upto && k < c->n_meta; k++)
+		if (c->meta_log[k].partition >= 0)
+			apply_change(c, b, &c->meta_log[k]);
+	if (upto > b->applied_meta)
+		b->applied_meta = upto;
+}
+
+/* ---- heartbeats, flush, lifecycle ------------------------------------------------------ */
+
+static void heartbeat_ev(struct sim *s, void *subject, void *arg)
+{
+	struct cluster *c = subject;
+	struct broker *b = arg;
+	b->hb_timer = sim_after(s, c->sc->cluster.broker_heartbeat_interval_ns, heartbeat_ev, c, b);
+	if (!c->ctl.active)
+		return;
+	struct broker_heartbeat *h = ks_alloc(c, sizeof(*h));
+	h->broker = b->id;
+	h->applied_meta = b->applied_meta;
+	net__send(c, b->node, net__controller_node(c, c->ctl.active), &h->h,
+		  MSG_BROKER_HEARTBEAT, 64);
+}
+
+/* The OS writes dirty pages back after 30 s (vm.dirty_expire_centisecs), checked every 5 s;
+ * log.flush.interval.ms forces a flush of everything on its own period. */
+#define OS_WRITEBACK_NS (30 * SIM_S)
+#define OS_WRITEBACK_CHECK_NS (5 * SIM_S)
+
+static void flush_ev(struct sim *s, void *subject, void *arg)
+{
+	struct cluster *c = subject;
+	struct broker *b = arg;
+	sim_time_ns now = sim_now(s), every = c->sc->cluster.log_flush_interval_ns;
+	bool force = every < OS_WRITEBACK_CHECK_NS;
+	b->flush_timer = sim_after(s, force ? every : OS_WRITEBACK_CHECK_NS, flush_ev, c, b);
+	for (int h = 0; h < b->n_hosted; h++) {
+		struct plog *l = &c->parts[b->hosted[h]].rep[b->hosted_slot[h]].log;
+		if (force) {
+			l->flushed = l->leo;
+			continue;
+		}
+		size_t i = l->flushed >= l->leo ? l->n : plog_find(l, l->flushed);
+		while (i < l->n && l->b[i].append_ns <= now - OS_WRITEBACK_NS) {
+			l->flushed = l->b[i].base + l->b[i].count;
+			i++;
+		}
+	}
+}
+
+static void start_timers(struct cluster *c, struct broker *b)
+{
+	const struct cluster_cfg *cc = &c->sc->cluster;
+	b->isr_timer = sim_after(c->sim, cc->replica_lag_time_max_ns / 2, isr_check_ev, c, b);
+	b->hb_timer = sim_after(c->sim, 0, heartbeat_ev, c, b);
+	b->flush_timer = sim_after(c->sim, OS_WRITEBACK_CHECK_NS < cc->log_flush_interval_ns ?
+					   OS_WRITEBACK_CHECK_NS : cc->log_flush_interval_ns,
+				   flush_ev, c, b);
+}
+
+static void stop_timers(struct cluster *c, struct broker *b)
+{
+	sim_cancel(c->sim, b->isr_timer);
+	sim_cancel(c->sim, b->hb_timer);
+	sim_cancel(c->sim, b->flush_timer);
+	b->isr_timer = b->hb_timer = b->flush_timer = 0;
+	for (int i = 0; i < b->n_fetchers; i++) {
+		struct fetcher *f = &b->fetchers[i];
+		if (f->timer)
+			sim_cancel(c->sim, f->timer);
+		f->timer = 0;
+		f->in_flight = false;
+		f->session++;
+		f->n_parts = 0;
+	}
+}
+
+void broker__crash(struct cluster *c, struct broker *b, bool lose_unflushed)
+{
+	b->up = false;
+	net__node_down(c, b->node);
+	stop_timers(c, b);
+	for (int h = 0; h < b->n_hosted; h++) {
+		struct partition *p = &c->parts[b->hosted[h]];
+		struct replica *r = &p->rep[b->hosted_slot[h]];
+		complete_waiters(c, r, r->hw, KERR_NOT_LEADER_OR_FOLLOWER, 0);
+		for (int i = 0; i < r->n_fw; i++) {
+			if (!r->fw[i].pf->done)
+				pf_complete(c, r->fw[i].pf);
+			pf_release(r->fw[i].pf);
+		}
+		r->n_fw = 0;
+		r->is_leader = false;
+		r->leader = -1;
+		r->fetcher = -1;
+		r->isr_pending = 0;
+		if (lose_unflushed && r->log.flushed < r->log.leo) {
+			int64_t from = r->log.leo;
+			plog_truncate_to(&r->log, r->log.flushed);
+			if (r->hw > r->log.leo)
+				r->hw = r->log.leo;
+			pstate_rebuild(r);
+			trace_truncate(c, p, b->id, from, r->log.leo, "power-loss");
+		}
+	}
+}
+
+void broker__restart(struct cluster *c, struct broker *b)
+{
+	b->up = true;
+	net__node_up(c, b->node);
+	b->applied_meta = 0;
+	b->disk_free_ns = sim_now(c->sim);
+	start_timers(c, b);
+}
+
+/* ---- retention (LogManager.cleanupLogs) ------------------------------------------------ */
+
+void broker__retention(struct cluster *c)
+{
+	sim_time_ns now = sim_now(c->sim);
+	for (int i = 0; i < c->n_parts; i++) {
+		struct partition *p = &c->parts[i];
+		const struct topic *t = &c->topics[p->topic];
+		for (int k = 0; k < p->rf; k++) {
+			struct replica *r = &p->rep[k];
+			struct plog *l = &r->log;
+			int64_t start = l->log_start;
+			size_t j = l->head;
+			int64_t bytes = l->bytes;
+			for (; j < l->n; j++) {
+				const struct batch *bt = &l->b[j];
+				bool old = t->retention_ns >= 0 && bt->append_ns < now - t->retention_ns;
+				bool big = t->retention_bytes >= 0 && bytes > t->retention_bytes;
+				if ((!old && !big) || bt->base + bt->count > r->hw)
+					break;
+				bytes -= bt->bytes;
+				start = bt->base + bt->count;
+				if (bt->producer >= 0 && bt->producer < c->n_producers) {
+					if (!p->deleted) {
+						p->deleted = calloc((size_t)c->n_producers,
+								    sizeof(struct rset));
+						if (!p->deleted)
+							abort();
+					}
+					rset_add(&p->deleted[bt->producer], bt->first_seq,
+						 bt->first_seq + bt->count);
+				}
+			}
+			if (start > l->log_start)
+				plog_advance_start(l, start);
+		}
+	}
+}
+
+/* ---- dispatch and setup ---------------------------------------------------------------- */
+
+void broker__on_msg(struct cluster *c, struct broker *b, struct msg *m)
+{
+	switch (m->type) {
+	case MSG_PRODUCE_REQ:
+		on_produce(c, b, (struct produce_req *)m);
+		return;
+	case MSG_FETCH_REQ:
+		on_fetch(c, b, (struct fetch_req *)m);
+		return;
+	case MSG_FETCH_RESP:
+		on_fetch_resp(c, b, (struct fetch_resp *)m);
+		return;
+	case MSG_METADATA_PUSH:
+		broker__apply_metadata(c, b, ((struct metadata_push *)m)->upto);
+		break;
+	case MSG_ALTER_PARTITION_RESP:
+		on_alter_resp(c, b, (struct alter_partition_resp *)m);
+		break;
+	case MSG_METADATA_REQ: {
+		const struct metadata_req *q = (const struct metadata_req *)m;
+		const struct topic *t = &c->topics[q->topic];
+		struct metadata_resp *resp =
+			ks_alloc(c, sizeof(*resp) + (size_t)t->n_partitions * sizeof(resp->p[0]));
+		resp->topic = q->topic;
+		resp->n = t->n_partitions;
+		for (int i = 0; i < t->n_partitions; i++)
+			resp->p[i].leader = broker__view_leader(c, b, t->first_partition + i,
+								&resp->p[i].epoch);
+		net__send(c, b->node, m->from, &resp->h, MSG_METADATA_RESP,
+			  64 + 16 * (int64_t)t->n_partitions);
+		break;
+	}
+	default:
+		break;
+	}
+	ks_free(m);
+}
+
+void broker__init(struct cluster *c)
+{
+	int nf = c->sc->cluster.num_replica_fetchers;
+	for (int i = 0; i < c->n_brokers; i++) {
+		struct broker *b = &c->brokers[i];
+		b->n_fetchers = c->n_brokers * nf;
+		b->fetchers = calloc((size_t)b->n_fetchers, sizeof(*b->fetchers));
+		if (!b->fetchers)
+			abort();
+		for (int k = 0; k < b->n_fetchers; k++)
+			b->fetchers[k].leader = k / nf + 1;
+		start_timers(c, b);
+	}
+}
+
+void broker__release(struct cluster *c)
+{
+	for (int i = 0; i < c->n_brokers; i++) {
+		struct broker *b = &c->brokers[i];
+		for (int k = 0; k < b->n_fetchers; k++)
+			free(b->fetchers[k].parts);
+		free(b->fetchers);
+		free(b->hosted);
+		free(b->hosted_slot);
+	}
+	for (int i = 0; i < c->n_parts; i++) {
+		struct partition *p = &c->parts[i];
+		for (int k = 0; k < p->rf; k++) {
+			struct replica *r = &p->rep[k];
+			free(r->pw);
+			free(r->fw);
+			free(r->ps);
+			plog_release(&r->log);
+		}
+		free(p->meta_hist);
+		if (p->deleted) {
+			for (int k = 0; k < c->n_producers; k++)
+				rset_release(&p->deleted[k]);
+			free(p->deleted);
+		}
+	}
+}

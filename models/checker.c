@@ -1,0 +1,123 @@
+/*
+ * checker.c - what happened to every record, counted exactly from range arithmetic at the
+ * end of a run:
+ *  - acked_lost: sequence ranges a producer saw acknowledged that are missing from the
+ *    partition's final log (the leader's log; for a leaderless partition, the longest log
+ *    among its last ISR) and were not deleted by retention;
+ *  - log_duplicates: records stored more than once in that log (producer retries without
+ *    idempotence);
+ *  - order_violations: records stored after a record the same producer sent later to the
+ *    same partition;
+ *  - divergent_offsets: offsets where a replica holds a different record than the final log
+ *    (below both logs' ends).
+ * Records are named (producer, partition, sequence); a batch names a contiguous range.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "msgs.h"
+
+static const struct replica *final_replica(const struct cluster *c, const struct partition *p)
+{
+	const struct replica *best = NULL;
+	for (int k = 0; k < p->rf; k++) {
+		const struct replica *r = &p->rep[k];
+		if (p->leader >= 1) {
+			if (p->replicas[k] == p->leader)
+				return r;
+			continue;
+		}
+		if ((p->isr & (1u << k)) && (!best || r->log.leo > best->log.leo))
+			best = r;
+	}
+	(void)c;
+	return best ? best : &p->rep[0];
+}
+
+/* Per (producer, partition) what the final log holds. */
+static void check_log(const struct cluster *c, const struct plog *l, struct rset *present,
+		      int64_t *max_end, struct chk_result *out)
+{
+	for (size_t i = l->head; i < l->n; i++) {
+		const struct batch *b = &l->b[i];
+		if (b->producer < 0 || b->producer >= c->n_producers)
+			continue;
+		int k = b->producer;
+		int64_t lo = b->first_seq, hi = b->first_seq + b->count;
+		if (lo < max_end[k]) {
+			int64_t top = hi < max_end[k] ? hi : max_end[k];
+			out->order_violations += (top - lo) - rset_count_in(&present[k], lo, top);
+		}
+		out->log_duplicates += rset_add(&present[k], lo, hi);
+		if (hi > max_end[k])
+			max_end[k] = hi;
+	}
+}
+
+/* Offsets where two logs hold different records, over the range both hold. */
+static int64_t diverging(const struct plog *a, const struct plog *b)
+{
+	int64_t lo = a->log_start > b->log_start ? a->log_start : b->log_start;
+	int64_t hi = a->leo < b->leo ? a->leo : b->leo;
+	int64_t n = 0;
+	size_t i = plog_find(a, lo), j = plog_find(b, lo);
+	while (lo < hi && i < a->n && j < b->n && i != (size_t)-1 && j != (size_t)-1) {
+		const struct batch *x = &a->b[i], *y = &b->b[j];
+		int64_t end = x->base + x->count;
+		if (y->base + y->count < end)
+			end = y->base + y->count;
+		if (end > hi)
+			end = hi;
+		bool same = x->producer == y->producer &&
+			    x->first_seq - x->base == y->first_seq - y->base;
+		if (!same)
+			n += end - lo;
+		lo = end;
+		if (lo >= x->base + x->count)
+			i++;
+		if (lo >= y->base + y->count)
+			j++;
+	}
+	return n;
+}
+
+void chk__run(struct cluster *c, struct chk_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	int np = c->n_producers;
+	struct rset *present = calloc((size_t)(np ? np : 1), sizeof(*present));
+	int64_t *max_end = calloc((size_t)(np ? np : 1), sizeof(int64_t));
+	if (!present || !max_end)
+		abort();
+	for (int i = 0; i < c->n_parts; i++) {
+		const struct partition *p = &c->parts[i];
+		if (p->index >= c->topics[p->topic].n_partitions)
+			continue;
+		const struct replica *fin = final_replica(c, p);
+		for (int k = 0; k < np; k++) {
+			rset_clear(&present[k]);
+			max_end[k] = 0;
+		}
+		check_log(c, &fin->log, present, max_end, out);
+		for (int k = 0; p->deleted && k < np; k++) /* deleted by retention is not lost */
+			for (size_t r = 0; r < p->deleted[k].n; r++)
+				rset_add(&present[k], p->deleted[k].r[r].lo, p->deleted[k].r[r].hi);
+		for (int k = 0; k < np; k++) {
+			const struct producer *pr = &c->producers[k];
+			if (pr->topic != p->topic)
+				continue;
+			const struct pqueue *q = &pr->pq[p->index];
+			out->acked_records += rset_total(&q->acked);
+			out->acked_lost += rset_count_minus(&q->acked, &present[k]);
+			out->failed_in_log += rset_total(&q->failed) -
+					      rset_count_minus(&q->failed, &present[k]);
+		}
+		for (int k = 0; k < p->rf; k++)
+			if (&p->rep[k] != fin)
+				out->divergent_offsets += diverging(&fin->log, &p->rep[k].log);
+	}
+	for (int k = 0; k < np; k++)
+		rset_release(&present[k]);
+	free(present);
+	free(max_end);
+}

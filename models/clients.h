@@ -1,0 +1,180 @@
+/*
+ * clients.h - producer and consumer state, private to models/ (included by kafka.h).
+ * Producer: RecordAccumulator (per-partition batch queues, linger and batch.size) and Sender
+ * (one produce request per leader broker carrying every drained partition's batch,
+ * max.in.flight per connection, retries with backoff, delivery timeout), KafkaProducer's
+ * idempotent sequence numbers. Consumer: members of a group polling partition leaders.
+ */
+#ifndef MODELS_CLIENTS_H
+#define MODELS_CLIENTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* A client's view of one topic's leaders, refreshed from any reachable broker. */
+struct client_meta {
+	int *leader;              /* per partition, broker id or -1 */
+	int32_t *epoch;
+	int n;
+	bool pending;
+	int rr;
+	sim_timer_id timer;
+	sim_time_ns backoff_ns;
+	int node, topic;          /* who asks, for what */
+};
+
+/* A producer-side batch (ProducerBatch). */
+struct pbatch {
+	struct pbatch *next;      /* partition queue / request list */
+	int part;                 /* global partition id */
+	int32_t count;
+	int64_t bytes;
+	int64_t first_seq;        /* -1 until first drained */
+	sim_time_ns create_ns;
+	int64_t arrival_sum_ns;   /* sum over records of (arrival - create) */
+	sim_time_ns retry_at_ns;  /* not before (backoff) */
+	int attempts;
+	bool in_flight;
+	bool closed;              /* no more appends (drained once or full) */
+};
+
+struct pqueue {               /* per partition of the producer's topic */
+	int64_t records;          /* records the partitioner sent here */
+	struct pbatch *head, *tail;
+	int n;                    /* batches queued (not in flight) */
+	int64_t next_seq;         /* next sequence number for this partition */
+	int leader;               /* leader broker id in the producer's metadata, -1 unknown */
+	int32_t leader_epoch;
+	bool listed;              /* in its connection's partition list */
+	struct rset acked;        /* acknowledged sequence numbers */
+	struct rset failed;       /* sequence numbers given up on (delivery timeout) */
+	int64_t unsent_failed;    /* records given up on before they had a sequence */
+};
+
+struct pconn {                /* producer -> one broker */
+	int in_flight;
+	bool ready;               /* in the producer's ready list */
+	int *parts;               /* partition ids queued for this broker (unordered) */
+	int n_parts, cap_parts;
+	int drain_index;
+};
+
+struct linger_entry { sim_time_ns at; int part; struct pbatch *b; };
+
+struct producer {
+	const struct producer_cfg *cfg;
+	int idx, node;
+	int topic;
+	gsl_rng *rng_arrival, *rng_key, *rng_size, *rng_part;
+	struct zipf zipf;
+	struct part_sticky sticky;
+	struct pqueue *pq;        /* indexed by partition index within the topic */
+	int n_pq;
+	struct pconn *conn;       /* by broker id - 1 */
+	struct linger_entry *linger;  /* FIFO ring of batches by linger expiry */
+	size_t linger_head, linger_n, linger_cap;
+	sim_timer_id arrival_timer, sender_timer;
+	sim_time_ns sender_at;
+	uint64_t next_req_id;
+	uint64_t produced, acked, failed, batches, requests, retries;
+	bool stopped;
+	bool *avail;              /* per partition: a leader is known (partitioner input) */
+	int *qsizes;              /* per partition: batches queued (adaptive partitioning) */
+	struct linger_entry *retry; /* partitions with a batch in retry backoff, until when */
+	int n_retry, cap_retry;
+	struct preq *reqs;        /* requests in flight */
+	int n_reqs, cap_reqs;
+	int *ready;               /* broker ids whose connection has something to send */
+	int n_ready;
+	struct client_meta meta;
+	sim_timer_id expiry_timer;
+};
+
+/* A produce request in flight, remembered by the producer for timeouts. */
+struct preq {
+	uint64_t id;
+	int broker;
+	struct pbatch **batches;
+	int n;
+	sim_timer_id timeout;
+};
+
+/* ---- consumers -------------------------------------------------------------------- */
+
+/* Records fetched but not yet returned by poll(), per assigned partition. */
+struct fbuf {
+	struct batch *b;          /* copies of fetched batches, b[head..n) */
+	int head, n, cap;
+};
+
+struct member {
+	int idx;                  /* member index within the group (0-based) */
+	int node;
+	struct group *g;
+	bool active;              /* joined and not crashed / left */
+	int *assigned;            /* partition indexes within the topic */
+	int n_assigned;
+	int64_t *position;        /* per assigned partition: next offset to fetch */
+	int64_t *consumed;        /* per assigned partition: next offset poll() has not returned */
+	struct fbuf *buf;         /* per assigned partition */
+	bool *fetching;           /* per assigned partition: in a fetch in flight */
+	uint64_t *fetch_session;  /* per broker: the session of the fetch in flight, 0 none */
+	bool waiting;             /* poll() blocked for data */
+	bool processing;
+	sim_time_ns last_commit_ns;
+	sim_timer_id poll_timer;
+	struct client_meta meta;
+	uint64_t processed;       /* records */
+	uint32_t incarnation;     /* bumped on crash: work in progress is lost */
+	double slow_factor;       /* `slow` fault: processing time multiplier */
+	uint64_t polls;
+	uint64_t session_ctr;
+	char name[KS_NAME_MAX + 16];
+};
+
+struct group {
+	const struct group_cfg *cfg;
+	int idx;
+	int topic;
+	struct member *members;
+	int n_members, cap_members, n_joined;
+	gsl_rng *rng;
+	int64_t *committed;       /* per partition of the topic, -1 none */
+	struct rset *processed;   /* per partition: offsets processed at least once */
+	uint64_t records_processed, duplicates;
+	int64_t *records_per_part;
+	int n_parts;
+};
+
+/* meta.c: client metadata */
+void meta__init(struct client_meta *m, int n, sim_time_ns backoff_ns);
+void meta__release(struct client_meta *m);
+void meta__grow(struct client_meta *m, int n);
+/* Ask a reachable broker for the topic's leaders; the answer comes as MSG_METADATA_RESP. */
+void meta__request(struct cluster *c, struct client_meta *m, int node, int topic);
+/* Apply an answer; returns true if any partition still has no leader. */
+bool meta__apply(struct cluster *c, struct client_meta *m, const struct msg *resp);
+
+/* producer.c */
+void prod__init(struct cluster *c);
+void prod__release(struct cluster *c);
+void prod__on_msg(struct cluster *c, struct producer *p, struct msg *m);
+void prod__start(struct cluster *c);
+/* A broker process died: its connections reset, so requests in flight to it fail now. */
+void prod__broker_disconnect(struct cluster *c, int broker_id);
+void prod__topic_grew(struct cluster *c, int topic);
+void prod__complete(struct cluster *c, struct producer *p, struct pbatch *b, enum ks_error err);
+
+/* consumer.c */
+void cons__init(struct cluster *c);
+void cons__release(struct cluster *c);
+void cons__on_msg(struct cluster *c, struct member *mb, struct msg *m);
+void cons__start(struct cluster *c);
+void cons__member_crash(struct cluster *c, int group, int member);
+void cons__member_restart(struct cluster *c, int group, int member);
+void cons__member_slow(struct cluster *c, int group, int member, double factor);
+/* Group faults: pause, join, leave, reset_offsets, add_partitions. */
+void cons__fault(struct cluster *c, const struct fault_cfg *f, bool start);
+void cons__topic_grew(struct cluster *c, int topic);
+
+#endif

@@ -1,0 +1,334 @@
+/*
+ * cluster.c - builds the model from a scenario and runs it: nodes and their network ids,
+ * replica placement as Kafka places replicas without racks (AdminUtils.assignReplicasTo-
+ * Brokers: a random start and a per-partition shift), the message dispatcher, the fault
+ * schedule (every fault is a pair of events: start and, with `for`, end), and the periodic
+ * retention check. Metrics rows, snapshots and the summary are in report.c; the end-of-run
+ * accounting in checker.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster.h"
+#include "msgs.h"
+#include "rng.h"
+
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+	if (!p)
+		abort();
+	return p;
+}
+
+static const char *const error_names[] = {
+#define KS_ERR_NAME(e, s) s,
+	KS_ERRORS(KS_ERR_NAME)
+#undef KS_ERR_NAME
+};
+
+const char *ks_error_name(enum ks_error e)
+{
+	return (unsigned)e < KERR_COUNT ? error_names[e] : "UNKNOWN";
+}
+
+void cluster__count_error(struct cluster *c, enum ks_error e)
+{
+	if ((unsigned)e < KERR_COUNT)
+		c->errors[e]++;
+}
+
+struct partition *cluster__part(struct cluster *c, int topic, int index)
+{
+	return &c->parts[c->topics[topic].first_partition + index];
+}
+
+/* ---- message dispatch ----------------------------------------------------------------- */
+
+void cluster__deliver(struct cluster *c, struct msg *m)
+{
+	const struct node *to = &c->net.nodes[m->to];
+	switch (to->kind) {
+	case NODE_BROKER:
+		broker__on_msg(c, &c->brokers[to->index - 1], m);
+		break;
+	case NODE_CONTROLLER:
+		ctl__on_msg(c, to->index, m);
+		break;
+	case NODE_PRODUCER:
+		prod__on_msg(c, &c->producers[to->index], m);
+		break;
+	case NODE_MEMBER:
+		cons__on_msg(c, &c->groups[to->group].members[to->index], m);
+		break;
+	default:
+		ks_free(m);
+	}
+}
+
+/* ---- building ------------------------------------------------------------------------- */
+
+/* The largest partition count a topic reaches (add_partitions faults grow it). */
+static int max_partitions(const struct scenario *sc, int t)
+{
+	int n = sc->topics[t].partitions;
+	for (int i = 0; i < sc->n_faults; i++)
+		if (sc->faults[i].kind == FAULT_ADD_PARTITIONS && sc->faults[i].topic == t &&
+		    sc->faults[i].new_partitions > n)
+			n = sc->faults[i].new_partitions;
+	return n;
+}
+
+static void host(struct broker *b, int pid, int slot)
+{
+	if (b->n_hosted == b->cap_hosted) {
+		b->cap_hosted = b->cap_hosted ? 2 * b->cap_hosted : 16;
+		b->hosted = realloc(b->hosted, (size_t)b->cap_hosted * sizeof(int));
+		b->hosted_slot = realloc(b->hosted_slot, (size_t)b->cap_hosted * sizeof(int));
+		if (!b->hosted || !b->hosted_slot)
+			abort();
+	}
+	b->hosted[b->n_hosted] = pid;
+	b->hosted_slot[b->n_hosted] = slot;
+	b->n_hosted++;
+}
+
+/* AdminUtils.assignReplicasToBrokersRackUnaware. */
+static void place_replicas(struct cluster *c, int t, int from, int to, gsl_rng *r)
+{
+	int n = c->n_brokers;
+	struct topic *tp = &c->topics[t];
+	int start = (int)rng_below(r, (uint64_t)n), shift = (int)rng_below(r, (uint64_t)n);
+	for (int i = from; i < to; i++) {
+		struct partition *p = &c->parts[tp->first_partition + i];
+		if (i > 0 && i % n == 0)
+			shift++;
+		int first = (i + start) % n;
+		p->rf = tp->cfg->replication_factor;
+		p->replicas[0] = first + 1;
+		for (int j = 0; j < p->rf - 1; j++)
+			p->replicas[j + 1] = (first + 1 + (shift + j) % (n - 1)) % n + 1;
+		for (int j = 0; j < p->rf; j++) {
+			plog_init(&p->rep[j].log);
+			p->rep[j].broker = p->replicas[j];
+			p->rep[j].leader = -1;
+			p->rep[j].fetcher = -1;
+			host(&c->brokers[p->replicas[j] - 1], p->id, j);
+		}
+	}
+}
+
+static void build_topics(struct cluster *c)
+{
+	const struct scenario *sc = c->sc;
+	c->n_topics = sc->n_topics;
+	c->topics = xcalloc((size_t)c->n_topics, sizeof(*c->topics));
+	int total = 0;
+	for (int t = 0; t < sc->n_topics; t++)
+		total += max_partitions(sc, t);
+	c->parts = xcalloc((size_t)total, sizeof(*c->parts));
+	c->n_parts = 0;
+	for (int t = 0; t < sc->n_topics; t++) {
+		struct topic *tp = &c->topics[t];
+		const struct topic_cfg *cfg = &sc->topics[t];
+		int maxp = max_partitions(sc, t);
+		tp->cfg = cfg;
+		tp->first_partition = c->n_parts;
+		tp->n_partitions = cfg->partitions;
+		tp->max_partitions = maxp;
+		int min_isr = cfg->min_insync_replicas >= 0 ? cfg->min_insync_replicas :
+							      sc->cluster.min_insync_replicas;
+		tp->min_isr = min_isr < cfg->replication_factor ? min_isr : cfg->replication_factor;
+		tp->unclean = cfg->unclean_leader_election_enable >= 0 ?
+				      cfg->unclean_leader_election_enable :
+				      sc->cluster.unclean_leader_election_enable;
+		tp->retention_ns = cfg->retention_ns >= 0 ? cfg->retention_ns :
+							  sc->cluster.log_retention_ns;
+		tp->retention_bytes = cfg->retention_bytes >= -1 ? cfg->retention_bytes :
+								  sc->cluster.log_retention_bytes;
+		for (int i = 0; i < maxp; i++) {
+			struct partition *p = &c->parts[c->n_parts];
+			p->id = c->n_parts++;
+			p->topic = t;
+			p->index = i;
+		}
+		char name[KS_NAME_MAX + 32];
+		snprintf(name, sizeof(name), "placement/%s", cfg->name);
+		gsl_rng *r = rng_stream_new(c->seed, name);
+		place_replicas(c, t, 0, cfg->partitions, r);
+		gsl_rng_free(r);
+	}
+}
+
+/* key-<k> -> partition for every key a producer of the topic may draw. */
+static void build_key_tables(struct cluster *c)
+{
+	for (int t = 0; t < c->n_topics; t++) {
+		struct topic *tp = &c->topics[t];
+		uint32_t n = 0;
+		for (int k = 0; k < c->sc->n_producers; k++)
+			if (c->sc->producers[k].topic == t && c->sc->producers[k].key_count > n)
+				n = c->sc->producers[k].key_count;
+		free(tp->key_partition);
+		tp->key_partition = xcalloc(n, sizeof(int));
+		tp->key_table_n = n;
+		char key[24];
+		for (uint32_t k = 0; k < n; k++)
+			tp->key_partition[k] = part_for_key(key, part_key_name(k, key), tp->n_partitions);
+	}
+}
+
+static int group_capacity(const struct scenario *sc, int g)
+{
+	int n = sc->groups[g].members;
+	for (int i = 0; i < sc->n_faults; i++)
+		if (sc->faults[i].kind == FAULT_JOIN && sc->faults[i].group == g)
+			n++;
+	return n;
+}
+
+static void build_nodes(struct cluster *c)
+{
+	const struct scenario *sc = c->sc;
+	int n = sc->cluster.brokers + sc->cluster.controllers + sc->n_producers;
+	for (int g = 0; g < sc->n_groups; g++)
+		n += group_capacity(sc, g);
+	c->net.nodes = xcalloc((size_t)n, sizeof(struct node));
+	c->net.n_nodes = n;
+	int k = 0;
+	for (int i = 1; i <= sc->cluster.brokers; i++, k++) {
+		struct node *nd = &c->net.nodes[k];
+		*nd = (struct node){ .kind = NODE_BROKER, .index = i, .up = true,
+				     .bytes_per_s = sc->cluster.net_bytes_per_s };
+		snprintf(nd->name, sizeof(nd->name), "broker-%d", i);
+	}
+	c->first_controller_node = k;
+	for (int i = 1; i <= sc->cluster.controllers; i++, k++) {
+		struct node *nd = &c->net.nodes[k];
+		*nd = (struct node){ .kind = NODE_CONTROLLER, .index = i, .up = true };
+		snprintf(nd->name, sizeof(nd->name), "controller-%d", i);
+	}
+	c->first_producer_node = k;
+	for (int i = 0; i < sc->n_producers; i++, k++) {
+		struct node *nd = &c->net.nodes[k];
+		*nd = (struct node){ .kind = NODE_PRODUCER, .index = i, .up = true };
+		snprintf(nd->name, sizeof(nd->name), "%s", sc->producers[i].name);
+	}
+	c->first_member_node = k;
+	for (int g = 0; g < sc->n_groups; g++) {
+		int cap = group_capacity(sc, g);
+		for (int i = 0; i < cap; i++, k++) {
+			struct node *nd = &c->net.nodes[k];
+			*nd = (struct node){ .kind = NODE_MEMBER, .index = i, .group = g,
+					     .up = i < sc->groups[g].members };
+			snprintf(nd->name, sizeof(nd->name), "%s-%d", sc->groups[g].name, i + 1);
+		}
+	}
+}
+
+/* kafka-topics.sh --alter --partitions: new partitions get replicas and leaders, keys
+ * remap (murmur2 modulo the new count), clients learn of them by metadata. */
+void cluster__add_partitions(struct cluster *c, int t, int n)
+{
+	struct topic *tp = &c->topics[t];
+	if (n <= tp->n_partitions || n > tp->max_partitions)
+		return;
+	char name[KS_NAME_MAX + 32];
+	snprintf(name, sizeof(name), "placement/%s/grow", tp->cfg->name);
+	gsl_rng *r = rng_stream_new(c->seed, name);
+	int from = tp->n_partitions;
+	place_replicas(c, t, from, n, r);
+	gsl_rng_free(r);
+	tp->n_partitions = n;
+	for (int i = from; i < n; i++) {
+		struct partition *p = &c->parts[tp->first_partition + i];
+		p->offline_since = p->write_unavail_since = -1;
+		p->leader_epoch = -1;
+		ctl__elect_new(c, p);
+	}
+	build_key_tables(c);
+	prod__topic_grew(c, t);
+	cons__topic_grew(c, t);
+}
+
+static void retention_ev(struct sim *s, void *subject, void *arg)
+{
+	(void)arg;
+	struct cluster *c = subject;
+	c->retention_timer = sim_after(s, c->sc->cluster.log_retention_check_interval_ns,
+				       retention_ev, c, NULL);
+	broker__retention(c);
+}
+
+struct cluster *cluster_new(const struct scenario *sc, uint64_t seed, struct trace *tr)
+{
+	struct cluster *c = xcalloc(1, sizeof(*c));
+	c->sc = sc;
+	c->seed = seed;
+	c->tr = tr;
+	c->sim = sim_new(seed);
+	hist_init(&c->produce_lat);
+	hist_init(&c->e2e_lat);
+	hist_init(&c->produce_lat_iv);
+	hist_init(&c->e2e_lat_iv);
+	c->n_brokers = sc->cluster.brokers;
+	c->brokers = xcalloc((size_t)c->n_brokers, sizeof(*c->brokers));
+	build_nodes(c);
+	net__init(c);
+	for (int i = 0; i < c->n_brokers; i++) {
+		c->brokers[i].id = i + 1;
+		c->brokers[i].node = i;
+		c->brokers[i].up = true;
+	}
+	build_topics(c);
+	build_key_tables(c);
+	broker__init(c);
+	ctl__init(c);
+	prod__init(c);
+	cons__init(c);
+	faults__schedule(c);
+	prod__start(c);
+	cons__start(c);
+	c->retention_timer = sim_after(c->sim, sc->cluster.log_retention_check_interval_ns,
+				       retention_ev, c, NULL);
+	return c;
+}
+
+void cluster_free(struct cluster *c)
+{
+	if (!c)
+		return;
+	cons__release(c);
+	prod__release(c);
+	broker__release(c);
+	ctl__release(c);
+	for (int t = 0; t < c->n_topics; t++)
+		free(c->topics[t].key_partition);
+	free(c->topics);
+	free(c->parts);
+	free(c->brokers);
+	faults__release(c);
+	net__release(c);
+	ks_free_all(c);
+	hist_release(&c->produce_lat);
+	hist_release(&c->e2e_lat);
+	hist_release(&c->produce_lat_iv);
+	hist_release(&c->e2e_lat_iv);
+	sim_free(c->sim);
+	free(c);
+}
+
+void cluster_run_until(struct cluster *c, sim_time_ns t)
+{
+	sim_run(c->sim, t);
+}
+
+sim_time_ns cluster_now(const struct cluster *c)
+{
+	return sim_now(c->sim);
+}
+
+uint64_t cluster_events(const struct cluster *c)
+{
+	return sim_events_fired(c->sim);
+}

@@ -1,0 +1,355 @@
+/*
+ * controller.c - the KRaft controller quorum as one replicated state machine: broker
+ * registration and liveness by heartbeat (a broker silent for broker.session.timeout.ms is
+ * fenced), leader election (QuorumController / PartitionChangeBuilder: the first live ISR
+ * member in replica order; with none, offline, or with unclean.leader.election.enable the
+ * first live replica), AlterPartition from leaders (ISR shrink and expand, validated by
+ * leader and partition epoch), and metadata propagation to brokers as the metadata log.
+ *
+ * Controllers are nodes controller-1..N. The active one is the lowest-numbered live
+ * controller; when it crashes, no election or ISR change happens until the next one takes
+ * over after controller.failover.ms. The metadata log itself is shared (a quorum keeps it),
+ * so a failover loses no committed change. Simplification: brokers learn of the new active
+ * controller at once.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "msgs.h"
+
+static void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		abort();
+	return q;
+}
+
+static void part_name(const struct cluster *c, const struct partition *p, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s-%d", c->topics[p->topic].cfg->name, p->index);
+}
+
+static bool broker_live(const struct cluster *c, int id)
+{
+	return id >= 1 && !c->brokers[id - 1].fenced;
+}
+
+/* Unavailability windows follow the committed state. */
+static void account(struct cluster *c, struct partition *p)
+{
+	sim_time_ns now = sim_now(c->sim);
+	bool offline = p->leader < 0;
+	bool wunavail = offline || popcount32(p->isr) < c->topics[p->topic].min_isr;
+	if (offline && p->offline_since < 0)
+		p->offline_since = now;
+	if (!offline && p->offline_since >= 0) {
+		p->offline_ns += now - p->offline_since;
+		p->offline_since = -1;
+	}
+	if (wunavail && p->write_unavail_since < 0)
+		p->write_unavail_since = now;
+	if (!wunavail && p->write_unavail_since >= 0) {
+		p->write_unavail_ns += now - p->write_unavail_since;
+		p->write_unavail_since = -1;
+	}
+}
+
+static void push_ev(struct sim *s, void *subject, void *arg)
+{
+	(void)s;
+	(void)arg;
+	struct cluster *c = subject;
+	c->ctl.push_timer = 0;
+	if (!c->ctl.active)
+		return;
+	int from = net__controller_node(c, c->ctl.active);
+	for (int i = 0; i < c->n_brokers; i++) {
+		struct broker *b = &c->brokers[i];
+		if (b->fenced && !b->registered)
+			continue;
+		struct metadata_push *m = ks_alloc(c, sizeof(*m));
+		m->upto = c->n_meta;
+		net__send(c, from, b->node, &m->h, MSG_METADATA_PUSH, 64);
+	}
+}
+
+/* Brokers hear of committed changes after metadata.propagation.ms (coalesced). */
+static void schedule_push(struct cluster *c)
+{
+	if (!c->ctl.push_timer)
+		c->ctl.push_timer = sim_after(c->sim, c->sc->cluster.metadata_propagation_ns,
+					      push_ev, c, NULL);
+}
+
+void ctl__commit(struct cluster *c, struct partition *p, int leader, uint32_t isr,
+		 bool new_epoch, bool unclean, const char *reason)
+{
+	bool leader_change = new_epoch || leader != p->leader;
+	if (leader_change)
+		p->leader_epoch++;
+	p->partition_epoch++;
+	uint32_t old_isr = p->isr;
+	p->leader = leader;
+	p->isr = isr;
+	if (c->n_meta == c->cap_meta) {
+		c->cap_meta = c->cap_meta ? 2 * c->cap_meta : 1024;
+		c->meta_log = xrealloc(c->meta_log, (size_t)c->cap_meta * sizeof(*c->meta_log));
+	}
+	c->meta_log[c->n_meta] = (struct meta_change){ c->n_meta, p->id, leader, p->leader_epoch,
+						       p->partition_epoch, isr };
+	if (p->n_meta_hist == p->cap_meta_hist) {
+		p->cap_meta_hist = p->cap_meta_hist ? 2 * p->cap_meta_hist : 4;
+		p->meta_hist = xrealloc(p->meta_hist, (size_t)p->cap_meta_hist * sizeof(uint32_t));
+	}
+	p->meta_hist[p->n_meta_hist++] = (uint32_t)c->n_meta;
+	c->n_meta++;
+	account(c, p);
+	schedule_push(c);
+	if (!trace_on(c->tr, TRACE_EVENTS) || sim_now(c->sim) == 0)
+		return;
+	char name[KS_NAME_MAX + 16];
+	part_name(c, p, name, sizeof(name));
+	const char *type = leader_change ? "leader.elected" :
+			   popcount32(isr) < popcount32(old_isr) ? "isr.shrink" : "isr.expand";
+	trace_begin(c->tr, sim_now(c->sim), type);
+	struct jsonw *w = trace_w(c->tr);
+	jsonw_kstr(w, "partition", name);
+	jsonw_kint(w, "leader", leader);
+	jsonw_kint(w, "epoch", p->leader_epoch);
+	jsonw_key(w, "isr");
+	jsonw_arr_begin(w);
+	for (int i = 0; i < p->rf; i++)
+		if (isr & (1u << i))
+			jsonw_int(w, p->replicas[i]);
+	jsonw_arr_end(w);
+	if (leader_change)
+		jsonw_kbool(w, "unclean", unclean);
+	jsonw_kstr(w, "reason", reason);
+	trace_end(c->tr);
+}
+
+/* PartitionChangeBuilder's election: first live ISR member in replica order (preferred
+ * first); else, when allowed, the first live replica (unclean); else offline. */
+static void elect(struct cluster *c, struct partition *p, uint32_t isr, const char *reason)
+{
+	for (int i = 0; i < p->rf; i++) {
+		if ((isr & (1u << i)) && broker_live(c, p->replicas[i])) {
+			ctl__commit(c, p, p->replicas[i], isr, true, false, reason);
+			return;
+		}
+	}
+	if (c->topics[p->topic].unclean) {
+		for (int i = 0; i < p->rf; i++) {
+			if (broker_live(c, p->replicas[i])) {
+				ctl__commit(c, p, p->replicas[i], 1u << i, true, true, reason);
+				return;
+			}
+		}
+	}
+	if (p->leader != -1)
+		ctl__commit(c, p, -1, isr, true, false, reason);
+}
+
+static void fence(struct cluster *c, struct broker *b)
+{
+	b->fenced = true;
+	if (trace_on(c->tr, TRACE_EVENTS)) {
+		trace_begin(c->tr, sim_now(c->sim), "broker.fenced");
+		jsonw_kint(trace_w(c->tr), "broker", b->id);
+		trace_end(c->tr);
+	}
+	/* KRaft removes a fenced broker from every ISR but never empties an ISR: the last
+	 * member stays, so it can be elected again when it returns. */
+	for (int i = 0; i < c->n_parts; i++) {
+		struct partition *p = &c->parts[i];
+		int slot = broker__slot_of(p, b->id);
+		if (slot < 0)
+			continue;
+		uint32_t isr = p->isr;
+		if ((isr & (1u << slot)) && popcount32(isr) > 1)
+			isr &= ~(1u << slot);
+		if (p->leader == b->id)
+			elect(c, p, isr, "leader fenced");
+		else if (isr != p->isr)
+			ctl__commit(c, p, p->leader, isr, false, false, "broker fenced");
+	}
+}
+
+static void session_ev(struct sim *s, void *subject, void *arg)
+{
+	(void)arg;
+	struct cluster *c = subject;
+	sim_time_ns now = sim_now(s), timeout = c->sc->cluster.broker_session_timeout_ns;
+	c->ctl.session_timer = sim_after(s, timeout / 8 > 0 ? timeout / 8 : 1, session_ev, c, NULL);
+	if (!c->ctl.active)
+		return;
+	for (int i = 0; i < c->n_brokers; i++) {
+		struct broker *b = &c->brokers[i];
+		if (!b->fenced && now - b->last_heartbeat_ns > timeout)
+			fence(c, b);
+	}
+}
+
+static void unfence(struct cluster *c, struct broker *b)
+{
+	b->fenced = false;
+	if (trace_on(c->tr, TRACE_EVENTS)) {
+		trace_begin(c->tr, sim_now(c->sim), "broker.unfenced");
+		jsonw_kint(trace_w(c->tr), "broker", b->id);
+		trace_end(c->tr);
+	}
+	for (int i = 0; i < c->n_parts; i++) {
+		struct partition *p = &c->parts[i];
+		if (p->leader < 0 && broker__slot_of(p, b->id) >= 0)
+			elect(c, p, p->isr, "broker unfenced");
+	}
+}
+
+static void on_heartbeat(struct cluster *c, struct broker_heartbeat *h)
+{
+	struct broker *b = &c->brokers[h->broker - 1];
+	b->last_heartbeat_ns = sim_now(c->sim);
+	b->registered = true;
+	if (b->fenced)
+		unfence(c, b);
+	if (h->applied_meta < c->n_meta)
+		schedule_push(c);
+}
+
+static void on_alter(struct cluster *c, struct alter_partition *a)
+{
+	struct partition *p = &c->parts[a->part];
+	struct alter_partition_resp *r = ks_alloc(c, sizeof(*r));
+	r->part = a->part;
+	uint32_t grow = a->new_isr & ~p->isr;
+	bool ok = p->leader == a->broker && p->leader_epoch == a->leader_epoch &&
+		  p->partition_epoch == a->partition_epoch;
+	for (int i = 0; ok && i < p->rf; i++) /* a fenced broker may not join the ISR */
+		if ((grow & (1u << i)) && !broker_live(c, p->replicas[i]))
+			ok = false;
+	if (ok && a->new_isr != p->isr)
+		ctl__commit(c, p, p->leader, a->new_isr, false, false,
+			    grow ? "caught up" : "lagging follower");
+	r->err = ok ? KERR_NONE : KERR_FENCED_LEADER_EPOCH;
+	r->leader_epoch = p->leader_epoch;
+	r->partition_epoch = p->partition_epoch;
+	r->isr = p->isr;
+	net__send(c, a->h.to, a->h.from, &r->h, MSG_ALTER_PARTITION_RESP, 64);
+}
+
+void ctl__on_msg(struct cluster *c, int controller_id, struct msg *m)
+{
+	if (controller_id == c->ctl.active) {
+		if (m->type == MSG_BROKER_HEARTBEAT)
+			on_heartbeat(c, (struct broker_heartbeat *)m);
+		else if (m->type == MSG_ALTER_PARTITION)
+			on_alter(c, (struct alter_partition *)m);
+	}
+	ks_free(m);
+}
+
+static void trace_controller(struct cluster *c, const char *type, int id)
+{
+	if (!trace_on(c->tr, TRACE_EVENTS))
+		return;
+	trace_begin(c->tr, sim_now(c->sim), type);
+	jsonw_kint(trace_w(c->tr), "controller", id);
+	trace_end(c->tr);
+}
+
+static void failover_ev(struct sim *s, void *subject, void *arg)
+{
+	(void)arg;
+	struct cluster *c = subject;
+	c->ctl.failover_timer = 0;
+	for (int id = 1; id <= c->ctl.n; id++) {
+		if (c->ctl.up[id]) {
+			c->ctl.active = id;
+			/* The new active controller gives every broker a fresh session. */
+			for (int i = 0; i < c->n_brokers; i++)
+				c->brokers[i].last_heartbeat_ns = sim_now(s);
+			trace_controller(c, "controller.failover", id);
+			schedule_push(c);
+			return;
+		}
+	}
+}
+
+void ctl__crash(struct cluster *c, int id)
+{
+	c->ctl.up[id] = false;
+	net__node_down(c, net__controller_node(c, id));
+	trace_controller(c, "controller.crash", id);
+	if (c->ctl.active != id)
+		return;
+	c->ctl.active = 0;
+	if (!c->ctl.failover_timer)
+		c->ctl.failover_timer = sim_after(c->sim, c->sc->cluster.controller_failover_ns,
+						  failover_ev, c, NULL);
+}
+
+void ctl__restart(struct cluster *c, int id)
+{
+	c->ctl.up[id] = true;
+	net__node_up(c, net__controller_node(c, id));
+	trace_controller(c, "controller.restart", id);
+	if (!c->ctl.active && !c->ctl.failover_timer)
+		c->ctl.failover_timer = sim_after(c->sim, c->sc->cluster.controller_failover_ns,
+						  failover_ev, c, NULL);
+}
+
+/* Initial state: every partition led by its preferred replica with the full ISR, committed
+ * at time 0 and applied by every broker before the run starts. */
+void ctl__init(struct cluster *c)
+{
+	c->ctl.n = c->sc->cluster.controllers;
+	c->ctl.up = calloc((size_t)c->ctl.n + 1, sizeof(bool));
+	if (!c->ctl.up)
+		abort();
+	for (int id = 1; id <= c->ctl.n; id++)
+		c->ctl.up[id] = true;
+	c->ctl.active = 1;
+	for (int i = 0; i < c->n_parts; i++) {
+		struct partition *p = &c->parts[i];
+		p->offline_since = p->write_unavail_since = -1;
+		p->leader_epoch = -1;
+		ctl__commit(c, p, p->replicas[0], (1u << p->rf) - 1, true, false, "initial");
+	}
+	for (int i = 0; i < c->n_brokers; i++) {
+		c->brokers[i].registered = true;
+		broker__apply_metadata(c, &c->brokers[i], c->n_meta);
+	}
+	if (c->ctl.push_timer)
+		sim_cancel(c->sim, c->ctl.push_timer);
+	c->ctl.push_timer = 0;
+	sim_time_ns timeout = c->sc->cluster.broker_session_timeout_ns;
+	c->ctl.session_timer = sim_after(c->sim, timeout / 8 > 0 ? timeout / 8 : 1, session_ev, c,
+					 NULL);
+}
+
+void ctl__release(struct cluster *c)
+{
+	free(c->ctl.up);
+	free(c->meta_log);
+}
+
+/* Close open unavailability windows at the end of the run. */
+void ctl__finish(struct cluster *c)
+{
+	for (int i = 0; i < c->n_parts; i++) {
+		struct partition *p = &c->parts[i];
+		sim_time_ns now = sim_now(c->sim);
+		if (p->offline_since >= 0)
+			p->offline_ns += now - p->offline_since;
+		if (p->write_unavail_since >= 0)
+			p->write_unavail_ns += now - p->write_unavail_since;
+		p->offline_since = p->write_unavail_since = -1;
+	}
+}
+
+/* A partition created while the cluster runs (add_partitions). */
+void ctl__elect_new(struct cluster *c, struct partition *p)
+{
+	elect(c, p, (1u << p->rf) - 1, "partition created");
+}

@@ -1,0 +1,355 @@
+/*
+ * kafka.h - the model's shared state, private to models/: the cluster with its nodes,
+ * brokers, partitions and replicas, clients, and the messages they exchange. The program
+ * sees only cluster.h. Ownership: the cluster owns everything here; the kernel never frees
+ * a subject. Messages are single heap blocks owned by the network until delivered and by
+ * the handler after.
+ */
+#ifndef MODELS_KAFKA_H
+#define MODELS_KAFKA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <gsl/gsl_rng.h>
+
+#include "config.h"
+#include "dist.h"
+#include "partitioner.h"
+#include "plog.h"
+#include "rset.h"
+#include "sim.h"
+#include "stats.h"
+#include "trace.h"
+
+#define KS_RF_MAX 16
+
+struct cluster;
+struct msg;
+
+/* ---- network ---------------------------------------------------------------------- */
+
+struct node {
+	enum ks_node_kind kind;
+	int index;                /* broker id, controller id, producer index, member index */
+	int group;                /* NODE_MEMBER: group index */
+	bool up;
+	uint32_t incarnation;     /* bumped on every crash: stale deliveries are dropped */
+	int64_t bytes_per_s;      /* NIC bandwidth each way, 0 = unlimited */
+	sim_time_ns out_free_ns;  /* NIC transmit queue busy until */
+	sim_time_ns in_free_ns;   /* NIC receive queue busy until */
+	sim_time_ns slow_extra_ns;/* `slow` fault: extra latency on requests it handles */
+	char name[KS_NAME_MAX + 16];
+};
+
+enum net_rule_kind { RULE_PARTITION, RULE_DROP, RULE_DELAY };
+struct net_rule {
+	enum net_rule_kind kind;
+	unsigned char *a, *b;     /* membership bitmaps over node ids */
+	bool one_way;             /* only a -> b */
+	double fraction;          /* drop */
+	sim_time_ns extra_ns;     /* delay */
+	bool active;
+};
+
+struct net {
+	struct node *nodes;
+	int n_nodes;
+	struct net_rule *rules;
+	int n_rules;
+	int n_active_rules;
+	struct dist latency;
+	gsl_rng *rng;             /* stream "net" */
+	uint64_t sent, dropped, delivered;
+};
+
+/* ---- messages ----------------------------------------------------------------------- */
+
+enum msg_type {
+	MSG_PRODUCE_REQ, MSG_PRODUCE_RESP,
+	MSG_FETCH_REQ, MSG_FETCH_RESP,          /* replica and consumer fetch */
+	MSG_METADATA_REQ, MSG_METADATA_RESP,    /* client <-> broker */
+	MSG_BROKER_HEARTBEAT, MSG_BROKER_HEARTBEAT_RESP,
+	MSG_METADATA_PUSH,                      /* controller -> broker */
+	MSG_ALTER_PARTITION, MSG_ALTER_PARTITION_RESP,
+	MSG_GROUP,                              /* consumer <-> group coordinator */
+	MSG_TYPES
+};
+
+struct msg {
+	enum msg_type type;
+	int from, to;             /* node ids */
+	uint32_t to_incarnation;
+	uint32_t from_incarnation;
+	int64_t bytes;
+	sim_time_ns sent_ns;
+};
+
+/* Kafka error codes used by the model (names as in org.apache.kafka.common.protocol.Errors) */
+#define KS_ERRORS(X)                                                  \
+	X(NONE, "NONE")                                               \
+	X(NOT_LEADER_OR_FOLLOWER, "NOT_LEADER_OR_FOLLOWER")           \
+	X(NOT_ENOUGH_REPLICAS, "NOT_ENOUGH_REPLICAS")                 \
+	X(NOT_ENOUGH_REPLICAS_AFTER_APPEND, "NOT_ENOUGH_REPLICAS_AFTER_APPEND") \
+	X(REQUEST_TIMED_OUT, "REQUEST_TIMED_OUT")                     \
+	X(OUT_OF_ORDER_SEQUENCE_NUMBER, "OUT_OF_ORDER_SEQUENCE_NUMBER") \
+	X(DUPLICATE_SEQUENCE_NUMBER, "DUPLICATE_SEQUENCE_NUMBER")     \
+	X(FENCED_LEADER_EPOCH, "FENCED_LEADER_EPOCH")                 \
+	X(UNKNOWN_LEADER_EPOCH, "UNKNOWN_LEADER_EPOCH")               \
+	X(OFFSET_OUT_OF_RANGE, "OFFSET_OUT_OF_RANGE")                 \
+	X(DELIVERY_TIMEOUT, "DELIVERY_TIMEOUT")                       \
+	X(LEADER_NOT_AVAILABLE, "LEADER_NOT_AVAILABLE")               \
+	X(NETWORK_EXCEPTION, "NETWORK_EXCEPTION")
+enum ks_error {
+#define KS_ERR_ENUM(e, s) KERR_##e,
+	KS_ERRORS(KS_ERR_ENUM)
+#undef KS_ERR_ENUM
+	KERR_COUNT
+};
+const char *ks_error_name(enum ks_error e);
+
+/* ---- partitions and replicas ---------------------------------------------------------- */
+
+/* Idempotent-producer state per replica and producer (ProducerStateManager): the last
+ * appended batches' sequence ranges, up to 5. */
+#define KS_PSTATE_BATCHES 5
+struct pstate {
+	int32_t producer;
+	int n;
+	struct { int64_t first_seq, last_seq, base; } last[KS_PSTATE_BATCHES];
+};
+
+/* What the leader knows of a follower (kafka.cluster.Replica). */
+struct follower_view {
+	int64_t leo;
+	sim_time_ns last_caught_up_ns;
+	sim_time_ns last_fetch_ns;
+	int64_t last_fetch_leader_leo;
+};
+
+/* One replica of a partition on one broker: its log and its broker's view of the
+ * partition's leadership (from the metadata the broker has applied). */
+struct replica {
+	int broker;               /* broker id */
+	struct plog log;
+	int64_t hw;
+	bool is_leader;           /* this broker believes it leads (at leader_epoch) */
+	int32_t leader_epoch;     /* the epoch this broker applied */
+	int leader;               /* broker id it follows / itself; -1 none */
+	/* leader only */
+	uint32_t isr;             /* bitmask over replica slots */
+	uint32_t isr_pending;     /* AlterPartition in flight: maximal ISR, 0 = none */
+	int32_t partition_epoch;
+	struct follower_view fv[KS_RF_MAX];
+	/* follower only */
+	bool needs_truncation;    /* ask the leader for the end of our last epoch first */
+	int fetcher;              /* fetcher slot (leader broker, fetcher id) it is in, -1 none */
+	struct pstate *ps;        /* idempotence state per producer */
+	int n_ps;
+	struct waiter *pw;        /* acks=all produces waiting for the HW, by required offset */
+	size_t pw_head, pw_n, pw_cap;
+	struct fwatch *fw;        /* parked fetches watching this partition */
+	int n_fw, cap_fw;
+	int64_t flush_count;      /* messages appended since the last flush */
+};
+
+struct partition {
+	int id;                   /* global index */
+	int topic, index;
+	int rf;
+	int replicas[KS_RF_MAX];  /* broker ids, preferred first */
+	struct replica rep[KS_RF_MAX];
+	/* the controller's committed state */
+	int leader;               /* broker id, -1 offline */
+	int32_t leader_epoch;
+	int32_t partition_epoch;
+	uint32_t isr;             /* slots */
+	/* accounting */
+	sim_time_ns offline_since, offline_ns;
+	sim_time_ns write_unavail_since, write_unavail_ns;
+	int64_t records_appended; /* records the leader appended (all leaders) */
+	struct rset *deleted;     /* per producer: sequences retention removed (NULL until used) */
+	uint32_t *meta_hist;      /* indexes into cluster.meta_log touching this partition */
+	int n_meta_hist, cap_meta_hist;
+};
+
+struct topic {
+	const struct topic_cfg *cfg;
+	int first_partition;      /* global index of partition 0 */
+	int n_partitions;         /* now; grows with add_partitions up to max_partitions */
+	int max_partitions;
+	int min_isr;              /* effective: min(min.insync.replicas, rf) */
+	bool unclean;
+	sim_time_ns retention_ns;
+	int64_t retention_bytes;
+	int *key_partition;       /* producer key index -> partition, per key count */
+	uint32_t key_table_n;
+};
+
+/* One change the controller committed (the KRaft metadata log, one record a change). */
+struct meta_change {
+	int64_t version;
+	int partition;            /* -1: a broker registration change */
+	int leader;
+	int32_t leader_epoch;
+	int32_t partition_epoch;
+	uint32_t isr;
+};
+
+/* ---- brokers -------------------------------------------------------------------------- */
+
+struct pending_produce;
+struct waiter {
+	int64_t required;         /* HW that satisfies it */
+	struct pending_produce *pp;
+	int entry;
+};
+struct pending_fetch;
+struct fwatch {
+	struct pending_fetch *pf;
+	uint64_t gen;
+};
+
+/* A replica fetcher thread (ReplicaFetcherThread): one per (leader broker, fetcher id). */
+struct fetcher {
+	int leader;               /* broker id */
+	int *parts;               /* partition ids it fetches */
+	int n_parts, cap_parts;
+	bool in_flight;
+	uint64_t session;         /* bumped per request; stale responses are ignored */
+	sim_timer_id timer;       /* request timeout or backoff */
+	sim_time_ns sent_ns;
+};
+
+struct broker {
+	int id;
+	int node;
+	bool up;
+	bool fenced;              /* the controller's view */
+	bool registered;          /* has heartbeated since its last start */
+	sim_time_ns last_heartbeat_ns; /* controller's view */
+	sim_time_ns disk_free_ns; /* disk append queue busy until */
+	sim_time_ns stall_until_ns; /* `slow` disk stall */
+	int64_t applied_meta;     /* index into cluster.meta_log applied so far */
+	int *hosted;              /* partition ids with a replica here */
+	int n_hosted, cap_hosted;
+	int *hosted_slot;         /* replica slot of each hosted partition */
+	struct fetcher *fetchers; /* one per (leader broker, fetcher id) */
+	int n_fetchers;
+	uint64_t fetch_gen;       /* generation counter for parked fetches */
+	sim_timer_id isr_timer, hb_timer, flush_timer;
+	int64_t unflushed_msgs;
+	uint64_t produce_reqs, fetch_reqs;
+};
+
+#include "clients.h"
+
+/* checker.c: end-of-run accounting, filled by chk__run */
+struct chk_result {
+	int64_t acked_lost, log_duplicates, order_violations, divergent_offsets;
+	int64_t failed_in_log;    /* records reported failed to the producer yet in the log */
+	int64_t acked_records;
+};
+struct controller {
+	int active;               /* controller id 1..N, 0 none */
+	bool *up;                 /* per controller id (1-based) */
+	int n;
+	sim_timer_id failover_timer, session_timer, push_timer;
+};
+
+struct cluster {
+	struct sim *sim;
+	const struct scenario *sc;
+	struct trace *tr;
+	uint64_t seed;
+	struct net net;
+	struct broker *brokers;   /* brokers[id-1] */
+	int n_brokers;
+	struct topic *topics;
+	int n_topics;
+	struct partition *parts;
+	int n_parts;
+	struct producer *producers;
+	int n_producers;
+	struct group *groups;
+	int n_groups;
+	struct controller ctl;
+	struct meta_change *meta_log;
+	int64_t n_meta, cap_meta;
+	int first_controller_node, first_producer_node, first_member_node;
+	/* statistics */
+	struct hist produce_lat, e2e_lat;         /* whole run */
+	struct hist produce_lat_iv, e2e_lat_iv;   /* current metrics interval */
+	uint64_t errors[KERR_COUNT];
+	uint64_t records_produced, records_acked, records_failed, records_consumed;
+	uint64_t produce_requests, fetch_requests, batches_sent;
+	uint64_t records_acked_iv, records_consumed_iv, records_produced_iv;
+	struct ks_block *blocks;  /* transient allocations: see ks_alloc() */
+	struct chk_result chk;
+	bool finished;
+	struct fault_state *faults;
+	sim_timer_id retention_timer;
+};
+
+/* ---- cross-module calls inside models/ ------------------------------------------------ */
+
+/* net.c: transient blocks (messages, parked requests), zeroed; freed with ks_free() or,
+ * whatever is left when the run ends, by ks_free_all(). */
+struct ks_block;
+void *ks_alloc(struct cluster *c, size_t size);
+void ks_free(void *p);
+void ks_free_all(struct cluster *c);
+/* net.c */
+void net__init(struct cluster *c);
+void net__release(struct cluster *c);
+/* Send m (a malloc'd block whose header is filled by this call) from node to node; the
+ * network frees it if it is lost. Delivery dispatches to cluster__deliver(). */
+void net__send(struct cluster *c, int from, int to, struct msg *m, enum msg_type type,
+	       int64_t bytes);
+void net__node_down(struct cluster *c, int node);
+void net__node_up(struct cluster *c, int node);
+int net__broker_node(const struct cluster *c, int broker_id);
+int net__controller_node(const struct cluster *c, int controller_id);
+bool net__reachable(const struct cluster *c, int from, int to); /* no partition rule */
+
+/* cluster.c */
+void cluster__deliver(struct cluster *c, struct msg *m);
+struct partition *cluster__part(struct cluster *c, int topic, int index);
+void cluster__count_error(struct cluster *c, enum ks_error e);
+
+/* broker.c: requests and replication */
+void broker__init(struct cluster *c);
+void broker__release(struct cluster *c);
+void broker__on_msg(struct cluster *c, struct broker *b, struct msg *m);
+void broker__crash(struct cluster *c, struct broker *b, bool lose_unflushed);
+void broker__restart(struct cluster *c, struct broker *b);
+void broker__apply_metadata(struct cluster *c, struct broker *b, int64_t upto);
+int broker__slot_of(const struct partition *p, int broker_id);
+/* Metadata as broker b last applied it: the leader and epoch of partition p. */
+int broker__view_leader(const struct cluster *c, const struct broker *b, int pid,
+			int32_t *epoch);
+void broker__retention(struct cluster *c);
+
+/* controller.c */
+void ctl__init(struct cluster *c);
+void ctl__release(struct cluster *c);
+void ctl__on_msg(struct cluster *c, int controller_id, struct msg *m);
+void ctl__crash(struct cluster *c, int controller_id);
+void ctl__restart(struct cluster *c, int controller_id);
+void ctl__finish(struct cluster *c);
+void ctl__elect_new(struct cluster *c, struct partition *p);
+void ctl__commit(struct cluster *c, struct partition *p, int leader, uint32_t isr,
+		 bool new_epoch, bool unclean, const char *reason);
+
+/* producer.c, consumer.c: see clients.h */
+
+/* faults.c */
+void faults__schedule(struct cluster *c);
+void faults__release(struct cluster *c);
+int cluster__node_of(const struct cluster *c, const struct ks_node *n);
+void cluster__add_partitions(struct cluster *c, int topic, int n);
+
+void chk__run(struct cluster *c, struct chk_result *out);
+
+static inline int popcount32(uint32_t x) { return __builtin_popcount(x); }
+
+#endif

@@ -1,0 +1,94 @@
+/*
+ * meta.c - a client's metadata for one topic (org.apache.kafka.clients.Metadata): which
+ * broker leads each partition at which leader epoch. Refreshed by asking a reachable broker,
+ * which answers from the metadata it has applied, so a client can learn stale leadership
+ * from a broker the controller's updates have not reached. An answer never moves a
+ * partition back to an older leader epoch. Unanswered requests are retried after the
+ * backoff.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "msgs.h"
+
+void meta__init(struct client_meta *m, int n, sim_time_ns backoff_ns)
+{
+	memset(m, 0, sizeof(*m));
+	m->backoff_ns = backoff_ns;
+	meta__grow(m, n);
+}
+
+void meta__grow(struct client_meta *m, int n)
+{
+	int *l = realloc(m->leader, (size_t)(n > 0 ? n : 1) * sizeof(int));
+	int32_t *e = realloc(m->epoch, (size_t)(n > 0 ? n : 1) * sizeof(int32_t));
+	if (!l || !e)
+		abort();
+	for (int i = m->n; i < n; i++) {
+		l[i] = -1;
+		e[i] = -1;
+	}
+	m->leader = l;
+	m->epoch = e;
+	m->n = n;
+}
+
+void meta__release(struct client_meta *m)
+{
+	free(m->leader);
+	free(m->epoch);
+	memset(m, 0, sizeof(*m));
+}
+
+static void meta_retry_ev(struct sim *s, void *subject, void *arg)
+{
+	(void)s;
+	struct client_meta *m = arg;
+	m->timer = 0;
+	m->pending = false;
+	meta__request(subject, m, m->node, m->topic);
+}
+
+void meta__request(struct cluster *c, struct client_meta *m, int node, int topic)
+{
+	m->node = node;
+	m->topic = topic;
+	if (m->pending || !c->net.nodes[node].up)
+		return;
+	m->pending = true;
+	for (int k = 0; k < c->n_brokers; k++) {
+		int id = (m->rr + k) % c->n_brokers + 1;
+		int bnode = net__broker_node(c, id);
+		if (!c->net.nodes[bnode].up || !net__reachable(c, node, bnode))
+			continue;
+		m->rr = id % c->n_brokers;
+		struct metadata_req *q = ks_alloc(c, sizeof(*q));
+		q->topic = topic;
+		net__send(c, node, bnode, &q->h, MSG_METADATA_REQ, 64);
+		break;
+	}
+	if (m->timer)
+		sim_cancel(c->sim, m->timer);
+	m->timer = sim_after(c->sim, m->backoff_ns * 10, meta_retry_ev, c, m);
+}
+
+bool meta__apply(struct cluster *c, struct client_meta *m, const struct msg *msg)
+{
+	const struct metadata_resp *r = (const struct metadata_resp *)msg;
+	bool missing = false;
+	m->pending = false;
+	if (m->timer)
+		sim_cancel(c->sim, m->timer);
+	m->timer = 0;
+	for (int i = 0; i < r->n && i < m->n; i++) {
+		if (r->p[i].epoch < m->epoch[i])
+			continue;
+		m->leader[i] = r->p[i].leader;
+		m->epoch[i] = r->p[i].epoch;
+	}
+	for (int i = 0; i < m->n; i++)
+		missing |= m->leader[i] < 1;
+	if (missing) /* LEADER_NOT_AVAILABLE: ask again after the backoff */
+		m->timer = sim_after(c->sim, m->backoff_ns, meta_retry_ev, c, m);
+	return missing;
+}

@@ -1,0 +1,122 @@
+/*
+ * msgs.h - the requests and responses that cross the simulated network, private to
+ * models/. Each is one heap block: a struct msg header first, then the body, then any
+ * flexible array. Batches in fetch responses are copies, so a leader may truncate its log
+ * while a response is on the wire.
+ */
+#ifndef MODELS_MSGS_H
+#define MODELS_MSGS_H
+
+#include "kafka.h"
+
+/* ProduceRequest: one per leader broker, carrying every drained partition's batch. */
+struct produce_entry {
+	int part;
+	int32_t count;
+	int64_t first_seq;
+	int64_t bytes;
+	sim_time_ns create_ns;
+};
+struct produce_req {
+	struct msg h;
+	uint64_t req_id;
+	int producer;
+	enum ks_acks acks;
+	bool idempotent;
+	sim_time_ns timeout_ns;
+	int n;
+	struct produce_entry e[];
+};
+struct produce_resp_entry {
+	int part;
+	enum ks_error err;
+	int64_t base;
+};
+struct produce_resp {
+	struct msg h;
+	uint64_t req_id;
+	int n;
+	struct produce_resp_entry e[];
+};
+
+/* FetchRequest from a follower (replica >= 1) or a consumer member (replica == 0). */
+struct fetch_entry {
+	int part;
+	int64_t offset;
+	int32_t current_leader_epoch;  /* KIP-320 fencing */
+	int32_t last_fetched_epoch;    /* for OffsetsForLeaderEpoch / divergence */
+	bool epoch_query;              /* OffsetsForLeaderEpoch instead of data (KIP-101) */
+};
+struct fetch_req {
+	struct msg h;
+	int replica;                   /* follower broker id, 0 for a consumer */
+	int member, group;             /* consumer */
+	int fetcher;                   /* follower's fetcher index */
+	uint64_t session;              /* the requester's fetch session id, echoed back */
+	int64_t min_bytes, max_bytes, part_max_bytes;
+	sim_time_ns max_wait_ns;
+	int n;
+	struct fetch_entry e[];
+};
+struct fetch_resp_entry {
+	int part;
+	enum ks_error err;
+	int64_t hw, log_start, leo;
+	int64_t epoch_end_offset;      /* answer to epoch_query */
+	int32_t epoch_end_epoch;
+	int first_batch, n_batches;    /* into fetch_resp.b */
+	int64_t fetch_offset;          /* echoed */
+};
+struct fetch_resp {
+	struct msg h;
+	int replica, member, group, fetcher;
+	uint64_t session;
+	int n;
+	struct fetch_resp_entry *e;    /* point into this block */
+	struct batch *b;
+	int n_b;
+};
+
+/* Metadata for one topic as one broker has applied it. */
+struct metadata_req {
+	struct msg h;
+	int topic;
+};
+struct metadata_resp {
+	struct msg h;
+	int topic;
+	int n;
+	struct { int leader; int32_t epoch; } p[];
+};
+
+struct broker_heartbeat {
+	struct msg h;
+	int broker;
+	int64_t applied_meta;
+	bool registering;              /* first heartbeat after a (re)start */
+};
+struct broker_heartbeat_resp {
+	struct msg h;
+	bool fenced;
+};
+struct metadata_push {
+	struct msg h;
+	int64_t upto;                  /* apply cluster.meta_log[applied .. upto) */
+};
+struct alter_partition {
+	struct msg h;
+	int broker;
+	int part;
+	int32_t leader_epoch, partition_epoch;
+	uint32_t new_isr;
+};
+struct alter_partition_resp {
+	struct msg h;
+	int part;
+	enum ks_error err;
+	int32_t leader_epoch, partition_epoch;
+	uint32_t isr;
+};
+
+
+#endif

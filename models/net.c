@@ -1,0 +1,195 @@
+/*
+ * net.c - the simulated network: every message between two nodes (brokers, controllers,
+ * producers, consumer members) crosses it. A message leaves when the sender's NIC is free,
+ * takes bytes / bandwidth to serialise, travels for a latency drawn from the network's
+ * distribution plus any `delay` fault, and queues at the receiver's NIC. Partition and
+ * drop faults are rules checked when a message is sent (a message already on the wire when
+ * a split starts still arrives). A message to a node that is down, or that restarted since
+ * the message was sent, is lost.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "msgs.h"
+#include "rng.h"
+
+/* Transient allocations (messages, parked requests) are linked into the cluster's list so
+ * that whatever is still on the wire or parked when a run ends is freed with the cluster. */
+struct ks_block {
+	struct ks_block *prev, *next, **head;
+	max_align_t align[];
+};
+
+void *ks_alloc(struct cluster *c, size_t size)
+{
+	struct ks_block *blk = calloc(1, sizeof(*blk) + size);
+	if (!blk)
+		abort();
+	blk->head = &c->blocks;
+	blk->next = c->blocks;
+	if (c->blocks)
+		c->blocks->prev = blk;
+	c->blocks = blk;
+	return blk->align;
+}
+
+void ks_free(void *p)
+{
+	if (!p)
+		return;
+	struct ks_block *blk = (struct ks_block *)((char *)p - offsetof(struct ks_block, align));
+	if (blk->prev)
+		blk->prev->next = blk->next;
+	else
+		*blk->head = blk->next;
+	if (blk->next)
+		blk->next->prev = blk->prev;
+	free(blk);
+}
+
+void ks_free_all(struct cluster *c)
+{
+	while (c->blocks)
+		ks_free(c->blocks->align);
+}
+
+int net__broker_node(const struct cluster *c, int broker_id)
+{
+	(void)c;
+	return broker_id - 1;
+}
+
+int net__controller_node(const struct cluster *c, int controller_id)
+{
+	return c->first_controller_node + controller_id - 1;
+}
+
+void net__init(struct cluster *c)
+{
+	struct net *n = &c->net;
+	n->latency = c->sc->cluster.net_latency_ns;
+	n->rng = rng_stream_new(c->seed, "net");
+}
+
+void net__release(struct cluster *c)
+{
+	struct net *n = &c->net;
+	for (int i = 0; i < n->n_rules; i++) {
+		free(n->rules[i].a);
+		free(n->rules[i].b);
+	}
+	free(n->rules);
+	free(n->nodes);
+	if (n->rng)
+		gsl_rng_free(n->rng);
+	memset(n, 0, sizeof(*n));
+}
+
+static bool rule_matches(const struct net_rule *r, int from, int to)
+{
+	if (r->a[from] && r->b[to])
+		return true;
+	return !r->one_way && r->b[from] && r->a[to];
+}
+
+bool net__reachable(const struct cluster *c, int from, int to)
+{
+	const struct net *n = &c->net;
+	for (int i = 0; i < n->n_rules; i++) {
+		const struct net_rule *r = &n->rules[i];
+		if (r->active && r->kind == RULE_PARTITION && rule_matches(r, from, to))
+			return false;
+	}
+	return true;
+}
+
+/* Apply the active rules: returns false when the message is lost, adds delay to *extra. */
+static bool net__apply_rules(struct cluster *c, int from, int to, sim_time_ns *extra)
+{
+	struct net *n = &c->net;
+	for (int i = 0; i < n->n_rules; i++) {
+		struct net_rule *r = &n->rules[i];
+		if (!r->active || !rule_matches(r, from, to))
+			continue;
+		switch (r->kind) {
+		case RULE_PARTITION:
+			return false;
+		case RULE_DROP:
+			if (rng_unit(n->rng) < r->fraction)
+				return false;
+			break;
+		case RULE_DELAY:
+			*extra += r->extra_ns;
+			break;
+		}
+	}
+	return true;
+}
+
+static void net__deliver_ev(struct sim *s, void *subject, void *arg)
+{
+	(void)s;
+	struct cluster *c = subject;
+	struct msg *m = arg;
+	struct node *to = &c->net.nodes[m->to];
+	if (!to->up || to->incarnation != m->to_incarnation) {
+		c->net.dropped++;
+		ks_free(m);
+		return;
+	}
+	c->net.delivered++;
+	cluster__deliver(c, m);
+}
+
+static sim_time_ns xfer_ns(int64_t bytes, int64_t bytes_per_s)
+{
+	if (bytes_per_s <= 0 || bytes <= 0)
+		return 0;
+	return (sim_time_ns)((double)bytes * 1e9 / (double)bytes_per_s);
+}
+
+void net__send(struct cluster *c, int from, int to, struct msg *m, enum msg_type type,
+	       int64_t bytes)
+{
+	struct net *n = &c->net;
+	struct node *src = &n->nodes[from], *dst = &n->nodes[to];
+	sim_time_ns now = sim_now(c->sim), extra = 0;
+	m->type = type;
+	m->from = from;
+	m->to = to;
+	m->bytes = bytes;
+	m->sent_ns = now;
+	m->to_incarnation = dst->incarnation;
+	m->from_incarnation = src->incarnation;
+	n->sent++;
+	if (!src->up || (n->n_active_rules && !net__apply_rules(c, from, to, &extra))) {
+		n->dropped++;
+		ks_free(m);
+		return;
+	}
+	sim_time_ns depart = now > src->out_free_ns ? now : src->out_free_ns;
+	sim_time_ns sent = depart + xfer_ns(bytes, src->bytes_per_s);
+	src->out_free_ns = sent;
+	sim_time_ns arrive = sent + dist_sample_ns(&n->latency, n->rng) + extra;
+	sim_time_ns start = arrive > dst->in_free_ns ? arrive : dst->in_free_ns;
+	sim_time_ns done = start + xfer_ns(bytes, dst->bytes_per_s);
+	dst->in_free_ns = done;
+	done += dst->slow_extra_ns;
+	sim_schedule(c->sim, done, net__deliver_ev, c, m);
+}
+
+void net__node_down(struct cluster *c, int node)
+{
+	struct node *nd = &c->net.nodes[node];
+	nd->up = false;
+	nd->incarnation++;
+}
+
+void net__node_up(struct cluster *c, int node)
+{
+	struct node *nd = &c->net.nodes[node];
+	nd->up = true;
+	nd->incarnation++;
+	nd->out_free_ns = nd->in_free_ns = sim_now(c->sim);
+}

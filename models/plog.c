@@ -1,0 +1,172 @@
+/*
+ * plog.c - partition log as an array of batches with a moving head (retention drops from the
+ * front, truncation from the back) and a leader-epoch cache, as kafka.log.UnifiedLog and
+ * LeaderEpochFileCache keep them. Invariants: batches are contiguous (b[i+1].base ==
+ * b[i].base + b[i].count), log_start <= leo, epochs in the cache strictly increase with
+ * non-decreasing start offsets.
+ */
+#include "plog.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		abort();
+	return q;
+}
+
+void plog_init(struct plog *l)
+{
+	memset(l, 0, sizeof(*l));
+}
+
+void plog_release(struct plog *l)
+{
+	free(l->b);
+	free(l->ec);
+	memset(l, 0, sizeof(*l));
+}
+
+static void plog__compact(struct plog *l)
+{
+	/* Slide live batches to the front once the dead head is at least half the array. */
+	if (l->head == 0 || l->head < l->n / 2)
+		return;
+	memmove(l->b, l->b + l->head, (l->n - l->head) * sizeof(*l->b));
+	l->n -= l->head;
+	l->head = 0;
+}
+
+static void plog__note_epoch(struct plog *l, int32_t epoch, int64_t start)
+{
+	if (l->n_ec && l->ec[l->n_ec - 1].epoch >= epoch)
+		return;
+	if (l->n_ec == l->cap_ec) {
+		l->cap_ec = l->cap_ec ? 2 * l->cap_ec : 4;
+		l->ec = xrealloc(l->ec, l->cap_ec * sizeof(*l->ec));
+	}
+	l->ec[l->n_ec].epoch = epoch;
+	l->ec[l->n_ec].start = start;
+	l->n_ec++;
+}
+
+void plog_begin_epoch(struct plog *l, int32_t epoch)
+{
+	plog__note_epoch(l, epoch, l->leo);
+}
+
+struct batch *plog_append(struct plog *l, const struct batch *proto)
+{
+	if (l->n == l->cap) {
+		plog__compact(l);
+		if (l->n == l->cap) {
+			l->cap = l->cap ? 2 * l->cap : 16;
+			l->b = xrealloc(l->b, l->cap * sizeof(*l->b));
+		}
+	}
+	struct batch *b = &l->b[l->n++];
+	*b = *proto;
+	b->base = l->leo;
+	l->leo += b->count;
+	l->bytes += b->bytes;
+	plog__note_epoch(l, b->epoch, b->base);
+	return b;
+}
+
+size_t plog_find(const struct plog *l, int64_t offset)
+{
+	size_t lo = l->head, hi = l->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct batch *b = &l->b[mid];
+		if (offset < b->base)
+			hi = mid;
+		else if (offset >= b->base + b->count)
+			lo = mid + 1;
+		else
+			return mid;
+	}
+	return (size_t)-1;
+}
+
+int64_t plog_truncate_to(struct plog *l, int64_t offset)
+{
+	if (offset >= l->leo)
+		return 0;
+	if (offset < l->log_start)
+		offset = l->log_start;
+	int64_t removed = l->leo - offset;
+	while (l->n > l->head && l->b[l->n - 1].base >= offset) {
+		l->bytes -= l->b[l->n - 1].bytes;
+		l->n--;
+	}
+	if (l->n > l->head) {
+		struct batch *b = &l->b[l->n - 1];
+		int64_t keep = offset - b->base;
+		if (keep < b->count) {
+			int64_t cut_bytes = b->bytes * (b->count - keep) / b->count;
+			b->bytes -= cut_bytes;
+			l->bytes -= cut_bytes;
+			b->count = (int32_t)keep;
+		}
+	}
+	l->leo = offset;
+	if (l->flushed > offset)
+		l->flushed = offset;
+	/* Epochs that start at or after the new end are forgotten (LeaderEpochFileCache
+	 * truncateFromEnd). */
+	while (l->n_ec && l->ec[l->n_ec - 1].start >= offset)
+		l->n_ec--;
+	return removed;
+}
+
+void plog_advance_start(struct plog *l, int64_t offset)
+{
+	if (offset > l->leo)
+		offset = l->leo;
+	while (l->head < l->n && l->b[l->head].base + l->b[l->head].count <= offset) {
+		l->bytes -= l->b[l->head].bytes;
+		l->head++;
+	}
+	if (offset > l->log_start)
+		l->log_start = offset;
+	if (l->head == l->n && l->n) {
+		l->head = l->n = 0;
+	}
+}
+
+int32_t plog_last_epoch(const struct plog *l)
+{
+	return l->n_ec ? l->ec[l->n_ec - 1].epoch : -1;
+}
+
+int64_t plog_epoch_start(const struct plog *l, int32_t epoch)
+{
+	for (size_t i = l->n_ec; i-- > 0;)
+		if (l->ec[i].epoch == epoch)
+			return l->ec[i].start;
+	return -1;
+}
+
+int64_t plog_end_offset_for_epoch(const struct plog *l, int32_t epoch, int32_t *epoch_out)
+{
+	for (size_t i = l->n_ec; i-- > 0;) {
+		if (l->ec[i].epoch <= epoch) {
+			*epoch_out = l->ec[i].epoch;
+			return i + 1 < l->n_ec ? l->ec[i + 1].start : l->leo;
+		}
+	}
+	*epoch_out = -1;
+	return -1;
+}
+
+void plog_reset_to(struct plog *l, int64_t offset)
+{
+	l->head = l->n = 0;
+	l->bytes = 0;
+	l->n_ec = 0;
+	l->log_start = l->leo = l->flushed = offset;
+}

@@ -1,0 +1,67 @@
+/*
+ * plog.h - a partition replica's log, stored as batches (ranges of offsets that carry one
+ * producer's contiguous sequence range), never as records. Keeps the log start offset, the
+ * log end offset (LEO), the flushed offset and the leader-epoch cache (epoch -> start
+ * offset) that KIP-101 truncation reads (kafka.log.UnifiedLog, LeaderEpochFileCache).
+ */
+#ifndef MODELS_PLOG_H
+#define MODELS_PLOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim.h"
+
+struct batch {
+	int64_t base;          /* first offset */
+	int64_t first_seq;     /* producer sequence of the first record (per producer+partition) */
+	int64_t bytes;
+	sim_time_ns create_ns; /* when the producer created the batch (end-to-end latency) */
+	sim_time_ns append_ns; /* when the leader appended it (retention by time) */
+	int32_t count;         /* records */
+	int32_t epoch;         /* leader epoch it was written in */
+	int32_t producer;      /* producer index; -1 for none */
+	int32_t pad;
+};
+
+struct epoch_entry {
+	int32_t epoch;
+	int64_t start; /* first offset written in this epoch */
+};
+
+struct plog {
+	struct batch *b;       /* b[head .. n) are live */
+	size_t head, n, cap;
+	int64_t log_start;     /* first offset still readable */
+	int64_t leo;           /* log end offset: next offset to write */
+	int64_t flushed;       /* offsets below this survive a power loss */
+	int64_t bytes;         /* bytes in live batches */
+	struct epoch_entry *ec;
+	size_t n_ec, cap_ec;
+};
+
+void plog_init(struct plog *l);
+void plog_release(struct plog *l);
+/* Append a batch at the LEO (its base is set here); returns a pointer valid until the next
+ * append or truncation. */
+struct batch *plog_append(struct plog *l, const struct batch *proto);
+/* Drop everything at or above offset (a batch straddling it is cut). Returns records removed. */
+int64_t plog_truncate_to(struct plog *l, int64_t offset);
+/* Advance the log start offset (retention): whole batches below `offset` are dropped. */
+void plog_advance_start(struct plog *l, int64_t offset);
+/* Empty the log and restart it at offset (a follower behind the leader's log start). */
+void plog_reset_to(struct plog *l, int64_t offset);
+/* Index of the batch holding offset, or (size_t)-1. */
+size_t plog_find(const struct plog *l, int64_t offset);
+/* The latest epoch in the cache, -1 when empty. */
+int32_t plog_last_epoch(const struct plog *l);
+/* KIP-101 OffsetsForLeaderEpoch answered by this log: the end offset of `epoch` (the start of
+ * the next higher epoch, or the LEO if epoch is the latest) and the largest epoch <= the
+ * requested one (*epoch_out). Returns -1 (UNDEFINED) when no epoch <= requested exists. */
+int64_t plog_end_offset_for_epoch(const struct plog *l, int32_t epoch, int32_t *epoch_out);
+/* Start offset of the given epoch, -1 when unknown. */
+int64_t plog_epoch_start(const struct plog *l, int32_t epoch);
+/* Record a new epoch starting at the current LEO (leader election). */
+void plog_begin_epoch(struct plog *l, int32_t epoch);
+
+#endif

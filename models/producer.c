@@ -1,0 +1,762 @@
+/*
+ * producer.c - the Java producer: records arrive at a rate (Poisson or constant), are
+ * partitioned (murmur2 for keys, KIP-794 sticky or a partitioner.class for null keys), and
+ * are appended to per-partition batches (RecordAccumulator: linger.ms, batch.size). The
+ * Sender drains every partition led by a ready broker into one ProduceRequest per broker,
+ * keeps at most max.in.flight.requests.per.connection requests per broker, retries
+ * retriable errors with exponential backoff (retry.backoff.ms .. retry.backoff.max.ms, 20%
+ * jitter) until retries or delivery.timeout.ms run out, and refreshes metadata after
+ * NOT_LEADER_OR_FOLLOWER or a lost connection. With enable.idempotence batches carry
+ * sequence numbers the broker de-duplicates; without it the same numbers exist only so the
+ * checker can name records, and the broker never looks at them.
+ *
+ * Records are never objects: a batch is (partition, first sequence, count, bytes, creation
+ * time, sum of arrival offsets). A record's identity is (producer, partition, sequence).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "msgs.h"
+#include "rng.h"
+
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+	if (!p)
+		abort();
+	return p;
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		abort();
+	return q;
+}
+
+static void sender_kick(struct cluster *c, struct producer *p, sim_time_ns at);
+static void request_metadata(struct cluster *c, struct producer *p);
+
+static struct partition *gpart(struct cluster *c, struct producer *p, int idx)
+{
+	return &c->parts[c->topics[p->topic].first_partition + idx];
+}
+
+/* ---- connections and their partition lists ------------------------------------------- */
+
+static void conn_list_add(struct producer *p, int broker, int idx)
+{
+	struct pconn *cn = &p->conn[broker - 1];
+	if (cn->n_parts == cn->cap_parts) {
+		cn->cap_parts = cn->cap_parts ? 2 * cn->cap_parts : 8;
+		cn->parts = xrealloc(cn->parts, (size_t)cn->cap_parts * sizeof(int));
+	}
+	cn->parts[cn->n_parts++] = idx;
+	p->pq[idx].listed = true;
+}
+
+static void mark_ready(struct producer *p, int broker)
+{
+	struct pconn *cn = &p->conn[broker - 1];
+	if (!cn->ready) {
+		cn->ready = true;
+		p->ready[p->n_ready++] = broker;
+	}
+}
+
+/* Rebuild every connection's list of partitions after a metadata change. */
+static void rebuild_lists(struct cluster *c, struct producer *p)
+{
+	for (int b = 0; b < c->n_brokers; b++)
+		p->conn[b].n_parts = 0;
+	for (int i = 0; i < p->n_pq; i++) {
+		p->pq[i].listed = false;
+		p->avail[i] = p->pq[i].leader >= 1;
+		if (p->pq[i].n > 0 && p->pq[i].leader >= 1) {
+			conn_list_add(p, p->pq[i].leader, i);
+			mark_ready(p, p->pq[i].leader);
+		}
+	}
+}
+
+/* ---- accumulator ------------------------------------------------------------------------ */
+
+static void linger_push(struct producer *p, sim_time_ns at, int idx, struct pbatch *b)
+{
+	if (p->linger_n == p->linger_cap) {
+		size_t ncap = p->linger_cap ? 2 * p->linger_cap : 64;
+		struct linger_entry *nl = xcalloc(ncap, sizeof(*nl));
+		for (size_t i = 0; i < p->linger_n; i++)
+			nl[i] = p->linger[(p->linger_head + i) % p->linger_cap];
+		free(p->linger);
+		p->linger = nl;
+		p->linger_head = 0;
+		p->linger_cap = ncap;
+	}
+	p->linger[(p->linger_head + p->linger_n) % p->linger_cap] =
+		(struct linger_entry){ at, idx, b };
+	p->linger_n++;
+}
+
+static void pq_push_tail(struct producer *p, int idx, struct pbatch *b)
+{
+	struct pqueue *q = &p->pq[idx];
+	b->next = NULL;
+	if (q->tail)
+		q->tail->next = b;
+	else
+		q->head = b;
+	q->tail = b;
+	q->n++;
+	if (!q->listed && q->leader >= 1)
+		conn_list_add(p, q->leader, idx);
+}
+
+/* Put a batch back for a retry, in sequence order (the Sender re-enqueues in order). */
+static void pq_push_retry(struct producer *p, int idx, struct pbatch *b)
+{
+	struct pqueue *q = &p->pq[idx];
+	struct pbatch **at = &q->head, *prev = NULL;
+	while (*at && (*at)->first_seq >= 0 && (*at)->first_seq < b->first_seq) {
+		prev = *at;
+		at = &(*at)->next;
+	}
+	b->next = *at;
+	*at = b;
+	if (!b->next)
+		q->tail = b;
+	(void)prev;
+	q->n++;
+	if (!q->listed && q->leader >= 1)
+		conn_list_add(p, q->leader, idx);
+}
+
+static bool tail_open(const struct pqueue *q)
+{
+	return q->tail && !q->tail->closed && !q->tail->in_flight;
+}
+
+/* Append one record of `bytes` to partition idx; returns true if a new batch was needed. */
+static void accumulate(struct cluster *c, struct producer *p, int idx, int64_t bytes)
+{
+	const struct producer_cfg *cfg = p->cfg;
+	struct pqueue *q = &p->pq[idx];
+	sim_time_ns now = sim_now(c->sim);
+	q->records++;
+	if (tail_open(q) && q->tail->bytes + bytes <= cfg->batch_size) {
+		struct pbatch *b = q->tail;
+		b->count++;
+		b->bytes += bytes;
+		b->arrival_sum_ns += now - b->create_ns;
+		if (b->bytes >= cfg->batch_size) {
+			b->closed = true;
+			if (q->leader >= 1)
+				mark_ready(p, q->leader);
+		}
+		return;
+	}
+	if (tail_open(q)) { /* full: the record does not fit */
+		q->tail->closed = true;
+		if (q->leader >= 1)
+			mark_ready(p, q->leader);
+	}
+	struct pbatch *b = xcalloc(1, sizeof(*b));
+	b->part = gpart(c, p, idx)->id;
+	b->count = 1;
+	b->bytes = bytes;
+	b->first_seq = -1;
+	b->create_ns = now;
+	b->closed = bytes >= cfg->batch_size;
+	pq_push_tail(p, idx, b);
+	p->batches++;
+	if (b->closed || cfg->linger_ns == 0) {
+		if (q->leader >= 1)
+			mark_ready(p, q->leader);
+	} else {
+		linger_push(p, now + cfg->linger_ns, idx, b);
+	}
+}
+
+/* RecordAccumulator.allBatchesFull: no open batch, or the open one reached batch.size
+ * (ProducerBatch.isFull: exactly full, not "the next record would not fit"). */
+static bool batches_full(const struct pqueue *q, int64_t batch_size)
+{
+	return !tail_open(q) || q->tail->bytes >= batch_size;
+}
+
+/* Would appending `bytes` to partition idx need a new batch? */
+static bool needs_new_batch(const struct pqueue *q, int64_t batch_size, int64_t bytes)
+{
+	return !tail_open(q) || q->tail->bytes + bytes > batch_size;
+}
+
+/* KafkaProducer.partition(): an explicit partition, else a custom partitioner.class (which
+ * sees every record, keyed or not), else murmur2 of the key, else the built-in sticky
+ * partitioner. With a partitioner.class, an append that needs a new batch is aborted and the
+ * partitioner told (onNewBatch), then asked again (KIP-480's abortOnNewBatch). */
+static int choose_partition(struct cluster *c, struct producer *p, int64_t bytes)
+{
+	const struct producer_cfg *cfg = p->cfg;
+	const struct topic *t = &c->topics[p->topic];
+	if (cfg->fixed_partition >= 0)
+		return cfg->fixed_partition < t->n_partitions ? cfg->fixed_partition : 0;
+	bool keyed = cfg->keys != KEYS_NULL && !cfg->partitioner_ignore_keys;
+	if (keyed && cfg->partitioner == PART_DEFAULT) {
+		uint32_t k = cfg->keys == KEYS_ZIPF ? zipf_sample(&p->zipf, p->rng_key) :
+			     (uint32_t)rng_below(p->rng_key, cfg->key_count);
+		return t->key_partition[k];
+	}
+	int idx = part_sticky_partition(&p->sticky, p->avail, p->rng_part);
+	if (part_sticky_aborts_on_new_batch(&p->sticky) &&
+	    needs_new_batch(&p->pq[idx], cfg->batch_size, bytes)) {
+		part_sticky_on_new_batch(&p->sticky, idx, p->avail, p->rng_part);
+		idx = part_sticky_partition(&p->sticky, p->avail, p->rng_part);
+	}
+	return idx;
+}
+
+static void arrival_ev(struct sim *s, void *subject, void *arg)
+{
+	struct cluster *c = subject;
+	struct producer *p = arg;
+	const struct producer_cfg *cfg = p->cfg;
+	sim_time_ns now = sim_now(s);
+	p->arrival_timer = 0;
+	if (now >= cfg->stop_ns || p->stopped)
+		return;
+	double sz = dist_sample(&cfg->record_bytes, p->rng_size);
+	int64_t bytes = sz < 1 ? 1 : (int64_t)llround(sz);
+	int idx = choose_partition(c, p, bytes);
+	accumulate(c, p, idx, bytes);
+	if ((cfg->keys == KEYS_NULL || cfg->partitioner_ignore_keys) &&
+	    p->sticky.kind == PART_DEFAULT && cfg->fixed_partition < 0)
+		part_sticky_appended(&p->sticky, idx, bytes,
+				     batches_full(&p->pq[idx], cfg->batch_size), p->avail,
+				     p->rng_part);
+	p->produced++;
+	c->records_produced++;
+	c->records_produced_iv++;
+	double gap_s = cfg->arrival == ARRIVAL_CONSTANT ? 1.0 / cfg->rate_per_s :
+			gsl_ran_exponential(p->rng_arrival, 1.0 / cfg->rate_per_s);
+	sim_time_ns gap = (sim_time_ns)llround(gap_s * 1e9);
+	p->arrival_timer = sim_after(s, gap > 0 ? gap : 1, arrival_ev, c, p);
+	if (p->n_ready)
+		sender_kick(c, p, now);
+}
+
+/* ---- sender --------------------------------------------------------------------------- */
+
+static struct preq *preq_find(struct producer *p, uint64_t id, int *pos)
+{
+	for (int i = 0; i < p->n_reqs; i++) {
+		if (p->reqs[i].id == id) {
+			*pos = i;
+			return &p->reqs[i];
+		}
+	}
+	return NULL;
+}
+
+static void request_timeout_ev(struct sim *s, void *subject, void *arg);
+
+/* Drain the first sendable batch of every partition led by `broker` into one request. */
+static void drain(struct cluster *c, struct producer *p, int broker)
+{
+	const struct producer_cfg *cfg = p->cfg;
+	struct pconn *cn = &p->conn[broker - 1];
+	sim_time_ns now = sim_now(c->sim);
+	struct pbatch *list[cn->n_parts > 0 ? cn->n_parts : 1];
+	int n = 0;
+	int64_t bytes = 0;
+	for (int k = 0; k < cn->n_parts && bytes < 1048576; k++) {
+		int pos = (cn->drain_index + k) % cn->n_parts;
+		struct pqueue *q = &p->pq[cn->parts[pos]];
+		struct pbatch *b = q->head;
+		if (!b || b->retry_at_ns > now)
+			continue;
+		q->head = b->next;
+		if (!q->head)
+			q->tail = NULL;
+		q->n--;
+		if (b->first_seq < 0) {
+			b->first_seq = q->next_seq;
+			q->next_seq += b->count;
+		}
+		b->closed = true;
+		b->in_flight = true;
+		b->attempts++;
+		list[n++] = b;
+		bytes += b->bytes;
+	}
+	if (cn->n_parts)
+		cn->drain_index = (cn->drain_index + 1) % cn->n_parts;
+	/* partitions whose queue emptied leave the list */
+	int keep = 0;
+	for (int k = 0; k < cn->n_parts; k++) {
+		struct pqueue *q = &p->pq[cn->parts[k]];
+		if (q->n > 0)
+			cn->parts[keep++] = cn->parts[k];
+		else
+			q->listed = false;
+	}
+	cn->n_parts = keep;
+	if (n == 0)
+		return;
+	struct produce_req *r = ks_alloc(c, sizeof(*r) + (size_t)n * sizeof(r->e[0]));
+	r->req_id = ++p->next_req_id;
+	r->producer = p->idx;
+	r->acks = cfg->acks;
+	r->idempotent = cfg->enable_idempotence;
+	r->timeout_ns = cfg->request_timeout_ns;
+	r->n = n;
+	for (int i = 0; i < n; i++)
+		r->e[i] = (struct produce_entry){ list[i]->part, list[i]->count, list[i]->first_seq,
+						  list[i]->bytes, list[i]->create_ns };
+	p->requests++;
+	c->produce_requests++;
+	c->batches_sent += (uint64_t)n;
+	net__send(c, p->node, net__broker_node(c, broker), &r->h, MSG_PRODUCE_REQ, 64 + bytes);
+	if (cfg->acks == ACKS_0) { /* fire and forget: complete at once */
+		for (int i = 0; i < n; i++)
+			prod__complete(c, p, list[i], KERR_NONE);
+		return;
+	}
+	if (p->n_reqs == p->cap_reqs) {
+		p->cap_reqs = p->cap_reqs ? 2 * p->cap_reqs : 8;
+		p->reqs = xrealloc(p->reqs, (size_t)p->cap_reqs * sizeof(*p->reqs));
+	}
+	struct preq *pr = &p->reqs[p->n_reqs++];
+	pr->id = r->req_id;
+	pr->broker = broker;
+	pr->n = n;
+	pr->batches = xcalloc((size_t)n, sizeof(*pr->batches));
+	memcpy(pr->batches, list, (size_t)n * sizeof(*list));
+	pr->timeout = sim_after(c->sim, cfg->request_timeout_ns, request_timeout_ev, c,
+				(void *)(uintptr_t)((uint64_t)p->idx << 40 | pr->id));
+	cn->in_flight++;
+}
+
+static sim_time_ns pop_linger(struct cluster *c, struct producer *p, sim_time_ns now)
+{
+	while (p->linger_n) {
+		struct linger_entry *e = &p->linger[p->linger_head];
+		if (e->at > now)
+			return e->at;
+		struct pqueue *q = &p->pq[e->part];
+		if (q->head && q->leader >= 1 && q->head->create_ns + p->cfg->linger_ns <= now)
+			mark_ready(p, q->leader);
+		p->linger_head = (p->linger_head + 1) % p->linger_cap;
+		p->linger_n--;
+	}
+	(void)c;
+	return SIM_TIME_MAX;
+}
+
+static void sender_ev(struct sim *s, void *subject, void *arg)
+{
+	struct cluster *c = subject;
+	struct producer *p = arg;
+	sim_time_ns now = sim_now(s), next = pop_linger(c, p, now);
+	p->sender_timer = 0;
+	p->sender_at = SIM_TIME_MAX;
+	if (p->sticky.kind == PART_DEFAULT && p->sticky.adaptive && p->cfg->keys == KEYS_NULL) {
+		for (int i = 0; i < p->n_pq; i++)
+			p->qsizes[i] = p->pq[i].records ? p->pq[i].n : -1;
+		part_sticky_load_stats(&p->sticky, p->qsizes, p->avail);
+	}
+	int keep = 0;
+	for (int i = 0; i < p->n_ready; i++) {
+		int broker = p->ready[i];
+		struct pconn *cn = &p->conn[broker - 1];
+		if (cn->in_flight < p->cfg->max_in_flight && c->net.nodes[p->node].up) {
+			drain(c, p, broker);
+			cn->ready = false;
+		} else {
+			p->ready[keep++] = broker; /* stays ready until a response frees a slot */
+		}
+	}
+	p->n_ready = keep;
+	/* batches in retry backoff make their broker ready when the backoff ends */
+	keep = 0;
+	for (int i = 0; i < p->n_retry; i++) {
+		struct pqueue *q = &p->pq[p->retry[i].part];
+		if (p->retry[i].at <= now) {
+			if (q->leader >= 1 && q->n > 0)
+				mark_ready(p, q->leader);
+			continue;
+		}
+		if (p->retry[i].at < next)
+			next = p->retry[i].at;
+		p->retry[keep++] = p->retry[i];
+	}
+	p->n_retry = keep;
+	if (p->n_ready) { /* a drain made room or a retry came due: go round again now */
+		for (int i = 0; i < p->n_ready; i++)
+			if (p->conn[p->ready[i] - 1].in_flight < p->cfg->max_in_flight) {
+				next = now;
+				break;
+			}
+	}
+	if (next != SIM_TIME_MAX)
+		sender_kick(c, p, next);
+}
+
+static void sender_kick(struct cluster *c, struct producer *p, sim_time_ns at)
+{
+	if (p->sender_timer && p->sender_at <= at)
+		return;
+	if (p->sender_timer)
+		sim_cancel(c->sim, p->sender_timer);
+	p->sender_at = at;
+	p->sender_timer = sim_schedule(c->sim, at, sender_ev, c, p);
+}
+
+/* ---- completion, retries, errors -------------------------------------------------------- */
+
+static struct pqueue *pq_of(struct cluster *c, struct producer *p, int part)
+{
+	return &p->pq[c->parts[part].index];
+}
+
+/* A batch is finished: acknowledged (err NONE) or given up. Frees it. */
+void prod__complete(struct cluster *c, struct producer *p, struct pbatch *b, enum ks_error err)
+{
+	struct pqueue *q = pq_of(c, p, b->part);
+	sim_time_ns now = sim_now(c->sim);
+	if (err == KERR_NONE) {
+		rset_add(&q->acked, b->first_seq, b->first_seq + b->count);
+		p->acked += (uint64_t)b->count;
+		c->records_acked += (uint64_t)b->count;
+		c->records_acked_iv += (uint64_t)b->count;
+		sim_time_ns mean_arrival = b->create_ns + b->arrival_sum_ns / b->count;
+		hist_record_n(&c->produce_lat, now - mean_arrival, (uint64_t)b->count);
+		hist_record_n(&c->produce_lat_iv, now - mean_arrival, (uint64_t)b->count);
+	} else {
+		if (b->first_seq >= 0)
+			rset_add(&q->failed, b->first_seq, b->first_seq + b->count);
+		else
+			q->unsent_failed += b->count;
+		p->failed += (uint64_t)b->count;
+		c->records_failed += (uint64_t)b->count;
+		if (trace_on(c->tr, TRACE_EVENTS)) {
+			trace_begin(c->tr, now, "produce.failed");
+			struct jsonw *w = trace_w(c->tr);
+			jsonw_kstr(w, "producer", p->cfg->name);
+			jsonw_kint(w, "partition_index", c->parts[b->part].index);
+			jsonw_kint(w, "records", b->count);
+			jsonw_kstr(w, "error", ks_error_name(err));
+			trace_end(c->tr);
+		}
+	}
+	free(b);
+}
+
+static sim_time_ns retry_backoff(struct producer *p, int attempts)
+{
+	const struct producer_cfg *cfg = p->cfg;
+	double base = (double)cfg->retry_backoff_ns, max = (double)cfg->retry_backoff_max_ns;
+	double exp = base * pow(2.0, attempts > 1 ? attempts - 1 : 0);
+	if (exp > max)
+		exp = max > base ? max : base;
+	double jitter = 0.8 + 0.4 * rng_unit(p->rng_part); /* ExponentialBackoff: 20% jitter */
+	return (sim_time_ns)(exp * jitter);
+}
+
+static bool retriable(enum ks_error e)
+{
+	switch (e) {
+	case KERR_NOT_LEADER_OR_FOLLOWER:
+	case KERR_NOT_ENOUGH_REPLICAS:
+	case KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND:
+	case KERR_REQUEST_TIMED_OUT:
+	case KERR_OUT_OF_ORDER_SEQUENCE_NUMBER:
+	case KERR_NETWORK_EXCEPTION:
+	case KERR_LEADER_NOT_AVAILABLE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void batch_failed(struct cluster *c, struct producer *p, struct pbatch *b,
+			 enum ks_error err)
+{
+	const struct producer_cfg *cfg = p->cfg;
+	sim_time_ns now = sim_now(c->sim);
+	cluster__count_error(c, err);
+	if (trace_on(c->tr, TRACE_DEBUG)) {
+		trace_begin(c->tr, now, "produce.error");
+		struct jsonw *w = trace_w(c->tr);
+		jsonw_kstr(w, "producer", cfg->name);
+		jsonw_kint(w, "partition_index", c->parts[b->part].index);
+		jsonw_kstr(w, "error", ks_error_name(err));
+		jsonw_kint(w, "attempt", b->attempts);
+		trace_end(c->tr);
+	}
+	b->in_flight = false;
+	if (!retriable(err) || b->attempts > cfg->retries ||
+	    now - b->create_ns >= cfg->delivery_timeout_ns) {
+		prod__complete(c, p, b, retriable(err) ? KERR_DELIVERY_TIMEOUT : err);
+		return;
+	}
+	p->retries++;
+	b->retry_at_ns = now + retry_backoff(p, b->attempts);
+	int idx = c->parts[b->part].index;
+	pq_push_retry(p, idx, b);
+	if (p->n_retry == p->cap_retry) {
+		p->cap_retry = p->cap_retry ? 2 * p->cap_retry : 8;
+		p->retry = xrealloc(p->retry, (size_t)p->cap_retry * sizeof(*p->retry));
+	}
+	p->retry[p->n_retry++] = (struct linger_entry){ b->retry_at_ns, idx, b };
+	sender_kick(c, p, b->retry_at_ns);
+	if (err == KERR_NOT_LEADER_OR_FOLLOWER || err == KERR_NETWORK_EXCEPTION ||
+	    err == KERR_REQUEST_TIMED_OUT || err == KERR_LEADER_NOT_AVAILABLE)
+		request_metadata(c, p);
+}
+
+/* A request finished (response, timeout or disconnect): errs[i] per batch. */
+static void request_done(struct cluster *c, struct producer *p, int pos,
+			 const enum ks_error *errs)
+{
+	struct preq pr = p->reqs[pos];
+	p->reqs[pos] = p->reqs[--p->n_reqs];
+	if (pr.timeout)
+		sim_cancel(c->sim, pr.timeout);
+	p->conn[pr.broker - 1].in_flight--;
+	for (int i = 0; i < pr.n; i++) {
+		if (errs[i] == KERR_NONE)
+			prod__complete(c, p, pr.batches[i], KERR_NONE);
+		else
+			batch_failed(c, p, pr.batches[i], errs[i]);
+	}
+	free(pr.batches);
+	struct pconn *cn = &p->conn[pr.broker - 1];
+	if (cn->n_parts > 0)
+		mark_ready(p, pr.broker);
+	sender_kick(c, p, sim_now(c->sim));
+}
+
+static void request_timeout_ev(struct sim *s, void *subject, void *arg)
+{
+	(void)s;
+	struct cluster *c = subject;
+	uint64_t key = (uint64_t)(uintptr_t)arg;
+	struct producer *p = &c->producers[key >> 40];
+	int pos;
+	struct preq *pr = preq_find(p, key & ((1ull << 40) - 1), &pos);
+	if (!pr)
+		return;
+	pr->timeout = 0;
+	enum ks_error errs[pr->n];
+	for (int i = 0; i < pr->n; i++)
+		errs[i] = KERR_REQUEST_TIMED_OUT;
+	request_done(c, p, pos, errs);
+}
+
+static void on_produce_resp(struct cluster *c, struct producer *p, struct produce_resp *r)
+{
+	int pos;
+	struct preq *pr = preq_find(p, r->req_id, &pos);
+	if (!pr || pr->n != r->n)
+		return;
+	enum ks_error errs[r->n];
+	for (int i = 0; i < r->n; i++)
+		errs[i] = r->e[i].err;
+	request_done(c, p, pos, errs);
+}
+
+void prod__broker_disconnect(struct cluster *c, int broker_id)
+{
+	for (int k = 0; k < c->n_producers; k++) {
+		struct producer *p = &c->producers[k];
+		for (int pos = 0; pos < p->n_reqs;) {
+			if (p->reqs[pos].broker != broker_id) {
+				pos++;
+				continue;
+			}
+			enum ks_error errs[p->reqs[pos].n];
+			for (int i = 0; i < p->reqs[pos].n; i++)
+				errs[i] = KERR_NETWORK_EXCEPTION;
+			request_done(c, p, pos, errs);
+		}
+	}
+}
+
+/* ---- metadata ------------------------------------------------------------------------- */
+
+static void request_metadata(struct cluster *c, struct producer *p)
+{
+	meta__request(c, &p->meta, p->node, p->topic);
+}
+
+static void on_metadata(struct cluster *c, struct producer *p, struct msg *m)
+{
+	meta__apply(c, &p->meta, m);
+	for (int i = 0; i < p->n_pq && i < p->meta.n; i++) {
+		p->pq[i].leader = p->meta.leader[i];
+		p->pq[i].leader_epoch = p->meta.epoch[i];
+	}
+	rebuild_lists(c, p);
+	sender_kick(c, p, sim_now(c->sim));
+}
+
+void prod__on_msg(struct cluster *c, struct producer *p, struct msg *m)
+{
+	if (m->type == MSG_PRODUCE_RESP)
+		on_produce_resp(c, p, (struct produce_resp *)m);
+	else if (m->type == MSG_METADATA_RESP)
+		on_metadata(c, p, m);
+	ks_free(m);
+}
+
+/* delivery.timeout.ms for batches that never left the accumulator (no leader) */
+static void expiry_ev(struct sim *s, void *subject, void *arg)
+{
+	struct cluster *c = subject;
+	struct producer *p = arg;
+	sim_time_ns now = sim_now(s);
+	p->expiry_timer = sim_after(s, SIM_S, expiry_ev, c, p);
+	for (int i = 0; i < p->n_pq; i++) {
+		struct pqueue *q = &p->pq[i];
+		while (q->head && now - q->head->create_ns >= p->cfg->delivery_timeout_ns) {
+			struct pbatch *b = q->head;
+			q->head = b->next;
+			if (!q->head)
+				q->tail = NULL;
+			q->n--;
+			cluster__count_error(c, KERR_DELIVERY_TIMEOUT);
+			prod__complete(c, p, b, KERR_DELIVERY_TIMEOUT);
+		}
+	}
+}
+
+/* ---- setup ------------------------------------------------------------------------------ */
+
+static void pq_alloc(struct producer *p, int n)
+{
+	p->pq = xrealloc(p->pq, (size_t)n * sizeof(*p->pq));
+	p->avail = xrealloc(p->avail, (size_t)n * sizeof(*p->avail));
+	p->qsizes = xrealloc(p->qsizes, (size_t)n * sizeof(*p->qsizes));
+	for (int i = p->n_pq; i < n; i++) {
+		memset(&p->pq[i], 0, sizeof(p->pq[i]));
+		p->pq[i].leader = -1;
+		p->pq[i].leader_epoch = -1;
+		rset_init(&p->pq[i].acked);
+		rset_init(&p->pq[i].failed);
+		p->avail[i] = false;
+	}
+	p->n_pq = n;
+}
+
+void prod__init(struct cluster *c)
+{
+	c->producers = xcalloc((size_t)c->sc->n_producers, sizeof(*c->producers));
+	c->n_producers = c->sc->n_producers;
+	for (int k = 0; k < c->n_producers; k++) {
+		struct producer *p = &c->producers[k];
+		const struct producer_cfg *cfg = &c->sc->producers[k];
+		char name[KS_NAME_MAX + 32];
+		p->cfg = cfg;
+		p->idx = k;
+		p->node = c->first_producer_node + k;
+		p->topic = cfg->topic;
+		snprintf(name, sizeof(name), "producer/%s/arrival", cfg->name);
+		p->rng_arrival = rng_stream_new(c->seed, name);
+		snprintf(name, sizeof(name), "producer/%s/key", cfg->name);
+		p->rng_key = rng_stream_new(c->seed, name);
+		snprintf(name, sizeof(name), "producer/%s/size", cfg->name);
+		p->rng_size = rng_stream_new(c->seed, name);
+		snprintf(name, sizeof(name), "producer/%s/partition", cfg->name);
+		p->rng_part = rng_stream_new(c->seed, name);
+		if (cfg->keys == KEYS_ZIPF)
+			zipf_init(&p->zipf, cfg->key_count, cfg->key_zipf_s);
+		const struct topic *t = &c->topics[p->topic];
+		part_sticky_init(&p->sticky, cfg->partitioner, t->n_partitions, cfg->batch_size,
+				 cfg->partitioner_adaptive);
+		pq_alloc(p, t->n_partitions);
+		p->conn = xcalloc((size_t)c->n_brokers, sizeof(*p->conn));
+		p->ready = xcalloc((size_t)c->n_brokers, sizeof(int));
+		p->sender_at = SIM_TIME_MAX;
+		/* bootstrap: the producer starts with the metadata of time 0 */
+		meta__init(&p->meta, t->n_partitions, cfg->retry_backoff_ns);
+		for (int i = 0; i < t->n_partitions; i++) {
+			const struct partition *gp = &c->parts[t->first_partition + i];
+			p->pq[i].leader = p->meta.leader[i] = gp->leader;
+			p->pq[i].leader_epoch = p->meta.epoch[i] = gp->leader_epoch;
+		}
+		rebuild_lists(c, p);
+	}
+}
+
+void prod__topic_grew(struct cluster *c, int topic)
+{
+	for (int k = 0; k < c->n_producers; k++) {
+		struct producer *p = &c->producers[k];
+		if (p->topic != topic)
+			continue;
+		int n = c->topics[topic].n_partitions;
+		pq_alloc(p, n);
+		meta__grow(&p->meta, n);
+		part_sticky_grow(&p->sticky, n);
+		request_metadata(c, p);
+	}
+}
+
+void prod__start(struct cluster *c)
+{
+	for (int k = 0; k < c->n_producers; k++) {
+		struct producer *p = &c->producers[k];
+		const struct producer_cfg *cfg = p->cfg;
+		if (cfg->rate_per_s > 0) {
+			double gap_s = cfg->arrival == ARRIVAL_CONSTANT ? 1.0 / cfg->rate_per_s :
+					gsl_ran_exponential(p->rng_arrival, 1.0 / cfg->rate_per_s);
+			p->arrival_timer = sim_schedule(c->sim, cfg->start_ns +
+							(sim_time_ns)llround(gap_s * 1e9),
+							arrival_ev, c, p);
+		}
+		p->expiry_timer = sim_after(c->sim, SIM_S, expiry_ev, c, p);
+	}
+}
+
+void prod__release(struct cluster *c)
+{
+	for (int k = 0; k < c->n_producers; k++) {
+		struct producer *p = &c->producers[k];
+		for (int i = 0; i < p->n_pq; i++) {
+			struct pbatch *b = p->pq[i].head;
+			while (b) {
+				struct pbatch *nx = b->next;
+				free(b);
+				b = nx;
+			}
+			rset_release(&p->pq[i].acked);
+			rset_release(&p->pq[i].failed);
+		}
+		for (int i = 0; i < p->n_reqs; i++) {
+			for (int j = 0; j < p->reqs[i].n; j++)
+				free(p->reqs[i].batches[j]);
+			free(p->reqs[i].batches);
+		}
+		for (int b = 0; b < c->n_brokers; b++)
+			free(p->conn[b].parts);
+		free(p->conn);
+		free(p->ready);
+		free(p->reqs);
+		free(p->retry);
+		free(p->linger);
+		free(p->pq);
+		free(p->avail);
+		free(p->qsizes);
+		part_sticky_release(&p->sticky);
+		meta__release(&p->meta);
+		if (p->cfg->keys == KEYS_ZIPF)
+			zipf_release(&p->zipf);
+		gsl_rng_free(p->rng_arrival);
+		gsl_rng_free(p->rng_key);
+		gsl_rng_free(p->rng_size);
+		gsl_rng_free(p->rng_part);
+	}
+	free(c->producers);
+}

@@ -1,0 +1,312 @@
+/*
+ * report.c - what a run shows: metrics.csv rows at a fixed interval, snapshot tables in the
+ * layout of kafka-topics.sh --describe and kafka-consumer-groups.sh --describe, and the body
+ * of summary.json (every number reachable by a stable dotted path). Floating point appears
+ * only here, printed at fixed precision.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster.h"
+#include "msgs.h"
+
+/* Per-partition columns are written up to this many partitions in all. */
+#define METRICS_PART_COLUMNS_MAX 256
+
+static double ms(int64_t ns)
+{
+	return (double)ns / 1e6;
+}
+
+static bool part_exists(const struct cluster *c, const struct partition *p)
+{
+	return p->index < c->topics[p->topic].n_partitions;
+}
+
+static void part_name(const struct cluster *c, const struct partition *p, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s-%d", c->topics[p->topic].cfg->name, p->index);
+}
+
+static const struct replica *leader_replica(const struct partition *p)
+{
+	for (int k = 0; k < p->rf; k++)
+		if (p->replicas[k] == p->leader)
+			return &p->rep[k];
+	return NULL;
+}
+
+/* Lag of a group on a partition: the leader's high watermark minus the committed offset
+ * (ConsumerGroupCommand's LAG; with nothing committed, from the log start). */
+static int64_t lag_of(const struct cluster *c, const struct group *g, int idx)
+{
+	const struct partition *p = &c->parts[c->topics[g->topic].first_partition + idx];
+	const struct replica *r = leader_replica(p);
+	if (!r)
+		return 0;
+	int64_t from = g->committed[idx] >= 0 ? g->committed[idx] : r->log.log_start;
+	return r->hw > from ? r->hw - from : 0;
+}
+
+static int64_t group_lag(const struct cluster *c, const struct group *g)
+{
+	int64_t lag = 0;
+	for (int i = 0; i < g->n_parts; i++)
+		lag += lag_of(c, g, i);
+	return lag;
+}
+
+static bool part_columns(const struct cluster *c)
+{
+	return c->n_parts <= METRICS_PART_COLUMNS_MAX;
+}
+
+void cluster_metrics_header(const struct cluster *c, FILE *out)
+{
+	fputs("t_s,produced,acked,consumed,produce_p50_ms,produce_p99_ms,e2e_p50_ms,e2e_p99_ms,"
+	      "under_replicated,offline", out);
+	for (int g = 0; g < c->n_groups; g++)
+		fprintf(out, ",lag_%s", c->groups[g].cfg->name);
+	if (part_columns(c)) {
+		char name[KS_NAME_MAX + 16];
+		for (int i = 0; i < c->n_parts; i++) {
+			part_name(c, &c->parts[i], name, sizeof(name));
+			fprintf(out, ",isr_%s", name);
+		}
+		for (int g = 0; g < c->n_groups; g++)
+			for (int i = 0; i < c->topics[c->groups[g].topic].max_partitions; i++)
+				fprintf(out, ",lag_%s_%s-%d", c->groups[g].cfg->name,
+					c->topics[c->groups[g].topic].cfg->name, i);
+	}
+	fputc('\n', out);
+}
+
+void cluster_metrics_row(struct cluster *c, FILE *out)
+{
+	int urp = 0, offline = 0;
+	for (int i = 0; i < c->n_parts; i++) {
+		const struct partition *p = &c->parts[i];
+		if (!part_exists(c, p))
+			continue;
+		offline += p->leader < 0;
+		urp += p->leader >= 0 && popcount32(p->isr) < p->rf;
+	}
+	fprintf(out, "%.3f,%llu,%llu,%llu,%.3f,%.3f,%.3f,%.3f,%d,%d",
+		(double)sim_now(c->sim) / 1e9, (unsigned long long)c->records_produced_iv,
+		(unsigned long long)c->records_acked_iv, (unsigned long long)c->records_consumed_iv,
+		ms(hist_quantile(&c->produce_lat_iv, 0.5)), ms(hist_quantile(&c->produce_lat_iv, 0.99)),
+		ms(hist_quantile(&c->e2e_lat_iv, 0.5)), ms(hist_quantile(&c->e2e_lat_iv, 0.99)), urp,
+		offline);
+	for (int g = 0; g < c->n_groups; g++)
+		fprintf(out, ",%lld", (long long)group_lag(c, &c->groups[g]));
+	if (part_columns(c)) {
+		for (int i = 0; i < c->n_parts; i++) {
+			const struct partition *p = &c->parts[i];
+			fprintf(out, ",%d", part_exists(c, p) ? popcount32(p->isr) : 0);
+		}
+		for (int g = 0; g < c->n_groups; g++) {
+			const struct group *gr = &c->groups[g];
+			for (int i = 0; i < c->topics[gr->topic].max_partitions; i++)
+				fprintf(out, ",%lld", i < gr->n_parts ? (long long)lag_of(c, gr, i) : 0LL);
+		}
+	}
+	fputc('\n', out);
+	c->records_produced_iv = c->records_acked_iv = c->records_consumed_iv = 0;
+	hist_reset(&c->produce_lat_iv);
+	hist_reset(&c->e2e_lat_iv);
+}
+
+/* ---- snapshots ------------------------------------------------------------------------ */
+
+static void replica_list(const struct partition *p, uint32_t mask, bool all, char *buf, size_t n)
+{
+	size_t len = 0;
+	buf[0] = '\0';
+	for (int k = 0; k < p->rf && len < n; k++)
+		if (all || (mask & (1u << k)))
+			len += (size_t)snprintf(buf + len, n - len, "%s%d", len ? "," : "",
+						p->replicas[k]);
+}
+
+void cluster_snapshot(struct cluster *c, FILE *out)
+{
+	fprintf(out, "=== t=%.3fs ===\n$ kafka-topics.sh --describe\n",
+		(double)sim_now(c->sim) / 1e9);
+	for (int t = 0; t < c->n_topics; t++) {
+		const struct topic *tp = &c->topics[t];
+		fprintf(out, "Topic: %s\tPartitionCount: %d\tReplicationFactor: %d\tConfigs: "
+			     "min.insync.replicas=%d\n", tp->cfg->name, tp->n_partitions,
+			tp->cfg->replication_factor, tp->min_isr);
+		for (int i = 0; i < tp->n_partitions; i++) {
+			const struct partition *p = &c->parts[tp->first_partition + i];
+			char reps[128], isr[128];
+			replica_list(p, 0, true, reps, sizeof(reps));
+			replica_list(p, p->isr, false, isr, sizeof(isr));
+			fprintf(out, "\tTopic: %s\tPartition: %d\tLeader: %s%d\tReplicas: %s\tIsr: %s\n",
+				tp->cfg->name, i, p->leader < 0 ? "none" : "", p->leader < 0 ? 0 : p->leader,
+				reps, isr);
+		}
+	}
+	for (int g = 0; g < c->n_groups; g++) {
+		const struct group *gr = &c->groups[g];
+		const struct topic *tp = &c->topics[gr->topic];
+		fprintf(out, "\n$ kafka-consumer-groups.sh --describe --group %s\n", gr->cfg->name);
+		fprintf(out, "%-20s %-20s %-9s %-14s %-14s %-8s %-24s %-10s %s\n", "GROUP", "TOPIC",
+			"PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "CONSUMER-ID", "HOST",
+			"CLIENT-ID");
+		for (int i = 0; i < gr->n_parts; i++) {
+			const struct partition *p = &c->parts[tp->first_partition + i];
+			const struct replica *r = leader_replica(p);
+			const char *owner = "-";
+			for (int m = 0; m < gr->cap_members; m++)
+				for (int k = 0; k < gr->members[m].n_assigned; k++)
+					if (gr->members[m].active && gr->members[m].assigned[k] == i)
+						owner = gr->members[m].name;
+			char cur[32], end[32], lag[32];
+			snprintf(cur, sizeof(cur), "%lld", (long long)gr->committed[i]);
+			snprintf(end, sizeof(end), "%lld", r ? (long long)r->hw : -1LL);
+			snprintf(lag, sizeof(lag), "%lld", (long long)lag_of(c, gr, i));
+			fprintf(out, "%-20s %-20s %-9d %-14s %-14s %-8s %-24s %-10s %s\n", gr->cfg->name,
+				tp->cfg->name, i, gr->committed[i] < 0 ? "-" : cur, r ? end : "-",
+				gr->committed[i] < 0 ? "-" : lag, owner, strcmp(owner, "-") ? "/127.0.0.1" : "-",
+				owner);
+		}
+	}
+	fputc('\n', out);
+}
+
+/* ---- summary -------------------------------------------------------------------------- */
+
+void cluster_finish(struct cluster *c)
+{
+	if (c->finished)
+		return;
+	c->finished = true;
+	ctl__finish(c);
+	chk__run(c, &c->chk);
+}
+
+static void latency(struct summ *s, const char *key, const struct hist *h)
+{
+	summ_obj(s, key);
+	summ_int(s, "count", (int64_t)h->count);
+	summ_double(s, "p50", ms(hist_quantile(h, 0.5)), 3);
+	summ_double(s, "p90", ms(hist_quantile(h, 0.9)), 3);
+	summ_double(s, "p99", ms(hist_quantile(h, 0.99)), 3);
+	summ_double(s, "p999", ms(hist_quantile(h, 0.999)), 3);
+	summ_double(s, "max", ms(h->count ? h->max : 0), 3);
+	summ_double(s, "mean", ms((int64_t)hist_mean(h)), 3);
+	summ_end(s);
+}
+
+static void summary_partitions(struct cluster *c, struct summ *s)
+{
+	summ_obj(s, "partitions");
+	for (int i = 0; i < c->n_parts; i++) {
+		const struct partition *p = &c->parts[i];
+		if (!part_exists(c, p))
+			continue;
+		char name[KS_NAME_MAX + 16];
+		part_name(c, p, name, sizeof(name));
+		const struct replica *r = leader_replica(p);
+		summ_obj(s, name);
+		summ_int(s, "records", (int64_t)p->records_appended);
+		summ_int(s, "log_end_offset", r ? r->log.leo : -1);
+		summ_int(s, "high_watermark", r ? r->hw : -1);
+		summ_int(s, "leader", p->leader);
+		summ_int(s, "leader_epoch", p->leader_epoch);
+		summ_int(s, "isr_size", popcount32(p->isr));
+		jsonw_key(&s->w, "isr");
+		jsonw_arr_begin(&s->w);
+		for (int k = 0; k < p->rf; k++)
+			if (p->isr & (1u << k))
+				jsonw_int(&s->w, p->replicas[k]);
+		jsonw_arr_end(&s->w);
+		summ_double(s, "offline_ms", ms(p->offline_ns), 3);
+		summ_double(s, "write_unavailable_ms", ms(p->write_unavail_ns), 3);
+		summ_end(s);
+	}
+	summ_end(s);
+}
+
+static void summary_groups(struct cluster *c, struct summ *s)
+{
+	summ_obj(s, "groups");
+	for (int g = 0; g < c->n_groups; g++) {
+		const struct group *gr = &c->groups[g];
+		summ_obj(s, gr->cfg->name);
+		summ_int(s, "records_processed", (int64_t)gr->records_processed);
+		summ_int(s, "delivery_duplicates", (int64_t)gr->duplicates);
+		summ_int(s, "lag", group_lag(c, gr));
+		int active = 0;
+		for (int m = 0; m < gr->cap_members; m++)
+			active += gr->members[m].active;
+		summ_int(s, "members", active);
+		summ_obj(s, "per_member");
+		for (int m = 0; m < gr->cap_members; m++) {
+			const struct member *mb = &gr->members[m];
+			if (m >= gr->cfg->members && !mb->processed && !mb->active)
+				continue;
+			summ_obj(s, mb->name);
+			summ_int(s, "records_processed", (int64_t)mb->processed);
+			summ_int(s, "partitions", mb->active ? mb->n_assigned : 0);
+			summ_end(s);
+		}
+		summ_end(s);
+		summ_obj(s, "per_partition");
+		for (int i = 0; i < gr->n_parts; i++) {
+			char name[KS_NAME_MAX + 16];
+			snprintf(name, sizeof(name), "%s-%d", c->topics[gr->topic].cfg->name, i);
+			summ_obj(s, name);
+			summ_int(s, "records_processed", gr->records_per_part[i]);
+			summ_int(s, "committed", gr->committed[i]);
+			summ_int(s, "lag", lag_of(c, gr, i));
+			summ_end(s);
+		}
+		summ_end(s);
+		summ_end(s);
+	}
+	summ_end(s);
+}
+
+void cluster_summary(struct cluster *c, struct summ *s)
+{
+	cluster_finish(c);
+	summ_obj(s, "records");
+	summ_int(s, "produced", (int64_t)c->records_produced);
+	summ_int(s, "acked", (int64_t)c->records_acked);
+	summ_int(s, "failed", (int64_t)c->records_failed);
+	summ_int(s, "consumed", (int64_t)c->records_consumed);
+	summ_end(s);
+	summ_obj(s, "requests");
+	summ_int(s, "produce", (int64_t)c->produce_requests);
+	summ_int(s, "produce_batches", (int64_t)c->batches_sent);
+	summ_double(s, "records_per_batch",
+		    c->batches_sent ? (double)c->records_acked / (double)c->batches_sent : 0, 2);
+	summ_int(s, "fetch", (int64_t)c->fetch_requests);
+	summ_int(s, "network_messages", (int64_t)c->net.sent);
+	summ_int(s, "network_lost", (int64_t)c->net.dropped);
+	summ_end(s);
+	summ_obj(s, "latency_ms");
+	latency(s, "produce", &c->produce_lat);
+	latency(s, "end_to_end", &c->e2e_lat);
+	summ_end(s);
+	summ_obj(s, "checker");
+	summ_int(s, "acked_records", c->chk.acked_records);
+	summ_int(s, "acked_lost", c->chk.acked_lost);
+	summ_int(s, "log_duplicates", c->chk.log_duplicates);
+	summ_int(s, "order_violations", c->chk.order_violations);
+	summ_int(s, "divergent_offsets", c->chk.divergent_offsets);
+	summ_int(s, "failed_but_written", c->chk.failed_in_log);
+	int64_t dup = 0;
+	for (int g = 0; g < c->n_groups; g++)
+		dup += (int64_t)c->groups[g].duplicates;
+	summ_int(s, "delivery_duplicates", dup);
+	summ_end(s);
+	summ_obj(s, "errors");
+	for (int e = 1; e < KERR_COUNT; e++)
+		summ_int(s, ks_error_name(e), (int64_t)c->errors[e]);
+	summ_end(s);
+	summary_partitions(c, s);
+	summary_groups(c, s);
+}
