@@ -176,6 +176,7 @@ static void accumulate(struct cluster *c, struct producer *p, int idx, int64_t b
 			mark_ready(p, q->leader);
 	} else {
 		linger_push(p, now + cfg->linger_ns, idx, b);
+		sender_kick(c, p, now + cfg->linger_ns);
 	}
 }
 

@@ -887,7 +887,7 @@ static void md_level(FILE *f, enum set_level lvl)
 			fprintf(f, " |");
 		} else {
 			md_cell(settings_default_doc(st), false, cell, sizeof cell);
-			fprintf(f, " %s |", cell);
+			fprintf(f, "%s |", cell);
 		}
 		md_cell(st->doc, false, cell, sizeof cell);
 		fprintf(f, " %s |\n", cell);

@@ -1,0 +1,87 @@
+#!/bin/sh
+# tests/scenario_tests.sh - the program as a user meets it: the CLI and its exit codes, every
+# bad scenario in tests/bad/ rejected with a located error and nothing written, every
+# scenario in scenarios/ run to its expectations, and determinism (same seed, same bytes).
+# Last line: "scenario tests: N passed, N failed".
+cd "$(dirname "$0")/.." || exit 3
+K=build/kafkasim
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+PASS=0
+FAIL=0
+ok() { PASS=$((PASS + 1)); }
+bad() { FAIL=$((FAIL + 1)); echo "not ok - $*"; }
+check() { # name, command...
+	name=$1; shift
+	if "$@" >"$T/out" 2>"$T/err"; then ok; else bad "$name"; sed 's/^/    /' "$T/err" | head -5; fi
+}
+status_is() { # expected status, command...
+	want=$1; shift
+	"$@" >"$T/out" 2>"$T/err"
+	[ $? -eq "$want" ]
+}
+
+# ---- the command line -------------------------------------------------------------------
+check "--version" status_is 0 $K --version
+check "--help" status_is 0 $K --help
+check "run --help" status_is 0 $K run --help
+check "validate --help" status_is 0 $K validate --help
+check "partition --help" status_is 0 $K partition --help
+check "assign --help" status_is 0 $K assign --help
+check "no command is a usage error" status_is 2 $K
+check "unknown command is a usage error" status_is 2 $K frobnicate
+check "run without a scenario is a usage error" status_is 2 $K run
+check "run with an unknown option is a usage error" status_is 2 $K run scenarios/quickstart.yaml --bogus
+check "run with a bad seed is a usage error" status_is 2 $K run scenarios/quickstart.yaml --seed x
+check "run with a bad --until is a usage error" status_is 2 $K run scenarios/quickstart.yaml --until 5
+check "run of a missing file is bad input" status_is 2 $K run "$T/nonexistent.yaml"
+
+# kafkasim partition agrees with the Java client (murmur2 vectors of UtilsTest, % 1000)
+partition_is() { # key partitions expected
+	out=$($K partition --partitions "$2" "$1") && [ "$out" = "$(printf '%s\t%s' "$1" "$3")" ]
+}
+# toPositive(-973932308) % 100 = 1173551340 % 100 = 40
+check "partition: '21' of 100 is 40" partition_is 21 100 40
+# toPositive(-790332482) % 7 = 1357151166 % 7 = 0
+check "partition: 'foobar' of 7 is 0" partition_is foobar 7 0
+# toPositive(-985981536) % 12 = 1161502112 % 12 = 8
+check "partition: 'a-little-bit-long-string' of 12 is 8" partition_is a-little-bit-long-string 12 8
+
+# ---- bad input: located errors, exit 2, nothing written ------------------------------------
+for f in tests/bad/*.yaml; do
+	[ -f "$f" ] || continue
+	out="$T/bad-out"
+	$K run "$f" --out "$out" --no-plots >"$T/out" 2>"$T/err"
+	rc=$?
+	if [ $rc -ne 2 ]; then bad "$f: exit $rc, expected 2"; continue; fi
+	if [ -e "$out" ]; then bad "$f: output directory created on bad input"; continue; fi
+	if ! grep -q "^$f:[0-9][0-9]*:[0-9][0-9]*: " "$T/err"; then
+		bad "$f: no FILE:LINE:COL error"; head -3 "$T/err"; continue
+	fi
+	ok
+done
+check "validate reports every file and exits 2 on any error" \
+	status_is 2 $K validate scenarios/quickstart.yaml tests/bad/$(ls tests/bad | head -1)
+
+# ---- every shipped scenario is valid and meets its expectations ------------------------------
+for f in scenarios/*.yaml; do
+	check "validate $f" status_is 0 $K validate "$f"
+	check "run $f meets its expectations" status_is 0 $K run "$f" --out "$T/run" --no-plots --quiet
+	if [ -n "$(find "$T/run" -name '*.partial')" ]; then bad "$f: partial files left"; else ok; fi
+	rm -rf "$T/run"
+done
+
+# ---- determinism ---------------------------------------------------------------------------
+$K run scenarios/quickstart.yaml --seed 7 --out "$T/a" --no-plots --quiet
+$K run scenarios/quickstart.yaml --seed 7 --out "$T/b" --no-plots --quiet
+$K run scenarios/quickstart.yaml --seed 8 --out "$T/c" --no-plots --quiet
+for f in trace.jsonl metrics.csv summary.json snapshots.txt; do
+	check "same seed, identical $f" cmp "$T/a/$f" "$T/b/$f"
+done
+check "another seed, another trace" status_is 1 cmp -s "$T/a/trace.jsonl" "$T/c/trace.jsonl"
+check "trace starts with run.start carrying the seed" \
+	grep -q '^{"t_ns":0,"type":"run.start","scenario":"quickstart","seed":7,' "$T/a/trace.jsonl"
+check "the effective configuration lists Kafka defaults" \
+	grep -q '"batch.size":16384' "$T/a/trace.jsonl"
+
+echo "scenario tests: $PASS passed, $FAIL failed"
