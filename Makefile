@@ -7,6 +7,7 @@ PKGS := gsl yaml-0.1
 DEB_PKGS := libgsl-dev libyaml-dev gnuplot-nox pkg-config libcmocka-dev
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Werror -D_POSIX_C_SOURCE=200809L
 OPT ?= -O2 -g
+Q ?= @ # make Q= shows the commands
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lgsl -lgslcblas -lm -lyaml)
 CFLAGS_ALL = $(WARN) $(OPT) -Isim -Isim/engine -Imodels $(PKG_CFLAGS) $(CFLAGS)
@@ -27,30 +28,37 @@ HDRS := $(wildcard sim/*.h sim/engine/*.h models/*.h)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 .PHONY: all run test unit bench clean deps check-deps golden-update
+.SECONDARY:
 all: build/kafkasim
 
 build/kafkasim: build/obj/sim/main.o $(OBJ)
-	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
+	@echo "  LD   $@"
+	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
 
 build/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+	@echo "  CC   $<"
+	$(Q)$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
 build/asan/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -O1 $(SAN) -c -o $@ $<
+	@echo "  CC   $< (asan+ubsan)"
+	$(Q)$(CC) $(CFLAGS_ALL) -O1 $(SAN) -c -o $@ $<
 
 build/tests/%: tests/unit/%.c tests/unit/testutil.h $(OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(OBJ) $(LIBS) -lcmocka
+	@echo "  TEST $@"
+	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(OBJ) $(LIBS) -lcmocka
 
 build/asan/tests/%: tests/unit/%.c tests/unit/testutil.h $(ASAN_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -O1 $(SAN) -Itests/unit -o $@ $< $(ASAN_OBJ) $(LIBS) -lcmocka
+	@echo "  TEST $@"
+	$(Q)$(CC) $(CFLAGS_ALL) -O1 $(SAN) -Itests/unit -o $@ $< $(ASAN_OBJ) $(LIBS) -lcmocka
 
 build/bench/%: tests/bench/%.c $(OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(OBJ) $(LIBS)
+	@echo "  BENCH $@"
+	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $< $(OBJ) $(LIBS)
 
 # Install what is missing: as root with apt-get, otherwise print the exact command.
 deps:

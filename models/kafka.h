@@ -242,6 +242,7 @@ struct broker {
 };
 
 #include "clients.h"
+#include "group.h"
 
 /* checker.c: end-of-run accounting, filled by chk__run */
 struct chk_result {

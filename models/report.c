@@ -36,26 +36,6 @@ static const struct replica *leader_replica(const struct partition *p)
 	return NULL;
 }
 
-/* Lag of a group on a partition: the leader's high watermark minus the committed offset
- * (ConsumerGroupCommand's LAG; with nothing committed, from the log start). */
-static int64_t lag_of(const struct cluster *c, const struct group *g, int idx)
-{
-	const struct partition *p = &c->parts[c->topics[g->topic].first_partition + idx];
-	const struct replica *r = leader_replica(p);
-	if (!r)
-		return 0;
-	int64_t from = g->committed[idx] >= 0 ? g->committed[idx] : r->log.log_start;
-	return r->hw > from ? r->hw - from : 0;
-}
-
-static int64_t group_lag(const struct cluster *c, const struct group *g)
-{
-	int64_t lag = 0;
-	for (int i = 0; i < g->n_parts; i++)
-		lag += lag_of(c, g, i);
-	return lag;
-}
-
 static bool part_columns(const struct cluster *c)
 {
 	return c->n_parts <= METRICS_PART_COLUMNS_MAX;
@@ -65,18 +45,14 @@ void cluster_metrics_header(const struct cluster *c, FILE *out)
 {
 	fputs("t_s,produced,acked,consumed,produce_p50_ms,produce_p99_ms,e2e_p50_ms,e2e_p99_ms,"
 	      "under_replicated,offline", out);
-	for (int g = 0; g < c->n_groups; g++)
-		fprintf(out, ",lag_%s", c->groups[g].cfg->name);
+	cons__metrics_header(c, out, false);
 	if (part_columns(c)) {
 		char name[KS_NAME_MAX + 16];
 		for (int i = 0; i < c->n_parts; i++) {
 			part_name(c, &c->parts[i], name, sizeof(name));
 			fprintf(out, ",isr_%s", name);
 		}
-		for (int g = 0; g < c->n_groups; g++)
-			for (int i = 0; i < c->topics[c->groups[g].topic].max_partitions; i++)
-				fprintf(out, ",lag_%s_%s-%d", c->groups[g].cfg->name,
-					c->topics[c->groups[g].topic].cfg->name, i);
+		cons__metrics_header(c, out, true);
 	}
 	fputc('\n', out);
 }
@@ -97,18 +73,13 @@ void cluster_metrics_row(struct cluster *c, FILE *out)
 		ms(hist_quantile(&c->produce_lat_iv, 0.5)), ms(hist_quantile(&c->produce_lat_iv, 0.99)),
 		ms(hist_quantile(&c->e2e_lat_iv, 0.5)), ms(hist_quantile(&c->e2e_lat_iv, 0.99)), urp,
 		offline);
-	for (int g = 0; g < c->n_groups; g++)
-		fprintf(out, ",%lld", (long long)group_lag(c, &c->groups[g]));
+	cons__metrics_row(c, out, false);
 	if (part_columns(c)) {
 		for (int i = 0; i < c->n_parts; i++) {
 			const struct partition *p = &c->parts[i];
 			fprintf(out, ",%d", part_exists(c, p) ? popcount32(p->isr) : 0);
 		}
-		for (int g = 0; g < c->n_groups; g++) {
-			const struct group *gr = &c->groups[g];
-			for (int i = 0; i < c->topics[gr->topic].max_partitions; i++)
-				fprintf(out, ",%lld", i < gr->n_parts ? (long long)lag_of(c, gr, i) : 0LL);
-		}
+		cons__metrics_row(c, out, true);
 	}
 	fputc('\n', out);
 	c->records_produced_iv = c->records_acked_iv = c->records_consumed_iv = 0;
@@ -147,31 +118,7 @@ void cluster_snapshot(struct cluster *c, FILE *out)
 				reps, isr);
 		}
 	}
-	for (int g = 0; g < c->n_groups; g++) {
-		const struct group *gr = &c->groups[g];
-		const struct topic *tp = &c->topics[gr->topic];
-		fprintf(out, "\n$ kafka-consumer-groups.sh --describe --group %s\n", gr->cfg->name);
-		fprintf(out, "%-20s %-20s %-9s %-14s %-14s %-8s %-24s %-10s %s\n", "GROUP", "TOPIC",
-			"PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "CONSUMER-ID", "HOST",
-			"CLIENT-ID");
-		for (int i = 0; i < gr->n_parts; i++) {
-			const struct partition *p = &c->parts[tp->first_partition + i];
-			const struct replica *r = leader_replica(p);
-			const char *owner = "-";
-			for (int m = 0; m < gr->cap_members; m++)
-				for (int k = 0; k < gr->members[m].n_assigned; k++)
-					if (gr->members[m].active && gr->members[m].assigned[k] == i)
-						owner = gr->members[m].name;
-			char cur[32], end[32], lag[32];
-			snprintf(cur, sizeof(cur), "%lld", (long long)gr->committed[i]);
-			snprintf(end, sizeof(end), "%lld", r ? (long long)r->hw : -1LL);
-			snprintf(lag, sizeof(lag), "%lld", (long long)lag_of(c, gr, i));
-			fprintf(out, "%-20s %-20s %-9d %-14s %-14s %-8s %-24s %-10s %s\n", gr->cfg->name,
-				tp->cfg->name, i, gr->committed[i] < 0 ? "-" : cur, r ? end : "-",
-				gr->committed[i] < 0 ? "-" : lag, owner, strcmp(owner, "-") ? "/127.0.0.1" : "-",
-				owner);
-		}
-	}
+	cons__snapshot(c, out);
 	fputc('\n', out);
 }
 
@@ -229,46 +176,6 @@ static void summary_partitions(struct cluster *c, struct summ *s)
 	summ_end(s);
 }
 
-static void summary_groups(struct cluster *c, struct summ *s)
-{
-	summ_obj(s, "groups");
-	for (int g = 0; g < c->n_groups; g++) {
-		const struct group *gr = &c->groups[g];
-		summ_obj(s, gr->cfg->name);
-		summ_int(s, "records_processed", (int64_t)gr->records_processed);
-		summ_int(s, "delivery_duplicates", (int64_t)gr->duplicates);
-		summ_int(s, "lag", group_lag(c, gr));
-		int active = 0;
-		for (int m = 0; m < gr->cap_members; m++)
-			active += gr->members[m].active;
-		summ_int(s, "members", active);
-		summ_obj(s, "per_member");
-		for (int m = 0; m < gr->cap_members; m++) {
-			const struct member *mb = &gr->members[m];
-			if (m >= gr->cfg->members && !mb->processed && !mb->active)
-				continue;
-			summ_obj(s, mb->name);
-			summ_int(s, "records_processed", (int64_t)mb->processed);
-			summ_int(s, "partitions", mb->active ? mb->n_assigned : 0);
-			summ_end(s);
-		}
-		summ_end(s);
-		summ_obj(s, "per_partition");
-		for (int i = 0; i < gr->n_parts; i++) {
-			char name[KS_NAME_MAX + 16];
-			snprintf(name, sizeof(name), "%s-%d", c->topics[gr->topic].cfg->name, i);
-			summ_obj(s, name);
-			summ_int(s, "records_processed", gr->records_per_part[i]);
-			summ_int(s, "committed", gr->committed[i]);
-			summ_int(s, "lag", lag_of(c, gr, i));
-			summ_end(s);
-		}
-		summ_end(s);
-		summ_end(s);
-	}
-	summ_end(s);
-}
-
 void cluster_summary(struct cluster *c, struct summ *s)
 {
 	cluster_finish(c);
@@ -298,15 +205,12 @@ void cluster_summary(struct cluster *c, struct summ *s)
 	summ_int(s, "order_violations", c->chk.order_violations);
 	summ_int(s, "divergent_offsets", c->chk.divergent_offsets);
 	summ_int(s, "failed_but_written", c->chk.failed_in_log);
-	int64_t dup = 0;
-	for (int g = 0; g < c->n_groups; g++)
-		dup += (int64_t)c->groups[g].duplicates;
-	summ_int(s, "delivery_duplicates", dup);
+	cons__checker_summary(c, s);
 	summ_end(s);
 	summ_obj(s, "errors");
 	for (int e = 1; e < KERR_COUNT; e++)
 		summ_int(s, ks_error_name(e), (int64_t)c->errors[e]);
 	summ_end(s);
 	summary_partitions(c, s);
-	summary_groups(c, s);
+	cons__summary(c, s);
 }

@@ -1035,8 +1035,12 @@ static void apply_map(struct ld *ld, const yaml_node_t *m, enum set_level lvl, v
 	char p[PATH_LEN], exp[EXPECT_LEN];
 
 	if (!is_map(m)) {
-		lerr(ld, m, path, "found %s; expected a mapping of %s keys", kind_name(m),
-		     settings_level_path(lvl));
+		if (lvl == LVL_SCENARIO)
+			lerr(ld, m, path, "found %s; expected a mapping with name, duration, cluster, "
+			     "topics, ...", kind_name(m));
+		else
+			lerr(ld, m, path, "found %s; expected a mapping of %s keys", kind_name(m),
+			     settings_level_path(lvl));
 		return;
 	}
 	check_keys(ld, m, path, names, n, (int)lvl, NULL);
@@ -1416,8 +1420,12 @@ static bool resolve_numbered(struct ld *ld, const yaml_node_t *n, const char *pa
 			     enum ks_node_kind kind)
 {
 	if (k < 1 || k > count) {
-		lerr(ld, n, path, "%s-%d does not exist; expected %s-1 .. %s-%d", what, k, what,
-		     what, count);
+		if (count == 1)
+			lerr(ld, n, path, "%s-%d does not exist; expected %s-1, the only %s", what,
+			     k, what, what);
+		else
+			lerr(ld, n, path, "%s-%d does not exist; expected %s-1 .. %s-%d", what, k,
+			     what, what, count);
 		return false;
 	}
 	*r = (struct ks_node){ kind, k, -1 };
