@@ -1164,6 +1164,9 @@ void broker__on_msg(struct cluster *c, struct broker *b, struct msg *m)
 	case MSG_FETCH_RESP:
 		on_fetch_resp(c, b, (struct fetch_resp *)m);
 		return;
+	case MSG_GROUP: /* the group coordinator hosted on this broker */
+		cons__coordinator_msg(c, b, m);
+		return;
 	case MSG_METADATA_PUSH:
 		broker__apply_metadata(c, b, ((struct metadata_push *)m)->upto);
 		break;

@@ -648,3 +648,16 @@ void cons__topic_grew(struct cluster *c, int topic)
 		reassign_and_poll(c, g);
 	}
 }
+
+void cons__coordinator_msg(struct cluster *c, struct broker *b, struct msg *m)
+{
+	(void)c;
+	(void)b;
+	ks_free(m); /* no coordinator yet: groups are assigned directly */
+}
+
+void cons__coordinator_crash(struct cluster *c, struct broker *b)
+{
+	(void)c;
+	(void)b;
+}

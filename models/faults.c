@@ -105,6 +105,7 @@ static void crash(struct cluster *c, const struct fault_cfg *f)
 		if (!b->up)
 			return;
 		broker__crash(c, b, f->lose_unflushed);
+		cons__coordinator_crash(c, b);
 		if (!f->lose_unflushed) /* a process crash resets connections at once */
 			prod__broker_disconnect(c, b->id);
 		if (trace_on(c->tr, TRACE_EVENTS)) {

@@ -69,6 +69,11 @@ void cons__member_slow(struct cluster *c, int group, int member, double factor);
 void cons__fault(struct cluster *c, const struct fault_cfg *f, bool start);
 void cons__topic_grew(struct cluster *c, int topic);
 
+/* A MSG_GROUP message delivered to broker b (its group coordinator); takes ownership of m
+ * (free it with ks_free). A broker crash calls cons__coordinator_crash. */
+void cons__coordinator_msg(struct cluster *c, struct broker *b, struct msg *m);
+void cons__coordinator_crash(struct cluster *c, struct broker *b);
+
 /* group_report.c: the groups' part of metrics.csv, snapshots.txt and summary.json */
 void cons__metrics_header(const struct cluster *c, FILE *out, bool per_partition);
 void cons__metrics_row(const struct cluster *c, FILE *out, bool per_partition);
