@@ -520,12 +520,8 @@ static void produce_append_ev(struct sim *s, void *subject, void *arg)
 		pp->to_node = q->h.from;
 		pp->waiting = 1; /* held until every entry is processed */
 	}
-	for (int i = 0; i < q->n; i++) {
+	for (int i = 0; i < q->n; i++)
 		produce_one(c, b, q, i, pp, &resp->e[i]);
-		enum ks_error err = resp->e[i].err;
-		if (err != KERR_NONE && err != KERR_REQUEST_TIMED_OUT)
-			cluster__count_error(c, err);
-	}
 	if (q->acks == ACKS_0) {
 		ks_free(resp);
 	} else if (!pp) {
@@ -789,6 +785,8 @@ struct fetch_work {
 static void trace_truncate(struct cluster *c, struct partition *p, int broker, int64_t from,
 			   int64_t to, const char *why)
 {
+	if (from > to)
+		cluster__event(c, EV_LOG_TRUNCATED, from - to);
 	if (!trace_on(c->tr, TRACE_EVENTS) || from == to)
 		return;
 	trace_begin(c->tr, sim_now(c->sim), "log.truncate");
@@ -1075,7 +1073,10 @@ static void stop_timers(struct cluster *c, struct broker *b)
 void broker__crash(struct cluster *c, struct broker *b, bool lose_unflushed)
 {
 	b->up = false;
-	net__node_down(c, b->node);
+	if (lose_unflushed)
+		net__host_down(c, b->node);
+	else
+		net__node_down(c, b->node);
 	stop_timers(c, b);
 	for (int h = 0; h < b->n_hosted; h++) {
 		struct partition *p = &c->parts[b->hosted[h]];
@@ -1234,4 +1235,21 @@ void broker__release(struct cluster *c)
 			free(p->deleted);
 		}
 	}
+}
+
+/* A request of ours was refused: the other broker's process is down. A follower's fetcher
+ * backs off for replica.fetch.backoff.ms and tries again (metadata will move it). */
+void broker__on_bounce(struct cluster *c, struct broker *b, struct msg *m)
+{
+	if (m->type == MSG_FETCH_REQ) {
+		struct fetch_req *q = (struct fetch_req *)m;
+		struct fetcher *f = &b->fetchers[q->fetcher];
+		if (f->in_flight && f->session == q->session) {
+			if (f->timer)
+				sim_cancel(c->sim, f->timer);
+			f->timer = sim_after(c->sim, c->sc->cluster.replica_fetch_backoff_ns,
+					     fetcher_timeout_ev, c, f);
+		}
+	}
+	ks_free(m);
 }

@@ -36,7 +36,7 @@ static const struct replica *final_replica(const struct cluster *c, const struct
 
 /* Per (producer, partition) what the final log holds. */
 static void check_log(const struct cluster *c, const struct plog *l, struct rset *present,
-		      int64_t *max_end, struct chk_result *out)
+		      int64_t *max_end, struct chk_figures *per)
 {
 	for (size_t i = l->head; i < l->n; i++) {
 		const struct batch *b = &l->b[i];
@@ -46,9 +46,9 @@ static void check_log(const struct cluster *c, const struct plog *l, struct rset
 		int64_t lo = b->first_seq, hi = b->first_seq + b->count;
 		if (lo < max_end[k]) {
 			int64_t top = hi < max_end[k] ? hi : max_end[k];
-			out->order_violations += (top - lo) - rset_count_in(&present[k], lo, top);
+			per[k].order_violations += (top - lo) - rset_count_in(&present[k], lo, top);
 		}
-		out->log_duplicates += rset_add(&present[k], lo, hi);
+		per[k].log_duplicates += rset_add(&present[k], lo, hi);
 		if (hi > max_end[k])
 			max_end[k] = hi;
 	}
@@ -83,11 +83,14 @@ static int64_t diverging(const struct plog *a, const struct plog *b)
 
 void chk__run(struct cluster *c, struct chk_result *out)
 {
-	memset(out, 0, sizeof(*out));
 	int np = c->n_producers;
+	free(out->per_producer);
+	memset(out, 0, sizeof(*out));
+	out->per_producer = calloc((size_t)(np ? np : 1), sizeof(*out->per_producer));
+	struct chk_figures *per = out->per_producer;
 	struct rset *present = calloc((size_t)(np ? np : 1), sizeof(*present));
 	int64_t *max_end = calloc((size_t)(np ? np : 1), sizeof(int64_t));
-	if (!present || !max_end)
+	if (!present || !max_end || !per)
 		abort();
 	for (int i = 0; i < c->n_parts; i++) {
 		const struct partition *p = &c->parts[i];
@@ -98,7 +101,7 @@ void chk__run(struct cluster *c, struct chk_result *out)
 			rset_clear(&present[k]);
 			max_end[k] = 0;
 		}
-		check_log(c, &fin->log, present, max_end, out);
+		check_log(c, &fin->log, present, max_end, per);
 		for (int k = 0; p->deleted && k < np; k++) /* deleted by retention is not lost */
 			for (size_t r = 0; r < p->deleted[k].n; r++)
 				rset_add(&present[k], p->deleted[k].r[r].lo, p->deleted[k].r[r].hi);
@@ -107,17 +110,23 @@ void chk__run(struct cluster *c, struct chk_result *out)
 			if (pr->topic != p->topic)
 				continue;
 			const struct pqueue *q = &pr->pq[p->index];
-			out->acked_records += rset_total(&q->acked);
-			out->acked_lost += rset_count_minus(&q->acked, &present[k]);
-			out->failed_in_log += rset_total(&q->failed) -
-					      rset_count_minus(&q->failed, &present[k]);
+			per[k].acked_records += rset_total(&q->acked);
+			per[k].acked_lost += rset_count_minus(&q->acked, &present[k]);
+			per[k].failed_in_log += rset_total(&q->failed) -
+						rset_count_minus(&q->failed, &present[k]);
 		}
 		for (int k = 0; k < p->rf; k++)
 			if (&p->rep[k] != fin)
 				out->divergent_offsets += diverging(&fin->log, &p->rep[k].log);
 	}
-	for (int k = 0; k < np; k++)
+	for (int k = 0; k < np; k++) {
 		rset_release(&present[k]);
+		out->all.acked_records += per[k].acked_records;
+		out->all.acked_lost += per[k].acked_lost;
+		out->all.log_duplicates += per[k].log_duplicates;
+		out->all.order_violations += per[k].order_violations;
+		out->all.failed_in_log += per[k].failed_in_log;
+	}
 	free(present);
 	free(max_end);
 }

@@ -114,6 +114,7 @@ bool meta__apply(struct cluster *c, struct client_meta *m, const struct msg *res
 void prod__init(struct cluster *c);
 void prod__release(struct cluster *c);
 void prod__on_msg(struct cluster *c, struct producer *p, struct msg *m);
+void prod__on_bounce(struct cluster *c, struct producer *p, struct msg *m);
 void prod__start(struct cluster *c);
 /* A broker process died: its connections reset, so requests in flight to it fail now. */
 void prod__broker_disconnect(struct cluster *c, int broker_id);

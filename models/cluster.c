@@ -38,6 +38,16 @@ void cluster__count_error(struct cluster *c, enum ks_error e)
 		c->errors[e]++;
 }
 
+void cluster__event(struct cluster *c, enum ks_event e, int64_t amount)
+{
+	struct ev_stat *st = &c->events[e];
+	sim_time_ns now = sim_now(c->sim);
+	if (st->count++ == 0)
+		st->first_ns = now;
+	st->last_ns = now;
+	st->amount += amount;
+}
+
 struct partition *cluster__part(struct cluster *c, int topic, int index)
 {
 	return &c->parts[c->topics[topic].first_partition + index];
@@ -60,6 +70,24 @@ void cluster__deliver(struct cluster *c, struct msg *m)
 		break;
 	case NODE_MEMBER:
 		cons__on_msg(c, &c->groups[to->group].members[to->index], m);
+		break;
+	default:
+		ks_free(m);
+	}
+}
+
+void cluster__bounce(struct cluster *c, struct msg *m)
+{
+	const struct node *from = &c->net.nodes[m->from];
+	switch (from->kind) {
+	case NODE_BROKER:
+		broker__on_bounce(c, &c->brokers[from->index - 1], m);
+		break;
+	case NODE_PRODUCER:
+		prod__on_bounce(c, &c->producers[from->index], m);
+		break;
+	case NODE_MEMBER: /* members see their refused requests with m->bounced set */
+		cons__on_msg(c, &c->groups[from->group].members[from->index], m);
 		break;
 	default:
 		ks_free(m);
@@ -251,6 +279,53 @@ void cluster__add_partitions(struct cluster *c, int t, int n)
 	cons__topic_grew(c, t);
 }
 
+/* ---- invariants (trace level debug) ---------------------------------------------------- */
+
+_Noreturn static void broken(const struct cluster *c, const struct partition *p,
+			     const char *what)
+{
+	fprintf(stderr, "kafkasim: invariant broken at t=%lld ns: %s-%d: %s\n"
+			"reproduce: kafkasim run %s --seed %llu --trace-level debug\n",
+		(long long)sim_now(c->sim), c->topics[p->topic].cfg->name, p->index, what,
+		c->sc->file ? c->sc->file : "SCENARIO", (unsigned long long)c->seed);
+	exit(3);
+}
+
+/* HW <= LEO on every replica; the controller's leader is in its ISR and the ISR within the
+ * replicas; no two live brokers lead one partition in the same leader epoch. */
+static void check_invariants(const struct cluster *c)
+{
+	for (int i = 0; i < c->n_parts; i++) {
+		const struct partition *p = &c->parts[i];
+		if (p->index >= c->topics[p->topic].n_partitions)
+			continue;
+		if (p->isr & ~((1u << p->rf) - 1))
+			broken(c, p, "ISR names a broker that holds no replica");
+		int leader_slot = broker__slot_of(p, p->leader);
+		if (p->leader >= 1 && (leader_slot < 0 || !(p->isr & (1u << leader_slot))))
+			broken(c, p, "the leader is not in the ISR");
+		for (int k = 0; k < p->rf; k++) {
+			const struct replica *r = &p->rep[k];
+			if (r->hw > r->log.leo)
+				broken(c, p, "a replica's high watermark is above its log end");
+			for (int j = k + 1; j < p->rf; j++) {
+				const struct replica *o = &p->rep[j];
+				if (r->is_leader && o->is_leader && r->leader_epoch == o->leader_epoch &&
+				    c->brokers[r->broker - 1].up && c->brokers[o->broker - 1].up)
+					broken(c, p, "two leaders in one leader epoch");
+			}
+		}
+	}
+}
+
+static void invariants_ev(struct sim *s, void *subject, void *arg)
+{
+	(void)arg;
+	struct cluster *c = subject;
+	check_invariants(c);
+	sim_after(s, 10 * SIM_MS, invariants_ev, c, NULL);
+}
+
 static void retention_ev(struct sim *s, void *subject, void *arg)
 {
 	(void)arg;
@@ -291,6 +366,8 @@ struct cluster *cluster_new(const struct scenario *sc, uint64_t seed, struct tra
 	cons__start(c);
 	c->retention_timer = sim_after(c->sim, sc->cluster.log_retention_check_interval_ns,
 				       retention_ev, c, NULL);
+	if (trace_on(tr, TRACE_DEBUG))
+		sim_after(c->sim, 10 * SIM_MS, invariants_ev, c, NULL);
 	return c;
 }
 
@@ -308,6 +385,7 @@ void cluster_free(struct cluster *c)
 	free(c->parts);
 	free(c->brokers);
 	faults__release(c);
+	free(c->chk.per_producer);
 	net__release(c);
 	ks_free_all(c);
 	hist_release(&c->produce_lat);

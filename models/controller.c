@@ -106,6 +106,15 @@ void ctl__commit(struct cluster *c, struct partition *p, int leader, uint32_t is
 	c->n_meta++;
 	account(c, p);
 	schedule_push(c);
+	if (sim_now(c->sim) > 0 && leader_change) {
+		cluster__event(c, EV_LEADER_ELECTED, 1);
+		if (unclean)
+			cluster__event(c, EV_UNCLEAN_ELECTION, 1);
+	}
+	if (sim_now(c->sim) > 0 && popcount32(isr) < popcount32(old_isr))
+		cluster__event(c, EV_ISR_SHRINK, 1);
+	if (sim_now(c->sim) > 0 && popcount32(isr) > popcount32(old_isr))
+		cluster__event(c, EV_ISR_EXPAND, 1);
 	if (!trace_on(c->tr, TRACE_EVENTS) || sim_now(c->sim) == 0)
 		return;
 	char name[KS_NAME_MAX + 16];
@@ -154,6 +163,8 @@ static void elect(struct cluster *c, struct partition *p, uint32_t isr, const ch
 static void fence(struct cluster *c, struct broker *b)
 {
 	b->fenced = true;
+	b->registered = false;
+	cluster__event(c, EV_BROKER_FENCED, 1);
 	if (trace_on(c->tr, TRACE_EVENTS)) {
 		trace_begin(c->tr, sim_now(c->sim), "broker.fenced");
 		jsonw_kint(trace_w(c->tr), "broker", b->id);
@@ -270,6 +281,7 @@ static void failover_ev(struct sim *s, void *subject, void *arg)
 			for (int i = 0; i < c->n_brokers; i++)
 				c->brokers[i].last_heartbeat_ns = sim_now(s);
 			trace_controller(c, "controller.failover", id);
+			cluster__event(c, EV_CONTROLLER_FAILOVER, 1);
 			schedule_push(c);
 			return;
 		}

@@ -33,6 +33,7 @@ struct node {
 	int index;                /* broker id, controller id, producer index, member index */
 	int group;                /* NODE_MEMBER: group index */
 	bool up;
+	bool host_down;           /* down with its machine (power loss): no TCP reset */
 	uint32_t incarnation;     /* bumped on every crash: stale deliveries are dropped */
 	int64_t bytes_per_s;      /* NIC bandwidth each way, 0 = unlimited */
 	sim_time_ns out_free_ns;  /* NIC transmit queue busy until */
@@ -80,6 +81,7 @@ struct msg {
 	int from, to;             /* node ids */
 	uint32_t to_incarnation;
 	uint32_t from_incarnation;
+	bool bounced;             /* refused: the receiver's process is down (TCP reset) */
 	int64_t bytes;
 	sim_time_ns sent_ns;
 };
@@ -167,6 +169,8 @@ struct partition {
 	sim_time_ns offline_since, offline_ns;
 	sim_time_ns write_unavail_since, write_unavail_ns;
 	int64_t records_appended; /* records the leader appended (all leaders) */
+	sim_time_ns last_ack_ns;  /* producers' view: the last acknowledgement */
+	sim_time_ns max_ack_gap_ns; /* the longest wait between two acknowledgements */
 	struct rset *deleted;     /* per producer: sequences retention removed (NULL until used) */
 	uint32_t *meta_hist;      /* indexes into cluster.meta_log touching this partition */
 	int n_meta_hist, cap_meta_hist;
@@ -245,11 +249,26 @@ struct broker {
 #include "group.h"
 
 /* checker.c: end-of-run accounting, filled by chk__run */
-struct chk_result {
-	int64_t acked_lost, log_duplicates, order_violations, divergent_offsets;
+struct chk_figures {
+	int64_t acked_lost, log_duplicates, order_violations;
 	int64_t failed_in_log;    /* records reported failed to the producer yet in the log */
 	int64_t acked_records;
 };
+struct chk_result {
+	struct chk_figures all;
+	struct chk_figures *per_producer;
+	int64_t divergent_offsets;
+};
+
+/* Counts and first/last times of state changes, for the summary's "events" section. */
+enum ks_event { EV_LEADER_ELECTED, EV_UNCLEAN_ELECTION, EV_ISR_SHRINK, EV_ISR_EXPAND,
+		EV_BROKER_FENCED, EV_LOG_TRUNCATED, EV_CONTROLLER_FAILOVER, EV_COUNT };
+struct ev_stat {
+	int64_t count;
+	sim_time_ns first_ns, last_ns;
+	int64_t amount;           /* e.g. records truncated */
+};
+void cluster__event(struct cluster *c, enum ks_event e, int64_t amount);
 struct controller {
 	int active;               /* controller id 1..N, 0 none */
 	bool *up;                 /* per controller id (1-based) */
@@ -286,6 +305,7 @@ struct cluster {
 	uint64_t records_acked_iv, records_consumed_iv, records_produced_iv;
 	struct ks_block *blocks;  /* transient allocations: see ks_alloc() */
 	struct chk_result chk;
+	struct ev_stat events[EV_COUNT];
 	bool finished;
 	struct fault_state *faults;
 	sim_timer_id retention_timer;
@@ -306,7 +326,10 @@ void net__release(struct cluster *c);
  * network frees it if it is lost. Delivery dispatches to cluster__deliver(). */
 void net__send(struct cluster *c, int from, int to, struct msg *m, enum msg_type type,
 	       int64_t bytes);
+/* A node's process stops. A message to it comes back to its sender bounced (connection
+ * refused), unless net__host_down says its whole machine is gone (messages vanish). */
 void net__node_down(struct cluster *c, int node);
+void net__host_down(struct cluster *c, int node);
 void net__node_up(struct cluster *c, int node);
 int net__broker_node(const struct cluster *c, int broker_id);
 int net__controller_node(const struct cluster *c, int controller_id);
@@ -314,6 +337,8 @@ bool net__reachable(const struct cluster *c, int from, int to); /* no partition 
 
 /* cluster.c */
 void cluster__deliver(struct cluster *c, struct msg *m);
+/* A message the network refused (m->bounced): back to its sender's module. */
+void cluster__bounce(struct cluster *c, struct msg *m);
 struct partition *cluster__part(struct cluster *c, int topic, int index);
 void cluster__count_error(struct cluster *c, enum ks_error e);
 
@@ -321,6 +346,7 @@ void cluster__count_error(struct cluster *c, enum ks_error e);
 void broker__init(struct cluster *c);
 void broker__release(struct cluster *c);
 void broker__on_msg(struct cluster *c, struct broker *b, struct msg *m);
+void broker__on_bounce(struct cluster *c, struct broker *b, struct msg *m);
 void broker__crash(struct cluster *c, struct broker *b, bool lose_unflushed);
 void broker__restart(struct cluster *c, struct broker *b);
 void broker__apply_metadata(struct cluster *c, struct broker *b, int64_t upto);

@@ -127,15 +127,33 @@ static bool net__apply_rules(struct cluster *c, int from, int to, sim_time_ns *e
 	return true;
 }
 
-static void net__deliver_ev(struct sim *s, void *subject, void *arg)
+static void net__bounce_ev(struct sim *s, void *subject, void *arg)
 {
 	(void)s;
+	struct cluster *c = subject;
+	struct msg *m = arg;
+	struct node *from = &c->net.nodes[m->from];
+	if (!from->up || from->incarnation != m->from_incarnation) {
+		ks_free(m);
+		return;
+	}
+	cluster__bounce(c, m);
+}
+
+static void net__deliver_ev(struct sim *s, void *subject, void *arg)
+{
 	struct cluster *c = subject;
 	struct msg *m = arg;
 	struct node *to = &c->net.nodes[m->to];
 	if (!to->up || to->incarnation != m->to_incarnation) {
 		c->net.dropped++;
-		ks_free(m);
+		if (to->host_down || to->up) { /* no machine to answer, or a restart since */
+			ks_free(m);
+			return;
+		}
+		/* connection refused: the sender hears of it one network hop later */
+		m->bounced = true;
+		sim_after(s, dist_sample_ns(&c->net.latency, c->net.rng), net__bounce_ev, c, m);
 		return;
 	}
 	c->net.delivered++;
@@ -183,13 +201,21 @@ void net__node_down(struct cluster *c, int node)
 {
 	struct node *nd = &c->net.nodes[node];
 	nd->up = false;
+	nd->host_down = false;
 	nd->incarnation++;
+}
+
+void net__host_down(struct cluster *c, int node)
+{
+	net__node_down(c, node);
+	c->net.nodes[node].host_down = true;
 }
 
 void net__node_up(struct cluster *c, int node)
 {
 	struct node *nd = &c->net.nodes[node];
 	nd->up = true;
+	nd->host_down = false;
 	nd->incarnation++;
 	nd->out_free_ns = nd->in_free_ns = sim_now(c->sim);
 }

@@ -431,6 +431,10 @@ void prod__complete(struct cluster *c, struct producer *p, struct pbatch *b, enu
 		p->acked += (uint64_t)b->count;
 		c->records_acked += (uint64_t)b->count;
 		c->records_acked_iv += (uint64_t)b->count;
+		struct partition *gp = &c->parts[b->part];
+		if (now - gp->last_ack_ns > gp->max_ack_gap_ns)
+			gp->max_ack_gap_ns = now - gp->last_ack_ns;
+		gp->last_ack_ns = now;
 		sim_time_ns mean_arrival = b->create_ns + b->arrival_sum_ns / b->count;
 		hist_record_n(&c->produce_lat, now - mean_arrival, (uint64_t)b->count);
 		hist_record_n(&c->produce_lat_iv, now - mean_arrival, (uint64_t)b->count);
@@ -566,6 +570,27 @@ static void on_produce_resp(struct cluster *c, struct producer *p, struct produc
 	for (int i = 0; i < r->n; i++)
 		errs[i] = r->e[i].err;
 	request_done(c, p, pos, errs);
+}
+
+/* A request of ours was refused (the broker's process is down): NETWORK_EXCEPTION at once
+ * for a produce; another broker for a metadata request. */
+void prod__on_bounce(struct cluster *c, struct producer *p, struct msg *m)
+{
+	if (m->type == MSG_PRODUCE_REQ) {
+		struct produce_req *q = (struct produce_req *)m;
+		int pos;
+		struct preq *pr = preq_find(p, q->req_id, &pos);
+		if (pr) {
+			enum ks_error errs[pr->n];
+			for (int i = 0; i < pr->n; i++)
+				errs[i] = KERR_NETWORK_EXCEPTION;
+			request_done(c, p, pos, errs);
+		}
+	} else if (m->type == MSG_METADATA_REQ) {
+		p->meta.pending = false;
+		request_metadata(c, p);
+	}
+	ks_free(m);
 }
 
 void prod__broker_disconnect(struct cluster *c, int broker_id)

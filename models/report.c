@@ -171,6 +171,54 @@ static void summary_partitions(struct cluster *c, struct summ *s)
 		jsonw_arr_end(&s->w);
 		summ_double(s, "offline_ms", ms(p->offline_ns), 3);
 		summ_double(s, "write_unavailable_ms", ms(p->write_unavail_ns), 3);
+		summ_double(s, "max_ack_gap_ms", ms(p->max_ack_gap_ns), 3);
+		summ_end(s);
+	}
+	summ_end(s);
+}
+
+static void checker_figures(struct summ *s, const struct chk_figures *f)
+{
+	summ_int(s, "acked_records", f->acked_records);
+	summ_int(s, "acked_lost", f->acked_lost);
+	summ_int(s, "log_duplicates", f->log_duplicates);
+	summ_int(s, "order_violations", f->order_violations);
+	summ_int(s, "failed_but_written", f->failed_in_log);
+}
+
+static void summary_producers(struct cluster *c, struct summ *s)
+{
+	summ_obj(s, "producers");
+	for (int k = 0; k < c->n_producers; k++) {
+		const struct producer *p = &c->producers[k];
+		summ_obj(s, p->cfg->name);
+		summ_int(s, "produced", (int64_t)p->produced);
+		summ_int(s, "acked", (int64_t)p->acked);
+		summ_int(s, "failed", (int64_t)p->failed);
+		summ_int(s, "batches", (int64_t)p->batches);
+		summ_int(s, "requests", (int64_t)p->requests);
+		summ_int(s, "retries", (int64_t)p->retries);
+		checker_figures(s, &c->chk.per_producer[k]);
+		summ_end(s);
+	}
+	summ_end(s);
+}
+
+static void summary_events(struct cluster *c, struct summ *s)
+{
+	static const char *const names[EV_COUNT] = {
+		"leader_elected", "unclean_election", "isr_shrink", "isr_expand", "broker_fenced",
+		"log_truncated", "controller_failover",
+	};
+	summ_obj(s, "events");
+	for (int e = 0; e < EV_COUNT; e++) {
+		const struct ev_stat *st = &c->events[e];
+		summ_obj(s, names[e]);
+		summ_int(s, "count", st->count);
+		summ_double(s, "first_s", st->count ? (double)st->first_ns / 1e9 : -1, 3);
+		summ_double(s, "last_s", st->count ? (double)st->last_ns / 1e9 : -1, 3);
+		if (e == EV_LOG_TRUNCATED)
+			summ_int(s, "records", st->amount);
 		summ_end(s);
 	}
 	summ_end(s);
@@ -199,12 +247,8 @@ void cluster_summary(struct cluster *c, struct summ *s)
 	latency(s, "end_to_end", &c->e2e_lat);
 	summ_end(s);
 	summ_obj(s, "checker");
-	summ_int(s, "acked_records", c->chk.acked_records);
-	summ_int(s, "acked_lost", c->chk.acked_lost);
-	summ_int(s, "log_duplicates", c->chk.log_duplicates);
-	summ_int(s, "order_violations", c->chk.order_violations);
+	checker_figures(s, &c->chk.all);
 	summ_int(s, "divergent_offsets", c->chk.divergent_offsets);
-	summ_int(s, "failed_but_written", c->chk.failed_in_log);
 	cons__checker_summary(c, s);
 	summ_end(s);
 	summ_obj(s, "errors");
@@ -212,5 +256,7 @@ void cluster_summary(struct cluster *c, struct summ *s)
 		summ_int(s, ks_error_name(e), (int64_t)c->errors[e]);
 	summ_end(s);
 	summary_partitions(c, s);
+	summary_producers(c, s);
+	summary_events(c, s);
 	cons__summary(c, s);
 }

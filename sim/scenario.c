@@ -117,8 +117,8 @@ static int flush_diags(struct ld *ld, FILE *err)
 		qsort(ld->diags, ld->n_diags, sizeof *ld->diags, diag_cmp);
 	for (size_t i = 0; i < ld->n_diags; i++) {
 		if (err)
-			fprintf(err, "%s:%d:%d: %s\n", ld->file, ld->diags[i].line, ld->diags[i].col,
-				ld->diags[i].text);
+			fprintf(err, "%s:%d:%d: %s\n", ld->file, ld->diags[i].line,
+				ld->diags[i].col, ld->diags[i].text);
 		free(ld->diags[i].text);
 	}
 	free(ld->diags);
@@ -251,6 +251,7 @@ static void unknown_key(struct ld *ld, const yaml_node_t *k, const char *path,
 	const char *key = scalar(k), *near = settings_suggest(key, names, n);
 	const struct setting *other = lvl >= 0 ? settings_elsewhere((enum set_level)lvl, key)
 					       : NULL;
+	const char *here = settings_level_path((enum set_level)lvl);
 	char list[EXPECT_LEN];
 
 	join_names(names, n, list, sizeof list);
@@ -258,8 +259,8 @@ static void unknown_key(struct ld *ld, const yaml_node_t *k, const char *path,
 		lerr(ld, k, path, "does not apply to %s; expected one of %s", ctx, list);
 	else if (other)
 		lerr(ld, k, path, "unknown key: %s is a %s setting, not a %s one; expected one "
-				  "of the %s settings%s%s%s", key, settings_level_path(other->level),
-		     settings_level_path((enum set_level)lvl), settings_level_path((enum set_level)lvl),
+				  "of the %s settings%s%s%s", key,
+		     settings_level_path(other->level), here, here,
 		     near ? ", did you mean '" : "", near ? near : "", near ? "'?" : "");
 	else if (near)
 		lerr(ld, k, path, "unknown key; did you mean '%s'?", near);
@@ -267,7 +268,7 @@ static void unknown_key(struct ld *ld, const yaml_node_t *k, const char *path,
 		lerr(ld, k, path, "unknown key; expected one of %s", list);
 	else
 		lerr(ld, k, path, "unknown key; expected one of the %s settings that "
-				  "`kafkasim run --help` lists", settings_level_path((enum set_level)lvl));
+				  "`kafkasim run --help` lists", here);
 }
 
 /* Reports non-scalar, duplicate and unknown keys of mapping m under path. lvl is the
@@ -553,18 +554,27 @@ static bool read_enum(struct ld *ld, const yaml_node_t *n, const char *path,
 static int find_named(struct ld *ld, const yaml_node_t *n, const char *path, const char *what,
 		      const char *const *names, int count)
 {
-	const char *s = want_scalar(ld, n, path, what), *near;
-	char list[EXPECT_LEN];
+	const char *s, *near, **named = calloc((size_t)count + 1, sizeof *named);
+	char list[EXPECT_LEN], exp[96];
+	size_t k = 0;
 
-	if (!s)
-		return -1;
-	for (int i = 0; i < count; i++)
+	if (!named)
+		abort();
+	snprintf(exp, sizeof exp, "the name of a %s", what);
+	if (!(s = want_scalar(ld, n, path, exp)))
+		return free(named), -1;
+	for (int i = 0; i < count; i++) {
 		if (strcmp(names[i], s) == 0)
-			return i;
-	join_names(names, (size_t)count, list, sizeof list);
-	if ((near = settings_suggest(s, names, (size_t)count)))
+			return free(named), i;
+		if (names[i][0]) /* not one that failed to load */
+			named[k++] = names[i];
+	}
+	join_names(named, k, list, sizeof list);
+	near = settings_suggest(s, named, k);
+	free(named);
+	if (near)
 		lerr(ld, n, path, "unknown %s '%s'; did you mean '%s'?", what, s, near);
-	else if (count)
+	else if (k)
 		lerr(ld, n, path, "unknown %s '%s'; expected one of %s", what, s, list);
 	else
 		lerr(ld, n, path, "unknown %s '%s'; expected the name of a %s defined in the "
@@ -690,7 +700,8 @@ static bool dist_lognormal(struct ld *ld, const yaml_node_t *m, const char *path
 	if (dist_lognormal_median_p99(a, b, out) < 0) {
 		path_key(p, path, "p99");
 		lerr(ld, map_get(ld, m, "p99"), p, "p99 %s is not above the median %s; expected "
-		     "p99 > median", scalar(map_get(ld, m, "p99")), scalar(map_get(ld, m, "median")));
+		     "p99 > median", scalar(map_get(ld, m, "p99")),
+		     scalar(map_get(ld, m, "median")));
 		return false;
 	}
 	return true;
@@ -1036,8 +1047,8 @@ static void apply_map(struct ld *ld, const yaml_node_t *m, enum set_level lvl, v
 
 	if (!is_map(m)) {
 		if (lvl == LVL_SCENARIO)
-			lerr(ld, m, path, "found %s; expected a mapping with name, duration, cluster, "
-			     "topics, ...", kind_name(m));
+			lerr(ld, m, path, "found %s; expected a mapping with name, duration, "
+			     "cluster, topics, ...", kind_name(m));
 		else
 			lerr(ld, m, path, "found %s; expected a mapping of %s keys", kind_name(m),
 			     settings_level_path(lvl));
@@ -1474,7 +1485,8 @@ static bool resolve_node(struct ld *ld, const yaml_node_t *n, const char *path, 
 	if (!(s = want_scalar(ld, n, path, exp)))
 		return false;
 	if (numbered(s, "broker-", &k))
-		ok = resolve_numbered(ld, n, path, "broker", k, sc->cluster.brokers, &r, NODE_BROKER);
+		ok = resolve_numbered(ld, n, path, "broker", k, sc->cluster.brokers, &r,
+				      NODE_BROKER);
 	else if (numbered(s, "controller-", &k))
 		ok = resolve_numbered(ld, n, path, "controller", k, sc->cluster.controllers, &r,
 				      NODE_CONTROLLER);
@@ -1531,10 +1543,13 @@ static int read_nodes(struct ld *ld, const yaml_node_t *v, const char *path, sim
 			ok = false;
 			continue;
 		}
-		for (int j = 0; j < n; j++)
+		for (int j = 0; j < n; j++) {
+			char nm[KS_NAME_MAX + 16];
 			if (same_node(&out[j], &r))
-				ok = (lerr(ld, item, path, "%s is listed twice; expected each node "
-					   "once", scalar(item)), false);
+				ok = (lerr(ld, item, path, "%s is listed twice; expected each "
+					   "node once",
+					   scenario_node_name(ld->sc, &r, nm, sizeof nm)), false);
+		}
 		out[n++] = r;
 	}
 	return ok ? n : -1;
@@ -1562,7 +1577,8 @@ static void collect_joins(struct ld *ld, const yaml_node_t *v)
 		abort();
 	FOR_ITEMS(v, it) {
 		const yaml_node_t *m = node(ld, *it);
-		const char *g = scalar(map_given(ld, m, "join")), *at = scalar(map_given(ld, m, "at"));
+		const char *g = scalar(map_given(ld, m, "join"));
+		const char *at = scalar(map_given(ld, m, "at"));
 		sim_time_ns t;
 		for (int k = 0; g && at && k < ld->sc->n_groups; k++)
 			if (!strcmp(ld->sc->groups[k].name, g) && units_parse_duration(at, &t) == 0)
@@ -1622,8 +1638,8 @@ static void fault_slow(struct ld *ld, const yaml_node_t *m, struct fault_cfg *f,
 	}
 	if ((v = opt(ld, m, path, "factor", p))) {
 		if (broker)
-			lerr(ld, v, p, "applies to a slow member; expected disk_stall or latency for "
-				       "a broker");
+			lerr(ld, v, p, "applies to a slow member; expected disk_stall or latency "
+				       "for a broker");
 		else
 			read_double(ld, v, p, 0, 1e6, true, "a multiplier above 0 such as 5",
 				    &f->slow_factor);
@@ -1823,7 +1839,14 @@ static void parse_fault(struct ld *ld, const yaml_node_t *m, struct fault_cfg *f
 	v = map_get(ld, m, act->name);
 	path_key(p, path, act->name);
 	if (is_null(v)) {
-		lerr(ld, v, p, "the value is empty; expected %s", act->arg);
+		char exp[160];
+		if (act->targets)
+			kinds_text(act->targets, exp, sizeof exp);
+		else
+			snprintf(exp, sizeof exp, "%s", act->kind == FAULT_ADD_PARTITIONS
+				 ? "a topic name" : act->kind == FAULT_JOIN ||
+				 act->kind == FAULT_RESET_OFFSETS ? "a consumer group name" : act->arg);
+		lerr(ld, v, p, "the value is empty; expected %s", exp);
 		return;
 	}
 	if (act->targets) {
@@ -1846,8 +1869,8 @@ static void parse_fault(struct ld *ld, const yaml_node_t *m, struct fault_cfg *f
 		break;
 	case FAULT_JOIN:
 		if ((f->group = read_group(ld, v, p)) >= 0)
-			f->target = (struct ks_node){ NODE_MEMBER, joined_member(ld, f->group, item),
-						      f->group };
+			f->target = (struct ks_node){ NODE_MEMBER,
+						      joined_member(ld, f->group, item), f->group };
 		break;
 	case FAULT_RESET_OFFSETS:
 		fault_reset(ld, m, v, f, path);
@@ -1883,9 +1906,9 @@ static void check_add_partitions(struct ld *ld, const yaml_node_t *v, const char
 			continue;
 		path_idx(p, path, i);
 		path_key(p, p, "partitions");
-		lerr(ld, find2(ld, node(ld, v->data.sequence.items.start[i]), "partitions", NULL, v),
-		     p, "%d does not grow %s beyond its %d partitions; expected more than %d",
-		     f->new_partitions, sc->topics[f->topic].name, before, before);
+		lerr(ld, find2(ld, node(ld, v->data.sequence.items.start[i]), "partitions", NULL,
+			       v), p, "%d does not grow %s beyond its %d partitions; expected "
+		     "more than %d", f->new_partitions, sc->topics[f->topic].name, before, before);
 	}
 }
 
@@ -1942,8 +1965,8 @@ static void parse_snapshots(struct ld *ld, const yaml_node_t *v, const char *pat
 		if (read_duration(ld, item, p, 0, "a duration such as 19s", t) && end > 0 &&
 		    *t > end)
 			lerr(ld, item, p, "%s is after the end of the run (duration %s); expected "
-			     "at most %s", units_format_duration(*t, a), units_format_duration(end, b),
-			     b);
+			     "at most %s", units_format_duration(*t, a),
+			     units_format_duration(end, b), b);
 	}
 }
 
@@ -2076,8 +2099,8 @@ static void check_node_names(struct ld *ld, const yaml_node_t *root)
 			lerr(ld, at, p, "'%s' is the form of broker and controller names; expected "
 			     "another name", name);
 		else if (member_name(sc, name, &g, &k))
-			lerr(ld, at, p, "'%s' is the name of a member of group %s; expected another "
-			     "name", name, sc->groups[g].name);
+			lerr(ld, at, p, "'%s' is the name of a member of group %s; expected "
+			     "another name", name, sc->groups[g].name);
 	}
 }
 
@@ -2530,7 +2553,8 @@ static void w_expects(struct jsonw *w, const struct scenario *sc)
 	jsonw_arr_begin(w);
 	for (int i = 0; i < sc->n_expects; i++) {
 		const struct expect_cfg *e = &sc->expects[i];
-		snprintf(text, sizeof text, "%s %s", ops[e->op], units_format_double(e->value, num));
+		snprintf(text, sizeof text, "%s %s", ops[e->op],
+			 units_format_double(e->value, num));
 		jsonw_obj_begin(w);
 		jsonw_kstr(w, e->path, text);
 		jsonw_obj_end(w);

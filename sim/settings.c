@@ -120,7 +120,8 @@ static const struct setting table[] = {
 	  .doc = "The fault schedule: each entry has `at` and one action." },
 	{ .level = LVL_SCENARIO, .name = "snapshots", .type = SET_SNAPSHOTS,
 	  .off = offsetof(SC, snapshots), .off_count = offsetof(SC, n_snapshots),
-	  .doc = "Times at which snapshots.txt records kafka-topics/kafka-consumer-groups tables." },
+	  .doc = "Times at which snapshots.txt records kafka-topics and kafka-consumer-groups "
+		 "tables." },
 	{ .level = LVL_SCENARIO, .name = "expect", .type = SET_EXPECTS,
 	  .off = offsetof(SC, expects), .off_count = offsetof(SC, n_expects),
 	  .doc = "Expectations on summary figures: `- checker.acked_lost: \"== 0\"`." },
@@ -154,7 +155,8 @@ static const struct setting table[] = {
 	ENTRY(LVL_BROKER, CL, num_replica_fetchers, "num.replica.fetchers", SET_INT, 0, 1, 64,
 	      "1", "Fetcher threads per source broker."),
 	ENTRY(LVL_BROKER, CL, unclean_leader_election_enable, "unclean.leader.election.enable",
-	      SET_BOOL, 0, 0, 1, "false", "Elect an out-of-sync replica when no ISR member is left."),
+	      SET_BOOL, 0, 0, 1, "false",
+	      "Elect an out-of-sync replica when no ISR member is left."),
 	ENTRY(LVL_BROKER, CL, min_insync_replicas, "min.insync.replicas", SET_INT, 0, 1, 1000,
 	      "1", "ISR size below which acks=all writes fail with NOT_ENOUGH_REPLICAS."),
 	ENTRY(LVL_BROKER, CL, broker_session_timeout_ns, "broker.session.timeout.ms", SET_MS, 0,
@@ -174,13 +176,16 @@ static const struct setting table[] = {
 	ENTRY(LVL_BROKER, CL, log_retention_check_interval_ns, "log.retention.check.interval.ms",
 	      SET_MS, 0, MS_, NS_MAX, "300000", "Interval of the retention check."),
 	ENTRY(LVL_BROKER, CL, group_initial_rebalance_delay_ns, "group.initial.rebalance.delay.ms",
-	      SET_MS, 0, 0, NS_MAX, "3000", "Wait for more members before a new group's first rebalance."),
+	      SET_MS, 0, 0, NS_MAX, "3000",
+	      "Wait for more members before a new group's first rebalance."),
 	ENTRY(LVL_BROKER, CL, metadata_propagation_ns, "metadata.propagation.ms", SET_MS, SF_SIM,
-	      0, NS_MAX, "10", "kafkasim: delay of metadata from the controller to brokers and clients."),
+	      0, NS_MAX, "10",
+	      "kafkasim: delay of metadata from the controller to brokers and clients."),
 	ENTRY(LVL_BROKER, CL, controller_failover_ns, "controller.failover.ms", SET_MS, SF_SIM, 0,
 	      NS_MAX, "1000", "kafkasim: time until a new active controller after a crash."),
 	ENUMS(LVL_BROKER, CL, truncation, "replication.truncation", truncation_names,
-	      "leader-epoch", "kafkasim: follower truncation on rejoin: KIP-101 epochs or the old HW rule."),
+	      "leader-epoch",
+	      "kafkasim: follower truncation on rejoin: KIP-101 epochs or the old HW rule."),
 
 	/* topics[] */
 	ENTRY(LVL_TOPIC, TP, name, "name", SET_NAME, SF_REQUIRED, 0, 0, NULL, "Topic name."),
@@ -330,7 +335,8 @@ static const struct fault_action fault_actions[] = {
 	{ "drop", FAULT_DROP, 0, "{ from: [nodes], to: [nodes] }", { "for", "fraction", "one_way" },
 	  "Lose a fraction (default 1) of messages from -> to (to absent = every node); "
 	  "one_way: false drops both ways." },
-	{ "delay", FAULT_DELAY, 0, "{ from: [nodes], to: [nodes] }", { "for", "latency", "one_way" },
+	{ "delay", FAULT_DELAY, 0, "{ from: [nodes], to: [nodes] }",
+	  { "for", "latency", "one_way" },
 	  "Add latency to messages from -> to (to absent = every node)." },
 	{ "pause", FAULT_PAUSE, 1u << NODE_MEMBER, "member", { "for" },
 	  "Pause a member (a GC pause): no polls, no heartbeats." },
@@ -346,7 +352,8 @@ static const struct fault_action fault_actions[] = {
 
 static const struct fault_key fault_keys[] = {
 	{ "at", "duration", "When the fault starts; before the end of the run (required)." },
-	{ "for", "duration", "How long it lasts; absent = to the end of the run (restart by hand)." },
+	{ "for", "duration",
+	  "How long it lasts; absent = to the end of the run (restart by hand)." },
 	{ "lose_unflushed", "bool", "crash: lose what the broker had not flushed (power loss)." },
 	{ "disk_stall", "bool", "slow broker: appends stall." },
 	{ "latency", "duration", "slow broker, delay: added latency." },
@@ -857,7 +864,8 @@ static void md_cell(const char *s, bool code, char *buf, size_t n)
 	buf[0] = '\0';
 	for (const char *p = s; *p && len + 8 < n; p++) {
 		const char *rep = *p == '|' ? (code ? "\\|" : " \\| ")
-				  : !code && *p == '<' ? "&lt;" : !code && *p == '>' ? "&gt;" : NULL;
+				  : code ? NULL
+				  : *p == '<' ? "&lt;" : *p == '>' ? "&gt;" : NULL;
 		if (rep) {
 			len += (size_t)snprintf(buf + len, n - len, "%s", rep);
 			continue;

@@ -280,7 +280,7 @@ int units_parse_rate(const char *s, double *per_s)
 }
 
 /* whole[.fraction] of v / unit, fraction without trailing zeros, then the unit name. */
-static void put_decimal(char *buf, uint64_t v, uint64_t unit, const char *name)
+static void put_decimal(char *buf, size_t len, uint64_t v, uint64_t unit, const char *name)
 {
 	uint64_t whole = v / unit, rem = v % unit;
 	int digits = 0;
@@ -289,7 +289,8 @@ static void put_decimal(char *buf, uint64_t v, uint64_t unit, const char *name)
 	for (uint64_t u = unit; u > 1; u /= 10)
 		digits++;
 	if (rem == 0) {
-		snprintf(buf, UNITS_BUF, "%llu%s", (unsigned long long)whole, name);
+		if (snprintf(buf, len, "%llu%s", (unsigned long long)whole, name) >= (int)len)
+			buf[len - 1] = '\0'; /* cannot happen: UNITS_BUF holds any int64 */
 		return;
 	}
 	/* unit is a power of ten here (h and m are only used for exact multiples) */
@@ -300,7 +301,8 @@ static void put_decimal(char *buf, uint64_t v, uint64_t unit, const char *name)
 		frac[i] = (char)('0' + rem % 10);
 	for (int n = digits; n > 0 && frac[n - 1] == '0'; n--)
 		frac[n - 1] = '\0';
-	snprintf(buf, UNITS_BUF, "%llu.%s%s", (unsigned long long)whole, frac, name);
+	if (snprintf(buf, len, "%llu.%s%s", (unsigned long long)whole, frac, name) >= (int)len)
+		buf[len - 1] = '\0';
 }
 
 char *units_format_duration(sim_time_ns ns, char *buf)
@@ -315,17 +317,17 @@ char *units_format_duration(sim_time_ns ns, char *buf)
 	if (ns < 0)
 		*p++ = '-';
 	if (v % 3600000000000ULL == 0)
-		put_decimal(p, v, 3600000000000ULL, "h");
+		put_decimal(p, UNITS_BUF - (size_t)(p - buf), v, 3600000000000ULL, "h");
 	else if (v % 60000000000ULL == 0)
-		put_decimal(p, v, 60000000000ULL, "m");
+		put_decimal(p, UNITS_BUF - (size_t)(p - buf), v, 60000000000ULL, "m");
 	else if (v >= 1000000000ULL)
-		put_decimal(p, v, 1000000000ULL, "s");
+		put_decimal(p, UNITS_BUF - (size_t)(p - buf), v, 1000000000ULL, "s");
 	else if (v >= 1000000ULL)
-		put_decimal(p, v, 1000000ULL, "ms");
+		put_decimal(p, UNITS_BUF - (size_t)(p - buf), v, 1000000ULL, "ms");
 	else if (v >= 1000ULL)
-		put_decimal(p, v, 1000ULL, "us");
+		put_decimal(p, UNITS_BUF - (size_t)(p - buf), v, 1000ULL, "us");
 	else
-		put_decimal(p, v, 1, "ns");
+		put_decimal(p, UNITS_BUF - (size_t)(p - buf), v, 1, "ns");
 	return buf;
 }
 

@@ -277,7 +277,8 @@ static void test_full_faults(void **state)
 	assert_int_equal(f[12].reset, RESET_TO_DATETIME);
 	assert_int_equal(f[12].reset_value, 10 * SIM_S);
 	assert_int_equal(f[14].new_partitions, 16);
-	assert_int_equal(f[14].loc.line, 69);
+	assert_int_equal(f[14].loc.line, 74);
+	assert_int_equal(f[14].loc.column, 5);
 	assert_int_equal(sc.n_snapshots, 3);
 	assert_int_equal(sc.snapshots[2], 60 * SIM_S);
 	assert_int_equal(sc.n_expects, 3);
@@ -303,7 +304,8 @@ static void test_join_order(void **state)
 	assert_int_equal(sc.faults[1].target.index, 3);
 	assert_int_equal(sc.faults[2].target.index, 3);
 	scenario_release(&sc);
-	load_bad(BASE "topics: [{ name: o }]\nconsumer_groups: [{ name: g, topic: o, members: 2 }]\n"
+	load_bad(BASE "topics: [{ name: o }]\n"
+		 "consumer_groups: [{ name: g, topic: o, members: 2 }]\n"
 		 "faults:\n  - { at: 30s, join: g }\n  - { at: 20s, leave: g-3 }\n",
 		 "g-3 does not exist yet at 20s");
 }
@@ -317,8 +319,10 @@ static void test_kafka_rules(void **state)
 	(void)state;
 	load_ok(BASE "topics: [{ name: o }]\nproducers:\n"
 		"  - { name: a, topic: o, rate: 1/s, config: { acks: 1 } }\n"
-		"  - { name: b, topic: o, rate: 1/s, config: { linger.ms: 100s, retry.backoff.ms: 2s } }\n"
-		"  - { name: c, topic: o, rate: 1/s, config: { max.in.flight.requests.per.connection: 6 } }\n"
+		"  - { name: b, topic: o, rate: 1/s,\n"
+		"      config: { linger.ms: 100s, retry.backoff.ms: 2s } }\n"
+		"  - { name: c, topic: o, rate: 1/s,\n"
+		"      config: { max.in.flight.requests.per.connection: 6 } }\n"
 		"consumer_groups: [{ name: g, topic: o, config: { enable.auto.commit: false } }]\n",
 		&sc);
 	assert_false(sc.producers[0].enable_idempotence);
@@ -391,7 +395,8 @@ static void test_load_errors(void **state)
 	fclose(err);
 	assert_non_null(strstr(msgs, "tests/good/no-such-file.yaml: cannot open the scenario"));
 	free(msgs);
-	load_bad(BASE "topics: [{ name: o }]\nproducers: [{ name: broker-2, topic: o, rate: 1/s }]\n",
+	load_bad(BASE "topics: [{ name: o }]\n"
+		 "producers: [{ name: broker-2, topic: o, rate: 1/s }]\n",
 		 "producers[0].name: 'broker-2' is the form of broker");
 	load_bad(BASE "topics: [{ name: o }]\nconsumer_groups: [{ name: g, topic: o }]\n"
 		 "producers: [{ name: g-1, topic: o, rate: 1/s }]\n", "member of group g");
@@ -553,14 +558,14 @@ static void check_bad_file(const char *path, int *many)
 		fail_msg("%s: %d errors counted, printed:\n%s", path, got, msgs);
 	for (int i = 0; i < want; i++) {
 		bool found = false;
-		if (snprintf(prefix, sizeof prefix, "%s:%s: ", path, exp[i].pos) >= (int)sizeof prefix)
+		int w = snprintf(prefix, sizeof prefix, "%s:%s: ", path, exp[i].pos);
+		if (w < 0 || w >= (int)sizeof prefix)
 			fail_msg("%s: path too long", path);
-		for (char *l = msgs; l && *l && !found; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-			size_t ll = strcspn(l, "\n");
-			char *nl = l + ll, save = *nl;
+		for (char *l = msgs; *l && !found; l += strcspn(l, "\n") + 1) {
+			char *nl = l + strcspn(l, "\n");
 			*nl = '\0';
 			found = strncmp(l, prefix, strlen(prefix)) == 0 && strstr(l, exp[i].text);
-			*nl = save;
+			*nl = '\n';
 		}
 		if (!found)
 			fail_msg("%s: no error '%s%s' among:\n%s", path, prefix, exp[i].text, msgs);
