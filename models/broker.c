@@ -361,6 +361,10 @@ static void pstate_note(struct replica *r, const struct batch *bt)
 		memmove(&s->last[0], &s->last[1], sizeof(s->last[0]) * (KS_PSTATE_BATCHES - 1));
 		s->n--;
 	}
+	if (bt->producer_epoch != s->epoch) { /* a new epoch starts a new sequence */
+		s->epoch = bt->producer_epoch;
+		s->n = 0;
+	}
 	s->last[s->n].first_seq = bt->first_seq;
 	s->last[s->n].last_seq = bt->first_seq + bt->count - 1;
 	s->last[s->n].base = bt->base;
@@ -375,13 +379,16 @@ static void pstate_rebuild(struct replica *r)
 		pstate_note(r, &r->log.b[i]);
 }
 
-/* Returns NONE (append), DUPLICATE (already in the log at *base) or OUT_OF_ORDER. */
-static enum ks_error pstate_check(struct replica *r, int producer, int64_t first_seq,
-				  int32_t count, int64_t *base)
+/* Returns NONE (append), DUPLICATE (already in the log at *base), OUT_OF_ORDER, or
+ * INVALID_PRODUCER_EPOCH for a batch from an epoch older than the broker has seen. */
+static enum ks_error pstate_check(struct replica *r, int producer, int32_t epoch,
+				  int64_t first_seq, int32_t count, int64_t *base)
 {
 	struct pstate *s = pstate_of(r, producer, false);
-	if (!s || s->n == 0)
+	if (!s || s->n == 0 || epoch > s->epoch)
 		return KERR_NONE;
+	if (epoch < s->epoch)
+		return KERR_INVALID_PRODUCER_EPOCH;
 	for (int i = 0; i < s->n; i++) {
 		if (s->last[i].first_seq == first_seq &&
 		    s->last[i].last_seq == first_seq + count - 1) {
@@ -425,7 +432,7 @@ static struct batch *leader_append(struct cluster *c, struct partition *p, struc
 	struct batch proto = {
 		.first_seq = e->first_seq, .bytes = e->bytes, .create_ns = e->create_ns,
 		.append_ns = sim_now(c->sim), .count = e->count, .epoch = r->leader_epoch,
-		.producer = producer,
+		.producer = producer, .producer_epoch = e->producer_epoch,
 	};
 	struct batch *bt = plog_append(&r->log, &proto);
 	pstate_note(r, bt);
@@ -476,7 +483,8 @@ static void produce_one(struct cluster *c, struct broker *b, struct produce_req 
 	}
 	if (q->idempotent) {
 		int64_t base = -1;
-		enum ks_error pe = pstate_check(r, q->producer, e->first_seq, e->count, &base);
+		enum ks_error pe = pstate_check(r, q->producer, e->producer_epoch, e->first_seq,
+						e->count, &base);
 		if (pe == KERR_DUPLICATE_SEQUENCE_NUMBER) {
 			out->base = base; /* already appended: acknowledge, never write twice */
 			return;

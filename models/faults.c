@@ -91,7 +91,7 @@ static void make_rule(struct cluster *c, const struct fault_cfg *f, struct fault
 			r->b[i] = !r->a[i];
 	r->kind = f->kind == FAULT_PARTITION ? RULE_PARTITION :
 		  f->kind == FAULT_DROP ? RULE_DROP : RULE_DELAY;
-	r->one_way = f->one_way || f->kind != FAULT_PARTITION;
+	r->one_way = f->one_way;
 	r->fraction = f->fraction;
 	r->extra_ns = f->extra_ns;
 	st->rule = n->n_rules++;

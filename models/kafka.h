@@ -100,7 +100,8 @@ struct msg {
 	X(OFFSET_OUT_OF_RANGE, "OFFSET_OUT_OF_RANGE")                 \
 	X(DELIVERY_TIMEOUT, "DELIVERY_TIMEOUT")                       \
 	X(LEADER_NOT_AVAILABLE, "LEADER_NOT_AVAILABLE")               \
-	X(NETWORK_EXCEPTION, "NETWORK_EXCEPTION")
+	X(NETWORK_EXCEPTION, "NETWORK_EXCEPTION")                     \
+	X(INVALID_PRODUCER_EPOCH, "INVALID_PRODUCER_EPOCH")
 enum ks_error {
 #define KS_ERR_ENUM(e, s) KERR_##e,
 	KS_ERRORS(KS_ERR_ENUM)
@@ -116,6 +117,7 @@ const char *ks_error_name(enum ks_error e);
 #define KS_PSTATE_BATCHES 5
 struct pstate {
 	int32_t producer;
+	int32_t epoch;
 	int n;
 	struct { int64_t first_seq, last_seq, base; } last[KS_PSTATE_BATCHES];
 };

@@ -12,6 +12,7 @@
 /* ProduceRequest: one per leader broker, carrying every drained partition's batch. */
 struct produce_entry {
 	int part;
+	int32_t producer_epoch;
 	int32_t count;
 	int64_t first_seq;
 	int64_t bytes;

@@ -21,7 +21,7 @@ struct batch {
 	int32_t count;         /* records */
 	int32_t epoch;         /* leader epoch it was written in */
 	int32_t producer;      /* producer index; -1 for none */
-	int32_t pad;
+	int32_t producer_epoch; /* idempotent producer epoch (bumped by KIP-360) */
 };
 
 struct epoch_entry {

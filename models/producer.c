@@ -285,6 +285,7 @@ static void drain(struct cluster *c, struct producer *p, int broker)
 			b->first_seq = q->next_seq;
 			q->next_seq += b->count;
 		}
+		b->epoch = q->epoch;
 		b->closed = true;
 		b->in_flight = true;
 		b->attempts++;
@@ -313,8 +314,9 @@ static void drain(struct cluster *c, struct producer *p, int broker)
 	r->timeout_ns = cfg->request_timeout_ns;
 	r->n = n;
 	for (int i = 0; i < n; i++)
-		r->e[i] = (struct produce_entry){ list[i]->part, list[i]->count, list[i]->first_seq,
-						  list[i]->bytes, list[i]->create_ns };
+		r->e[i] = (struct produce_entry){ list[i]->part, list[i]->epoch, list[i]->count,
+						  list[i]->first_seq, list[i]->bytes,
+						  list[i]->create_ns };
 	p->requests++;
 	c->produce_requests++;
 	c->batches_sent += (uint64_t)n;
@@ -479,10 +481,24 @@ static bool retriable(enum ks_error e)
 	case KERR_OUT_OF_ORDER_SEQUENCE_NUMBER:
 	case KERR_NETWORK_EXCEPTION:
 	case KERR_LEADER_NOT_AVAILABLE:
+	case KERR_INVALID_PRODUCER_EPOCH:
 		return true;
 	default:
 		return false;
 	}
+}
+
+/* KIP-360: OUT_OF_ORDER_SEQUENCE_NUMBER for a batch whose every earlier sequence was
+ * acknowledged or given up means the broker lost records (a truncation): nothing will fill
+ * the gap. The batch fails and the producer bumps its epoch, so the broker accepts the next
+ * sequence. With earlier batches still in flight the gap may yet fill: retry. */
+static bool sequence_gap_unresolvable(struct pqueue *q, const struct pbatch *b)
+{
+	if (b->epoch < q->epoch)
+		return false;
+	int64_t done = rset_count_in(&q->acked, q->epoch_base, b->first_seq) +
+		       rset_count_in(&q->failed, q->epoch_base, b->first_seq);
+	return done == b->first_seq - q->epoch_base;
 }
 
 static void batch_failed(struct cluster *c, struct producer *p, struct pbatch *b,
@@ -491,6 +507,14 @@ static void batch_failed(struct cluster *c, struct producer *p, struct pbatch *b
 	const struct producer_cfg *cfg = p->cfg;
 	sim_time_ns now = sim_now(c->sim);
 	cluster__count_error(c, err);
+	struct pqueue *q = pq_of(c, p, b->part);
+	if (err == KERR_OUT_OF_ORDER_SEQUENCE_NUMBER && sequence_gap_unresolvable(q, b)) {
+		q->epoch++;
+		q->epoch_base = b->first_seq + b->count;
+		b->in_flight = false;
+		prod__complete(c, p, b, err);
+		return;
+	}
 	if (trace_on(c->tr, TRACE_DEBUG)) {
 		trace_begin(c->tr, now, "produce.error");
 		struct jsonw *w = trace_w(c->tr);

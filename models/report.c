@@ -113,9 +113,11 @@ void cluster_snapshot(struct cluster *c, FILE *out)
 			char reps[128], isr[128];
 			replica_list(p, 0, true, reps, sizeof(reps));
 			replica_list(p, p->isr, false, isr, sizeof(isr));
-			fprintf(out, "\tTopic: %s\tPartition: %d\tLeader: %s%d\tReplicas: %s\tIsr: %s\n",
-				tp->cfg->name, i, p->leader < 0 ? "none" : "", p->leader < 0 ? 0 : p->leader,
-				reps, isr);
+			char leader[16] = "none";
+			if (p->leader >= 1)
+				snprintf(leader, sizeof(leader), "%d", p->leader);
+			fprintf(out, "\tTopic: %s\tPartition: %d\tLeader: %s\tReplicas: %s\tIsr: %s\n",
+				tp->cfg->name, i, leader, reps, isr);
 		}
 	}
 	cons__snapshot(c, out);

@@ -191,7 +191,7 @@ static const struct setting table[] = {
 	ENTRY(LVL_TOPIC, TP, name, "name", SET_NAME, SF_REQUIRED, 0, 0, NULL, "Topic name."),
 	ENTRY(LVL_TOPIC, TP, partitions, "partitions", SET_INT, 0, 1, 100000, "1",
 	      "Number of partitions (Kafka's num.partitions default)."),
-	ENTRY(LVL_TOPIC, TP, replication_factor, "replication.factor", SET_INT, 0, 1, 1000, "1",
+	ENTRY(LVL_TOPIC, TP, replication_factor, "replication.factor", SET_INT, 0, 1, 16, "1",
 	      "Replicas per partition, at most the broker count (default.replication.factor)."),
 	SECTION(LVL_TOPIC, TP, 0, "config", LVL_TOPIC_CONFIG, "Kafka topic settings."),
 	UNSET(LVL_TOPIC_CONFIG, TP, min_insync_replicas, "min.insync.replicas", SET_INT, 0, 1,
