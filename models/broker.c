@@ -396,6 +396,10 @@ static enum ks_error pstate_check(struct replica *r, int producer, int32_t epoch
 			return KERR_DUPLICATE_SEQUENCE_NUMBER;
 		}
 	}
+	/* Older than the five batches kept: already written. The client takes
+	 * DUPLICATE_SEQUENCE_NUMBER as success (the offset is unknown to it). */
+	if (first_seq + count - 1 <= s->last[s->n - 1].last_seq)
+		return KERR_DUPLICATE_SEQUENCE_NUMBER;
 	if (first_seq != s->last[s->n - 1].last_seq + 1)
 		return KERR_OUT_OF_ORDER_SEQUENCE_NUMBER;
 	return KERR_NONE;

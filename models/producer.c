@@ -488,17 +488,19 @@ static bool retriable(enum ks_error e)
 	}
 }
 
-/* KIP-360: OUT_OF_ORDER_SEQUENCE_NUMBER for a batch whose every earlier sequence was
- * acknowledged or given up means the broker lost records (a truncation): nothing will fill
- * the gap. The batch fails and the producer bumps its epoch, so the broker accepts the next
- * sequence. With earlier batches still in flight the gap may yet fill: retry. */
+/* KIP-360 (TransactionManager.canRetry): OUT_OF_ORDER_SEQUENCE_NUMBER for the batch that is
+ * next in line - its first sequence follows the last acknowledged one - means the broker
+ * lost records (a truncation): nothing will fill the gap, so the batch fails and the
+ * producer bumps its epoch, after which the broker accepts the next sequence. For any other
+ * batch the gap may still fill (an earlier batch is being retried): retry. */
 static bool sequence_gap_unresolvable(struct pqueue *q, const struct pbatch *b)
 {
 	if (b->epoch < q->epoch)
 		return false;
-	int64_t done = rset_count_in(&q->acked, q->epoch_base, b->first_seq) +
-		       rset_count_in(&q->failed, q->epoch_base, b->first_seq);
-	return done == b->first_seq - q->epoch_base;
+	int64_t next = q->epoch_base;
+	if (q->acked.n && q->acked.r[q->acked.n - 1].hi > next)
+		next = q->acked.r[q->acked.n - 1].hi;
+	return b->first_seq == next;
 }
 
 static void batch_failed(struct cluster *c, struct producer *p, struct pbatch *b,
@@ -578,10 +580,23 @@ static void request_timeout_ev(struct sim *s, void *subject, void *arg)
 	if (!pr)
 		return;
 	pr->timeout = 0;
+	int broker = pr->broker;
 	enum ks_error errs[pr->n];
 	for (int i = 0; i < pr->n; i++)
 		errs[i] = KERR_REQUEST_TIMED_OUT;
 	request_done(c, p, pos, errs);
+	/* NetworkClient closes a connection whose request timed out: the requests behind it
+	 * on that connection fail too, and are retried in order. */
+	for (int k = 0; k < p->n_reqs;) {
+		if (p->reqs[k].broker != broker) {
+			k++;
+			continue;
+		}
+		enum ks_error dis[p->reqs[k].n];
+		for (int i = 0; i < p->reqs[k].n; i++)
+			dis[i] = KERR_NETWORK_EXCEPTION;
+		request_done(c, p, k, dis);
+	}
 }
 
 static void on_produce_resp(struct cluster *c, struct producer *p, struct produce_resp *r)
