@@ -206,6 +206,30 @@ static void summary_producers(struct cluster *c, struct summ *s)
 	summ_end(s);
 }
 
+/* Totals over partitions: the controller's view (offline, below min ISR) and the
+ * producers' (the longest wait between two acknowledgements of one partition). */
+static void summary_availability(struct cluster *c, struct summ *s)
+{
+	sim_time_ns offline = 0, wunavail = 0, gap = 0;
+	int offline_parts = 0;
+	for (int i = 0; i < c->n_parts; i++) {
+		const struct partition *p = &c->parts[i];
+		if (!part_exists(c, p))
+			continue;
+		offline += p->offline_ns;
+		wunavail += p->write_unavail_ns;
+		offline_parts += p->leader < 0;
+		if (p->max_ack_gap_ns > gap)
+			gap = p->max_ack_gap_ns;
+	}
+	summ_obj(s, "availability");
+	summ_double(s, "offline_ms", ms(offline), 3);
+	summ_double(s, "write_unavailable_ms", ms(wunavail), 3);
+	summ_double(s, "max_ack_gap_ms", ms(gap), 3);
+	summ_int(s, "offline_partitions_at_end", offline_parts);
+	summ_end(s);
+}
+
 static void summary_events(struct cluster *c, struct summ *s)
 {
 	static const char *const names[EV_COUNT] = {
@@ -257,6 +281,7 @@ void cluster_summary(struct cluster *c, struct summ *s)
 	for (int e = 1; e < KERR_COUNT; e++)
 		summ_int(s, ks_error_name(e), (int64_t)c->errors[e]);
 	summ_end(s);
+	summary_availability(c, s);
 	summary_partitions(c, s);
 	summary_producers(c, s);
 	summary_events(c, s);
