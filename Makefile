@@ -58,7 +58,7 @@ build/asan/tests/%: tests/unit/%.c tests/unit/testutil.h $(ASAN_OBJ)
 build/bench/%: tests/bench/%.c $(OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  BENCH $@"
-	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $< $(OBJ) $(LIBS)
+	$(Q)$(CC) $(CFLAGS_ALL) -D_DEFAULT_SOURCE -o $@ $< $(OBJ) $(LIBS)
 
 # Install what is missing: as root with apt-get, otherwise print the exact command.
 deps:

@@ -430,19 +430,22 @@ static void note_flush(struct cluster *c, struct replica *r, int32_t count)
 	}
 }
 
-static struct batch *leader_append(struct cluster *c, struct partition *p, struct replica *r,
-				   const struct produce_entry *e, int producer)
+/* Append one produce entry; returns its base offset. */
+static int64_t leader_append(struct cluster *c, struct partition *p, struct replica *r,
+			     const struct produce_entry *e, int producer)
 {
+	sim_time_ns now = sim_now(c->sim);
 	struct batch proto = {
 		.first_seq = e->first_seq, .bytes = e->bytes, .create_ns = e->create_ns,
-		.append_ns = sim_now(c->sim), .count = e->count, .epoch = r->leader_epoch,
-		.producer = producer, .producer_epoch = e->producer_epoch,
+		.last_create_ns = e->last_create_ns, .first_append_ns = now, .append_ns = now,
+		.count = e->count, .epoch = r->leader_epoch, .producer = producer,
+		.producer_epoch = e->producer_epoch,
 	};
-	struct batch *bt = plog_append(&r->log, &proto);
-	pstate_note(r, bt);
+	proto.base = plog_append(&r->log, &proto);
+	pstate_note(r, &proto);
 	note_flush(c, r, e->count);
 	p->records_appended += e->count;
-	return bt;
+	return proto.base;
 }
 
 struct produce_work {         /* a produce request waiting for the disk */
@@ -498,12 +501,11 @@ static void produce_one(struct cluster *c, struct broker *b, struct produce_req 
 			return;
 		}
 	}
-	struct batch *bt = leader_append(c, p, r, e, q->producer);
-	out->base = bt->base;
+	out->base = leader_append(c, p, r, e, q->producer);
 	if (q->acks == ACKS_ALL && pp) {
 		out->err = KERR_REQUEST_TIMED_OUT;
 		pp->waiting++;
-		add_waiter(r, pp, i, bt->base + bt->count);
+		add_waiter(r, pp, i, out->base + e->count);
 	}
 	maybe_advance_hw(c, p, r);
 	wake_fetches(c, r);
@@ -688,12 +690,15 @@ static void fetch_respond(struct cluster *c, struct broker *b, struct fetch_req 
 		for (int k = 0; k < nb[i]; k++) {
 			struct batch *bt = &resp->b[first_b[i] + k];
 			*bt = r->log.b[firsts[i] + (size_t)k];
-			if (k == 0 && bt->base < e->offset) { /* start mid-batch: send the tail */
-				int64_t skip = e->offset - bt->base;
-				bt->bytes -= bt->bytes * skip / bt->count;
-				bt->first_seq += skip;
-				bt->count -= (int32_t)skip;
-				bt->base = e->offset;
+			if (k == 0 && bt->base < e->offset) /* start mid-batch: send the tail */
+				*bt = plog_slice(bt, e->offset, bt->base + bt->count);
+			int64_t end = q->replica > 0 ? r->log.leo : r->hw;
+			if (bt->base + bt->count > end) /* never past the high watermark */
+				*bt = plog_slice(bt, bt->base, end);
+			if (k == 0 && bt->bytes > q->part_max_bytes && bt->count > 1) {
+				/* a merged batch larger than the fetch allows: send what fits */
+				int64_t n = bt->count * q->part_max_bytes / bt->bytes;
+				*bt = plog_slice(bt, bt->base, bt->base + (n > 0 ? n : 1));
 			}
 			bytes += bt->bytes;
 		}
@@ -871,9 +876,9 @@ static bool follower_entry(struct cluster *c, struct broker *b, struct fetch_res
 		const struct batch *bt = &resp->b[e->first_batch + k];
 		if (bt->base != r->log.leo)
 			break;
-		struct batch *nb = plog_append(&r->log, bt);
-		pstate_note(r, nb);
-		note_flush(c, r, nb->count);
+		plog_append(&r->log, bt);
+		pstate_note(r, bt);
+		note_flush(c, r, bt->count);
 	}
 	int64_t hw = e->hw < r->log.leo ? e->hw : r->log.leo;
 	if (hw > r->hw)

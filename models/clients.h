@@ -33,6 +33,7 @@ struct pbatch {
 	int32_t epoch;            /* producer epoch it was last sent with */
 	sim_time_ns create_ns;
 	int64_t arrival_sum_ns;   /* sum over records of (arrival - create) */
+	sim_time_ns last_arrival_ns;
 	sim_time_ns retry_at_ns;  /* not before (backoff) */
 	int attempts;
 	bool in_flight;

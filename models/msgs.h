@@ -16,7 +16,7 @@ struct produce_entry {
 	int32_t count;
 	int64_t first_seq;
 	int64_t bytes;
-	sim_time_ns create_ns;
+	sim_time_ns create_ns, last_create_ns; /* first and last record's arrival */
 };
 struct produce_req {
 	struct msg h;

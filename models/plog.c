@@ -58,8 +58,53 @@ void plog_begin_epoch(struct plog *l, int32_t epoch)
 	plog__note_epoch(l, epoch, l->leo);
 }
 
-struct batch *plog_append(struct plog *l, const struct batch *proto)
+sim_time_ns plog_create_at(const struct batch *b, int64_t offset)
 {
+	if (b->count <= 1)
+		return b->create_ns;
+	double f = (double)(offset - b->base) / (double)(b->count - 1);
+	return b->create_ns + (sim_time_ns)(f * (double)(b->last_create_ns - b->create_ns));
+}
+
+struct batch plog_slice(const struct batch *b, int64_t lo, int64_t hi)
+{
+	struct batch s = *b;
+	s.base = lo;
+	s.count = (int32_t)(hi - lo);
+	s.first_seq = b->first_seq + (lo - b->base);
+	s.bytes = b->count ? b->bytes * (hi - lo) / b->count : 0;
+	s.create_ns = plog_create_at(b, lo);
+	s.last_create_ns = plog_create_at(b, hi - 1);
+	return s;
+}
+
+/* Does proto continue the last batch, so that one batch can hold both? */
+static int plog__continues(const struct plog *l, const struct batch *p)
+{
+	if (l->n == l->head)
+		return 0;
+	const struct batch *b = &l->b[l->n - 1];
+	return b->producer >= 0 && b->producer == p->producer &&
+	       b->producer_epoch == p->producer_epoch && b->epoch == p->epoch &&
+	       b->first_seq + b->count == p->first_seq &&
+	       p->append_ns - b->first_append_ns < PLOG_MERGE_SPAN_NS &&
+	       (int64_t)b->count + p->count < INT32_MAX / 2;
+}
+
+int64_t plog_append(struct plog *l, const struct batch *proto)
+{
+	int64_t base = l->leo;
+	plog__note_epoch(l, proto->epoch, base);
+	if (plog__continues(l, proto)) {
+		struct batch *b = &l->b[l->n - 1];
+		b->count += proto->count;
+		b->bytes += proto->bytes;
+		b->last_create_ns = proto->last_create_ns;
+		b->append_ns = proto->append_ns;
+		l->leo += proto->count;
+		l->bytes += proto->bytes;
+		return base;
+	}
 	if (l->n == l->cap) {
 		plog__compact(l);
 		if (l->n == l->cap) {
@@ -69,15 +114,20 @@ struct batch *plog_append(struct plog *l, const struct batch *proto)
 	}
 	struct batch *b = &l->b[l->n++];
 	*b = *proto;
-	b->base = l->leo;
+	b->base = base;
 	l->leo += b->count;
 	l->bytes += b->bytes;
-	plog__note_epoch(l, b->epoch, b->base);
-	return b;
+	return base;
 }
 
 size_t plog_find(const struct plog *l, int64_t offset)
 {
+	if (offset >= l->leo || offset < l->log_start || l->n == l->head)
+		return (size_t)-1;
+	/* most look-ups are near the end (followers and consumers keeping up) */
+	for (size_t i = l->n, k = 0; i > l->head && k < 4; i--, k++)
+		if (offset >= l->b[i - 1].base)
+			return offset < l->b[i - 1].base + l->b[i - 1].count ? i - 1 : (size_t)-1;
 	size_t lo = l->head, hi = l->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -107,10 +157,9 @@ int64_t plog_truncate_to(struct plog *l, int64_t offset)
 		struct batch *b = &l->b[l->n - 1];
 		int64_t keep = offset - b->base;
 		if (keep < b->count) {
-			int64_t cut_bytes = b->bytes * (b->count - keep) / b->count;
-			b->bytes -= cut_bytes;
-			l->bytes -= cut_bytes;
-			b->count = (int32_t)keep;
+			int64_t old_bytes = b->bytes;
+			*b = plog_slice(b, b->base, offset);
+			l->bytes -= old_bytes - b->bytes;
 		}
 	}
 	l->leo = offset;

@@ -12,12 +12,18 @@
 
 #include "sim.h"
 
+/* A batch may hold several producer batches merged on append (same producer and epochs,
+ * contiguous sequences, appended within PLOG_MERGE_SPAN_NS of its first): memory grows with
+ * producer switches and time, not with requests. Creation times of the records in between
+ * are interpolated linearly between the first and the last (plog_create_at). */
 struct batch {
 	int64_t base;          /* first offset */
 	int64_t first_seq;     /* producer sequence of the first record (per producer+partition) */
 	int64_t bytes;
-	sim_time_ns create_ns; /* when the producer created the batch (end-to-end latency) */
-	sim_time_ns append_ns; /* when the leader appended it (retention by time) */
+	sim_time_ns create_ns; /* when the producer created the first record (end-to-end latency) */
+	sim_time_ns last_create_ns; /* ... and the last record */
+	sim_time_ns first_append_ns; /* when the leader appended the first record */
+	sim_time_ns append_ns; /* when the leader appended the last (retention by time) */
 	int32_t count;         /* records */
 	int32_t epoch;         /* leader epoch it was written in */
 	int32_t producer;      /* producer index; -1 for none */
@@ -28,6 +34,8 @@ struct epoch_entry {
 	int32_t epoch;
 	int64_t start; /* first offset written in this epoch */
 };
+
+#define PLOG_MERGE_SPAN_NS (1000 * 1000 * 1000LL)
 
 struct plog {
 	struct batch *b;       /* b[head .. n) are live */
@@ -42,9 +50,13 @@ struct plog {
 
 void plog_init(struct plog *l);
 void plog_release(struct plog *l);
-/* Append a batch at the LEO (its base is set here); returns a pointer valid until the next
- * append or truncation. */
-struct batch *plog_append(struct plog *l, const struct batch *proto);
+/* Append a batch at the LEO (its base is set here), merging it into the last batch when it
+ * continues it; returns the base offset of the appended records. */
+int64_t plog_append(struct plog *l, const struct batch *proto);
+/* The records [lo, hi) of batch b (within it) as a batch of their own. */
+struct batch plog_slice(const struct batch *b, int64_t lo, int64_t hi);
+/* The interpolated creation time of the record at offset (within b). */
+sim_time_ns plog_create_at(const struct batch *b, int64_t offset);
 /* Drop everything at or above offset (a batch straddling it is cut). Returns records removed. */
 int64_t plog_truncate_to(struct plog *l, int64_t offset);
 /* Advance the log start offset (retention): whole batches below `offset` are dropped. */

@@ -139,17 +139,18 @@ static bool tail_open(const struct pqueue *q)
 }
 
 /* Append one record of `bytes` to partition idx; returns true if a new batch was needed. */
-static void accumulate(struct cluster *c, struct producer *p, int idx, int64_t bytes)
+static void accumulate(struct cluster *c, struct producer *p, int idx, int64_t bytes,
+		       sim_time_ns now)
 {
 	const struct producer_cfg *cfg = p->cfg;
 	struct pqueue *q = &p->pq[idx];
-	sim_time_ns now = sim_now(c->sim);
 	q->records++;
 	if (tail_open(q) && q->tail->bytes + bytes <= cfg->batch_size) {
 		struct pbatch *b = q->tail;
 		b->count++;
 		b->bytes += bytes;
 		b->arrival_sum_ns += now - b->create_ns;
+		b->last_arrival_ns = now;
 		if (b->bytes >= cfg->batch_size) {
 			b->closed = true;
 			if (q->leader >= 1)
@@ -167,7 +168,7 @@ static void accumulate(struct cluster *c, struct producer *p, int idx, int64_t b
 	b->count = 1;
 	b->bytes = bytes;
 	b->first_seq = -1;
-	b->create_ns = now;
+	b->create_ns = b->last_arrival_ns = now;
 	b->closed = bytes >= cfg->batch_size;
 	pq_push_tail(p, idx, b);
 	p->batches++;
@@ -218,19 +219,14 @@ static int choose_partition(struct cluster *c, struct producer *p, int64_t bytes
 	return idx;
 }
 
-static void arrival_ev(struct sim *s, void *subject, void *arg)
+/* One record arrives at time t. */
+static void arrive(struct cluster *c, struct producer *p, sim_time_ns t)
 {
-	struct cluster *c = subject;
-	struct producer *p = arg;
 	const struct producer_cfg *cfg = p->cfg;
-	sim_time_ns now = sim_now(s);
-	p->arrival_timer = 0;
-	if (now >= cfg->stop_ns || p->stopped)
-		return;
 	double sz = dist_sample(&cfg->record_bytes, p->rng_size);
 	int64_t bytes = sz < 1 ? 1 : (int64_t)llround(sz);
 	int idx = choose_partition(c, p, bytes);
-	accumulate(c, p, idx, bytes);
+	accumulate(c, p, idx, bytes, t);
 	if ((cfg->keys == KEYS_NULL || cfg->partitioner_ignore_keys) &&
 	    p->sticky.kind == PART_DEFAULT && cfg->fixed_partition < 0)
 		part_sticky_appended(&p->sticky, idx, bytes,
@@ -239,12 +235,37 @@ static void arrival_ev(struct sim *s, void *subject, void *arg)
 	p->produced++;
 	c->records_produced++;
 	c->records_produced_iv++;
+	if (p->n_ready)
+		sender_kick(c, p, t);
+}
+
+static sim_time_ns next_gap(struct producer *p)
+{
+	const struct producer_cfg *cfg = p->cfg;
 	double gap_s = cfg->arrival == ARRIVAL_CONSTANT ? 1.0 / cfg->rate_per_s :
 			gsl_ran_exponential(p->rng_arrival, 1.0 / cfg->rate_per_s);
 	sim_time_ns gap = (sim_time_ns)llround(gap_s * 1e9);
-	p->arrival_timer = sim_after(s, gap > 0 ? gap : 1, arrival_ev, c, p);
-	if (p->n_ready)
-		sender_kick(c, p, now);
+	return gap > 0 ? gap : 1;
+}
+
+/* Arrivals touch only this producer's accumulator, so one event handles every arrival
+ * before the next thing that could happen anywhere (sim_horizon): the same outcome as an
+ * event per record, at a fraction of the cost. */
+static void arrival_ev(struct sim *s, void *subject, void *arg)
+{
+	struct cluster *c = subject;
+	struct producer *p = arg;
+	sim_time_ns t = sim_now(s);
+	p->arrival_timer = 0;
+	for (;;) {
+		if (t >= p->cfg->stop_ns || p->stopped)
+			return;
+		arrive(c, p, t);
+		t += next_gap(p);
+		if (t >= sim_horizon(s))
+			break;
+	}
+	p->arrival_timer = sim_schedule(s, t, arrival_ev, c, p);
 }
 
 /* ---- sender --------------------------------------------------------------------------- */
@@ -316,7 +337,7 @@ static void drain(struct cluster *c, struct producer *p, int broker)
 	for (int i = 0; i < n; i++)
 		r->e[i] = (struct produce_entry){ list[i]->part, list[i]->epoch, list[i]->count,
 						  list[i]->first_seq, list[i]->bytes,
-						  list[i]->create_ns };
+						  list[i]->create_ns, list[i]->last_arrival_ns };
 	p->requests++;
 	c->produce_requests++;
 	c->batches_sent += (uint64_t)n;
@@ -774,13 +795,9 @@ void prod__start(struct cluster *c)
 	for (int k = 0; k < c->n_producers; k++) {
 		struct producer *p = &c->producers[k];
 		const struct producer_cfg *cfg = p->cfg;
-		if (cfg->rate_per_s > 0) {
-			double gap_s = cfg->arrival == ARRIVAL_CONSTANT ? 1.0 / cfg->rate_per_s :
-					gsl_ran_exponential(p->rng_arrival, 1.0 / cfg->rate_per_s);
-			p->arrival_timer = sim_schedule(c->sim, cfg->start_ns +
-							(sim_time_ns)llround(gap_s * 1e9),
+		if (cfg->rate_per_s > 0)
+			p->arrival_timer = sim_schedule(c->sim, cfg->start_ns + next_gap(p),
 							arrival_ev, c, p);
-		}
 		p->expiry_timer = sim_after(c->sim, SIM_S, expiry_ev, c, p);
 	}
 }

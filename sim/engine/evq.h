@@ -38,7 +38,8 @@ struct evq {
 
 void evq_init(struct evq *q);
 void evq_release(struct evq *q);
-/* Insert; returns an id != 0 that stays valid until the event is popped or cancelled. */
+/* Insert (at >= 0: simulated time is never negative); returns an id != 0 that stays valid
+ * until the event is popped or cancelled. */
 sim_timer_id evq_push(struct evq *q, sim_time_ns at, sim_event_fn *fn, void *subject, void *arg);
 /* Remove a pending event; returns 1 if it was pending, 0 if the id is stale. */
 int evq_cancel(struct evq *q, sim_timer_id id);

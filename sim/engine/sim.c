@@ -24,6 +24,7 @@ struct sim {
 	uint64_t root_seed;
 	uint64_t fired;
 	bool stopped;
+	sim_time_ns until;      /* the limit of the sim_run in progress */
 };
 
 static _Thread_local const struct sim *sim__current;
@@ -88,6 +89,7 @@ uint64_t sim_run(struct sim *s, sim_time_ns until)
 
 	sim__set_current(s);
 	s->stopped = false;
+	s->until = until;
 	while (!s->stopped && evq_pop_until(&s->q, until, &ev)) {
 		SIM_ASSERT(ev.at >= s->now);
 		s->now = ev.at;
@@ -116,4 +118,10 @@ _Noreturn void sim__assert_fail(const char *expr, const char *file, int line)
 		fprintf(stderr, "kafkasim: invariant broken: %s at %s:%d\n", expr, file, line);
 	fflush(stderr);
 	exit(3);
+}
+
+sim_time_ns sim_horizon(const struct sim *s)
+{
+	sim_time_ns next = evq_peek_time(&s->q);
+	return next <= s->until ? next : s->until + 1;
 }

@@ -46,7 +46,13 @@ bool sim_cancel(struct sim *s, sim_timer_id id);
 /* Run events with time <= until; afterwards now == until unless stopped early.
  * Returns the number of events fired by this call. */
 uint64_t sim_run(struct sim *s, sim_time_ns until);
-/* Ask the running loop to return after the current event. */
+/* The earliest time anything else can happen: the next pending event's time, or just past
+ * the limit of the run in progress. A handler may act for a time t < sim_horizon() without
+ * an event of its own (a producer generating many arrivals in one event), because nothing
+ * could have observed or changed the state in between. */
+sim_time_ns sim_horizon(const struct sim *s);
+/* Ask the running loop to return after the current event (the request ends that sim_run
+ * call; the next sim_run starts unstopped). */
 void sim_stop(struct sim *s);
 bool sim_stopped(const struct sim *s);
 

@@ -127,7 +127,7 @@ int64_t hist_quantile(const struct hist *h, double q)
 		return 0;
 	if (q >= 1.0)
 		return h->max;
-	r = ceil(q * (double)h->count - 1e-9);
+	r = q > 0.0 ? ceil(q * (double)h->count - 1e-9) : 0.0; /* q NaN or <= 0: the min */
 	rank = r < 1.0 ? 1 : (uint64_t)r;
 	for (unsigned i = 0; i < HIST_BUCKETS; i++) {
 		seen += h->buckets[i];

@@ -40,7 +40,8 @@ void trace_end(struct trace *t); /* closes the object, writes the line */
 
 /* TRACE_EV(t, level, at, type) { jsonw_k*(trace_w(t), ...); } runs its block, between
  * trace_begin and trace_end, only when the level is on; below it the block is skipped, so
- * no field is formatted. Do not leave the block with break, return or goto (the line would stay open). */
+ * no field is formatted. Do not leave the block with break, return or goto (the line would
+ * stay open). */
 #define TRACE_EV(t, lvl, at, type)                                                      \
 	for (struct trace *trace_ev__ = trace__ev((t), (lvl), (at), (type)); trace_ev__;   \
 	     trace_end(trace_ev__), trace_ev__ = NULL)

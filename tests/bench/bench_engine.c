@@ -132,7 +132,7 @@ static double engine_cancel(size_t n, uint64_t events, const sim_time_ns *d)
 	static double name(size_t n, uint64_t events, const sim_time_ns *d)                \
 	{                                                                                   \
 		struct evq q;                                                               \
-		struct evq_event ev;                                                        \
+		struct evq_event ev = { 0 };                                                \
 		uint32_t i = 0;                                                             \
 		double t0;                                                                  \
 		init(&q);                                                                   \
@@ -188,8 +188,9 @@ int main(int argc, char **argv)
 		       runs[k].n, two, four);
 	}
 	for (size_t k = 0; k < 2 && (!*only || !strcmp(only, "cancel")); k++)
-		printf("engine cancel-heavy N=%zu: %.1f M events/s (each: 1 cancel + 2 schedules)\n",
-		       runs[k].n, best_of(engine_cancel, runs[k].n, runs[k].events / 2, d));
+		printf("engine cancel-heavy N=%zu: %.1f M events/s"
+		       " (each: 1 cancel + 2 schedules)\n", runs[k].n,
+		       best_of(engine_cancel, runs[k].n, runs[k].events / 2, d));
 	gsl_rng_free(r);
 	free(d);
 	return 0;

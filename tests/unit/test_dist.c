@@ -40,9 +40,11 @@ static void check_moments(const char *what, const double *x, size_t n, double me
 	double se_var = sqrt((m.m4 - m.var * m.var) / (double)n);
 
 	if (fabs(m.mean - mean) > 4 * se_mean)
-		fail_msg("%s: mean %.6g, theory %.6g, 4 SE = %.3g", what, m.mean, mean, 4 * se_mean);
+		fail_msg("%s: mean %.6g, theory %.6g, 4 SE = %.3g", what, m.mean, mean,
+			 4 * se_mean);
 	if (fabs(m.var - var) > 5 * se_var)
-		fail_msg("%s: variance %.6g, theory %.6g, 5 SE = %.3g", what, m.var, var, 5 * se_var);
+		fail_msg("%s: variance %.6g, theory %.6g, 5 SE = %.3g", what, m.var, var,
+			 5 * se_var);
 }
 
 static void test_dist_moments(void **state)
@@ -54,7 +56,8 @@ static void test_dist_moments(void **state)
 		{ DIST_GAMMA, 2.5, 1.5 },       { DIST_PARETO, 5.0, 2.0 },
 	};
 	static const double mean[] = { 3.5, 3.0, 10.0, 3.080216848918031, 3.75, 2.5 };
-	static const double var[] = { 0.75, 9.0, 4.0, 2.694758124344948, 5.625, 0.4166666666666667 };
+	static const double var[] = { 0.75, 9.0, 4.0, 2.694758124344948, 5.625,
+				      0.4166666666666667 };
 	double *x = malloc(N * sizeof(*x));
 	gsl_rng *r = rng_stream_new(21, "test/dist");
 

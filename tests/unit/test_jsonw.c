@@ -181,8 +181,9 @@ static void test_trace_lines(void **state)
 	trace_end(&t);
 	assert_int_equal(t.lines, 2);
 	trace_release(&t);
-	assert_string_equal(buf, "{\"t_ns\":5,\"type\":\"leader.elected\",\"partition\":"
-			    "\"orders-0\",\"leader\":3,\"isr\":[3]}\n{\"t_ns\":7,\"type\":\"x\"}\n");
+	assert_string_equal(buf, "{\"t_ns\":5,\"type\":\"leader.elected\","
+			    "\"partition\":\"orders-0\",\"leader\":3,\"isr\":[3]}\n"
+			    "{\"t_ns\":7,\"type\":\"x\"}\n");
 	fclose(f);
 	free(buf);
 }

@@ -35,6 +35,8 @@ static void test_hist_uniform_quantiles(void **state)
 	assert_int_equal(hist_quantile(&h, 1.0), N);
 	assert_int_equal(hist_quantile(&h, 2.0), N);
 	assert_int_equal(hist_quantile(&h, 0.0), 1);
+	assert_int_equal(hist_quantile(&h, -1.0), 1);
+	assert_int_equal(hist_quantile(&h, NAN), 1);
 	hist_release(&h);
 }
 
