@@ -153,11 +153,8 @@ static void fetcher_send(struct cluster *c, struct broker *b, struct fetcher *f)
 	}
 	f->in_flight = true;
 	f->sent_ns = sim_now(c->sim);
-	if (f->timer)
-		sim_cancel(c->sim, f->timer);
-	/* replica.socket.timeout.ms (30 s) past the longest wait the leader may hold us */
-	f->timer = sim_after(c->sim, cc->replica_fetch_wait_max_ns + 30 * SIM_S,
-			     fetcher_timeout_ev, c, f);
+	/* no timer per request: isr_check_ev looks for fetches unanswered past
+	 * replica.socket.timeout.ms (FETCH_TIMEOUT_NS) */
 	b->fetch_reqs++;
 	net__send(c, b->node, net__broker_node(c, f->leader), &q->h, MSG_FETCH_REQ,
 		  64 + 32 * (int64_t)f->n_parts);
@@ -299,13 +296,26 @@ static void on_alter_resp(struct cluster *c, struct broker *b, struct alter_part
 	maybe_advance_hw(c, p, r);
 }
 
-/* The shrink check of Partition.maybeShrinkIsr, run every replica.lag.time.max.ms / 2. */
+/* replica.socket.timeout.ms: a fetch unanswered this long past the longest time the leader
+ * may hold it is abandoned and sent again. */
+#define FETCH_TIMEOUT_NS (30 * SIM_S)
+
+static void fetcher_timeout_ev(struct sim *s, void *subject, void *arg);
+
+/* The shrink check of Partition.maybeShrinkIsr, run every replica.lag.time.max.ms / 2; the
+ * same pass abandons replica fetches that went unanswered (a lost request or response). */
 static void isr_check_ev(struct sim *s, void *subject, void *arg)
 {
 	struct cluster *c = subject;
 	struct broker *b = arg;
 	sim_time_ns now = sim_now(s), lag = c->sc->cluster.replica_lag_time_max_ns;
 	b->isr_timer = sim_after(s, lag / 2, isr_check_ev, c, b);
+	sim_time_ns limit = c->sc->cluster.replica_fetch_wait_max_ns + FETCH_TIMEOUT_NS;
+	for (int i = 0; i < b->n_fetchers; i++) {
+		struct fetcher *f = &b->fetchers[i];
+		if (f->in_flight && !f->timer && now - f->sent_ns > limit)
+			f->timer = sim_after(s, 0, fetcher_timeout_ev, c, f);
+	}
 	for (int h = 0; h < b->n_hosted; h++) {
 		struct partition *p = &c->parts[b->hosted[h]];
 		struct replica *r = &p->rep[b->hosted_slot[h]];
@@ -919,9 +929,6 @@ static void on_fetch_resp(struct cluster *c, struct broker *b, struct fetch_resp
 		ks_free(resp);
 		return;
 	}
-	if (f->timer)
-		sim_cancel(c->sim, f->timer);
-	f->timer = 0;
 	int64_t bytes = 0;
 	for (int i = 0; i < resp->n_b; i++)
 		bytes += resp->b[i].bytes;
