@@ -59,7 +59,8 @@ struct net {
 	int n_rules;
 	int n_active_rules;
 	struct dist latency;
-	gsl_rng *rng;             /* stream "net" */
+	gsl_rng *rng;             /* stream "net/faults": drop decisions */
+	gsl_rng **link_rng;       /* [from * n_nodes + to]: latency streams, made on first use */
 	uint64_t sent, dropped, delivered;
 };
 

@@ -8,6 +8,7 @@
  * the message was sent, is lost.
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,7 +70,25 @@ void net__init(struct cluster *c)
 {
 	struct net *n = &c->net;
 	n->latency = c->sc->cluster.net_latency_ns;
-	n->rng = rng_stream_new(c->seed, "net");
+	n->rng = rng_stream_new(c->seed, "net/faults");
+	n->link_rng = calloc((size_t)n->n_nodes * (size_t)n->n_nodes, sizeof(gsl_rng *));
+	if (!n->link_rng)
+		abort();
+}
+
+/* Each link draws its latencies from its own stream "net/<from>-><to>", made on first use:
+ * traffic on one link never shifts the draws of another (adding a consumer leaves the
+ * producers' and brokers' links alone). */
+static gsl_rng *link_rng(struct cluster *c, int from, int to)
+{
+	struct net *n = &c->net;
+	gsl_rng **slot = &n->link_rng[(size_t)from * (size_t)n->n_nodes + (size_t)to];
+	if (!*slot) {
+		char name[2 * (KS_NAME_MAX + 16) + 16];
+		snprintf(name, sizeof(name), "net/%s->%s", n->nodes[from].name, n->nodes[to].name);
+		*slot = rng_stream_new_small(c->seed, name);
+	}
+	return *slot;
 }
 
 void net__release(struct cluster *c)
@@ -80,6 +99,10 @@ void net__release(struct cluster *c)
 		free(n->rules[i].b);
 	}
 	free(n->rules);
+	for (size_t i = 0; n->link_rng && i < (size_t)n->n_nodes * (size_t)n->n_nodes; i++)
+		if (n->link_rng[i])
+			gsl_rng_free(n->link_rng[i]);
+	free(n->link_rng);
 	free(n->nodes);
 	if (n->rng)
 		gsl_rng_free(n->rng);
@@ -153,7 +176,8 @@ static void net__deliver_ev(struct sim *s, void *subject, void *arg)
 		}
 		/* connection refused: the sender hears of it one network hop later */
 		m->bounced = true;
-		sim_after(s, dist_sample_ns(&c->net.latency, c->net.rng), net__bounce_ev, c, m);
+		sim_after(s, dist_sample_ns(&c->net.latency, link_rng(c, m->to, m->from)),
+			  net__bounce_ev, c, m);
 		return;
 	}
 	c->net.delivered++;
@@ -189,7 +213,7 @@ void net__send(struct cluster *c, int from, int to, struct msg *m, enum msg_type
 	sim_time_ns depart = now > src->out_free_ns ? now : src->out_free_ns;
 	sim_time_ns sent = depart + xfer_ns(bytes, src->bytes_per_s);
 	src->out_free_ns = sent;
-	sim_time_ns arrive = sent + dist_sample_ns(&n->latency, n->rng) + extra;
+	sim_time_ns arrive = sent + dist_sample_ns(&n->latency, link_rng(c, from, to)) + extra;
 	sim_time_ns start = arrive > dst->in_free_ns ? arrive : dst->in_free_ns;
 	sim_time_ns done = start + xfer_ns(bytes, dst->bytes_per_s);
 	dst->in_free_ns = done;

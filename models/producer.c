@@ -341,6 +341,7 @@ static void drain(struct cluster *c, struct producer *p, int broker)
 	p->requests++;
 	c->produce_requests++;
 	c->batches_sent += (uint64_t)n;
+	uint64_t req_id = r->req_id; /* the network may free r at once (a lost request) */
 	net__send(c, p->node, net__broker_node(c, broker), &r->h, MSG_PRODUCE_REQ, 64 + bytes);
 	if (cfg->acks == ACKS_0) { /* fire and forget: complete at once */
 		for (int i = 0; i < n; i++)
@@ -352,7 +353,7 @@ static void drain(struct cluster *c, struct producer *p, int broker)
 		p->reqs = xrealloc(p->reqs, (size_t)p->cap_reqs * sizeof(*p->reqs));
 	}
 	struct preq *pr = &p->reqs[p->n_reqs++];
-	pr->id = r->req_id;
+	pr->id = req_id;
 	pr->broker = broker;
 	pr->n = n;
 	pr->batches = xcalloc((size_t)n, sizeof(*pr->batches));

@@ -201,6 +201,15 @@ static void summary_producers(struct cluster *c, struct summ *s)
 		summ_int(s, "requests", (int64_t)p->requests);
 		summ_int(s, "retries", (int64_t)p->retries);
 		checker_figures(s, &c->chk.per_producer[k]);
+		if (p->n_pq <= METRICS_PART_COLUMNS_MAX) { /* what the partitioner chose */
+			summ_obj(s, "records_per_partition");
+			for (int i = 0; i < p->n_pq; i++) {
+				char name[KS_NAME_MAX + 16];
+				snprintf(name, sizeof(name), "%s-%d", c->topics[p->topic].cfg->name, i);
+				summ_int(s, name, p->pq[i].records);
+			}
+			summ_end(s);
+		}
 		summ_end(s);
 	}
 	summ_end(s);

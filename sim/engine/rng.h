@@ -14,6 +14,8 @@ uint64_t rng_derive_seed(uint64_t root, const char *name);
 /* A new generator for stream `name`; free it with gsl_rng_free(). Never returns NULL
  * (allocation failure aborts). */
 gsl_rng *rng_stream_new(uint64_t root, const char *name);
+/* The same with a small-state generator (taus2), for streams counted in thousands. */
+gsl_rng *rng_stream_new_small(uint64_t root, const char *name);
 /* Uniform integer in [0, n), n >= 1. */
 uint64_t rng_below(gsl_rng *r, uint64_t n);
 /* Uniform double in [0, 1). */

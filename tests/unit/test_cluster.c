@@ -1,0 +1,267 @@
+/*
+ * test_cluster.c - the Kafka model end to end, in process (so it also runs under ASan and
+ * UBSan): scenarios from YAML text, run to the end, figures read from the summary by path.
+ * Each assertion names an outcome that would differ if the model were wrong.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+#include "cluster.h"
+#include "partitioner.h"
+#include "scenario.h"
+#include "summ.h"
+
+struct run {
+	struct scenario sc;
+	struct summ s;
+};
+
+/* Load, run to the end with the given seed (0: the file's), and summarise. */
+static void run_yaml(struct run *r, const char *yaml, uint64_t seed)
+{
+	memset(r, 0, sizeof(*r));
+	int errors = scenario_load_string("test.yaml", yaml, &r->sc, stderr);
+	assert_int_equal(errors, 0);
+	struct trace tr;
+	trace_init(&tr, NULL, TRACE_SUMMARY);
+	struct cluster *c = cluster_new(&r->sc, seed ? seed : r->sc.seed, &tr);
+	cluster_run_until(c, r->sc.duration_ns);
+	cluster_finish(c);
+	summ_init(&r->s);
+	summ_obj(&r->s, NULL);
+	cluster_summary(c, &r->s);
+	summ_end(&r->s);
+	cluster_free(c);
+	trace_release(&tr);
+}
+
+static void run_release(struct run *r)
+{
+	summ_release(&r->s);
+	scenario_release(&r->sc);
+}
+
+static double fig(const struct run *r, const char *path)
+{
+	double v = 0;
+	if (!summ_get(&r->s, path, &v))
+		fail_msg("no figure %s in the summary", path);
+	return v;
+}
+
+static const char base_yaml[] =
+	"name: t\nseed: 5\nduration: 20s\n"
+	"cluster: { brokers: 3 }\n"
+	"topics: [ { name: orders, partitions: 6, replication.factor: 3,\n"
+	"            config: { min.insync.replicas: 2 } } ]\n"
+	"producers: [ { name: p, topic: orders, rate: 1000/s, keys: { count: 300 } } ]\n";
+
+/* Adding a consumer group changes no producer draw: named random streams. */
+static void test_consumers_leave_producer_draws_alone(void **state)
+{
+	(void)state;
+	char with_group[1024];
+	snprintf(with_group, sizeof(with_group), "%sconsumer_groups: [ { name: g, topic: orders, "
+		 "members: 2, processing: { per_record: 1ms } } ]\n", base_yaml);
+	struct run a, b;
+	run_yaml(&a, base_yaml, 0);
+	run_yaml(&b, with_group, 0);
+	assert_true(fig(&b, "records.consumed") > 0);
+	assert_true(fig(&a, "records.produced") == fig(&b, "records.produced"));
+	char path[64];
+	for (int i = 0; i < 6; i++) { /* every key drawn the same, partition by partition */
+		snprintf(path, sizeof(path), "producers.p.records_per_partition.orders-%d", i);
+		assert_true(fig(&a, path) > 0);
+		assert_true(fig(&a, path) == fig(&b, path));
+	}
+	run_release(&a);
+	run_release(&b);
+}
+
+/* Same seed, same summary bytes; another seed, other draws. */
+static void test_determinism(void **state)
+{
+	(void)state;
+	struct run a, b, c;
+	run_yaml(&a, base_yaml, 9);
+	run_yaml(&b, base_yaml, 9);
+	run_yaml(&c, base_yaml, 10);
+	assert_int_equal(a.s.w.len, b.s.w.len);
+	assert_memory_equal(a.s.w.buf, b.s.w.buf, a.s.w.len);
+	assert_true(fig(&a, "records.produced") != fig(&c, "records.produced"));
+	run_release(&a);
+	run_release(&b);
+	run_release(&c);
+}
+
+/* One key: every record lands on murmur2("key-0") % 6, as the Java client puts it. */
+static void test_single_key_lands_on_its_partition(void **state)
+{
+	(void)state;
+	static const char yaml[] =
+		"name: t\nduration: 5s\ncluster: { brokers: 3 }\n"
+		"topics: [ { name: orders, partitions: 6, replication.factor: 2 } ]\n"
+		"producers: [ { name: p, topic: orders, rate: 500/s, keys: { count: 1 } } ]\n";
+	struct run r;
+	run_yaml(&r, yaml, 0);
+	char key[24], path[64];
+	int want = part_for_key(key, part_key_name(0, key), 6);
+	double total = fig(&r, "records.acked");
+	assert_true(total > 2000);
+	for (int i = 0; i < 6; i++) {
+		snprintf(path, sizeof(path), "partitions.orders-%d.records", i);
+		assert_true(fig(&r, path) == (i == want ? total : 0));
+	}
+	run_release(&r);
+}
+
+static const char crash_yaml[] =
+	"name: t\nseed: 7\nduration: 40s\ncluster: { brokers: 3 }\n"
+	"topics: [ { name: o, partitions: 3, replication.factor: 3,\n"
+	"            config: { min.insync.replicas: 2 } } ]\n"
+	"producers: [ { name: p, topic: o, rate: 3000/s, keys: { count: 1000 },\n"
+	"               config: { acks: %s, linger.ms: 5 } } ]\n"
+	"faults:\n"
+	"  - { at: 9s, delay: { from: [broker-1], to: [broker-2, broker-3] }, latency: 200ms,"
+	" for: 2s }\n"
+	"  - { at: 10s, crash: broker-1, for: 15s }\n";
+
+/* acks=1 acknowledges what only the leader has: its crash loses acknowledged records;
+ * acks=all with min.insync.replicas=2 loses none. */
+static void test_acks_and_leader_crash(void **state)
+{
+	(void)state;
+	char y1[1024], yall[1024];
+	snprintf(y1, sizeof(y1), crash_yaml, "1");
+	snprintf(yall, sizeof(yall), crash_yaml, "all");
+	struct run a, b;
+	run_yaml(&a, y1, 0);
+	run_yaml(&b, yall, 0);
+	assert_true(fig(&a, "checker.acked_lost") > 0);
+	assert_true(fig(&a, "events.log_truncated.records") >= fig(&a, "checker.acked_lost"));
+	assert_true(fig(&b, "checker.acked_lost") == 0);
+	assert_true(fig(&b, "records.acked") > 100000);
+	/* the old leader rejoined and caught up: no replica disagrees at the end */
+	assert_true(fig(&a, "checker.divergent_offsets") == 0);
+	assert_true(fig(&a, "partitions.o-0.isr_size") == 3);
+	run_release(&a);
+	run_release(&b);
+}
+
+static const char kip101_yaml[] =
+	"name: t\nseed: 1\nduration: 60s\n"
+	"cluster: { brokers: 2, config: { replication.truncation: %s } }\n"
+	"topics: [ { name: events, partitions: 1, replication.factor: 2 } ]\n"
+	"producers: [ { name: app, topic: events, rate: 2000/s, config: { acks: all } } ]\n"
+	"faults:\n"
+	"  - { at: 10s, crash: broker-2 }\n"
+	"  - { at: 10500ms, partition: { a: [broker-1], b: [broker-2] }, for: 25s }\n"
+	"  - { at: 11s, restart: broker-2 }\n"
+	"  - { at: 12s, crash: broker-1, for: 28s }\n";
+
+/* KIP-101: truncating to the follower's own high watermark loses acknowledged records and
+ * lets replicas diverge; the leader-epoch rule does neither. */
+static void test_truncation_rules(void **state)
+{
+	(void)state;
+	char hw[1024], ep[1024];
+	snprintf(hw, sizeof(hw), kip101_yaml, "high-watermark");
+	snprintf(ep, sizeof(ep), kip101_yaml, "leader-epoch");
+	struct run a, b;
+	run_yaml(&a, hw, 0);
+	run_yaml(&b, ep, 0);
+	assert_true(fig(&a, "checker.acked_lost") > 0);
+	assert_true(fig(&a, "checker.divergent_offsets") > 0);
+	assert_true(fig(&b, "checker.acked_lost") == 0);
+	assert_true(fig(&b, "checker.divergent_offsets") == 0);
+	run_release(&a);
+	run_release(&b);
+}
+
+static const char retry_yaml[] =
+	"name: t\nseed: 21\nduration: 25s\ncluster: { brokers: 3 }\n"
+	"topics: [ { name: l, partitions: 3, replication.factor: 3 } ]\n"
+	"producers: [ { name: s, topic: l, rate: 1000/s, keys: { count: 200 },\n"
+	"    config: { acks: all, enable.idempotence: %s, request.timeout.ms: 2000 } } ]\n"
+	"faults:\n"
+	"  - { at: 5s, drop: { from: [s], to: [broker-1, broker-2, broker-3] }, one_way: false,"
+	" fraction: 0.2, for: 10s }\n";
+
+/* Lost requests and responses: retries duplicate and reorder without idempotence; with it
+ * the broker keeps exactly one copy in order. */
+static void test_idempotence(void **state)
+{
+	(void)state;
+	char off[1024], on[1024];
+	snprintf(off, sizeof(off), retry_yaml, "false");
+	snprintf(on, sizeof(on), retry_yaml, "true");
+	struct run a, b;
+	run_yaml(&a, off, 0);
+	run_yaml(&b, on, 0);
+	assert_true(fig(&a, "checker.log_duplicates") > 0);
+	assert_true(fig(&a, "checker.order_violations") > 0);
+	assert_true(fig(&b, "checker.log_duplicates") == 0);
+	assert_true(fig(&b, "checker.order_violations") == 0);
+	assert_true(fig(&b, "checker.acked_lost") == 0);
+	run_release(&a);
+	run_release(&b);
+}
+
+/* A stalled follower leaves the ISR between 1x and 1.5x replica.lag.time.max.ms after the
+ * stall starts, and rejoins after it ends. */
+static void test_isr_shrink_timing(void **state)
+{
+	(void)state;
+	static const char yaml[] =
+		"name: t\nseed: 3\nduration: 60s\n"
+		"cluster: { brokers: 3, config: { replica.lag.time.max.ms: 10000 } }\n"
+		"topics: [ { name: o, partitions: 3, replication.factor: 3 } ]\n"
+		"producers: [ { name: p, topic: o, rate: 500/s, keys: { count: 10 } } ]\n"
+		"faults: [ { at: 7s, slow: broker-2, disk_stall: true, for: 30s } ]\n";
+	struct run r;
+	run_yaml(&r, yaml, 0);
+	double shrink = fig(&r, "events.isr_shrink.first_s");
+	assert_true(shrink >= 17.0 && shrink <= 22.0);
+	assert_true(fig(&r, "events.isr_expand.first_s") >= 37.0);
+	assert_true(fig(&r, "checker.acked_lost") == 0);
+	run_release(&r);
+}
+
+/* Two of three brokers down: acks=all writes are refused with NOT_ENOUGH_REPLICAS, and
+ * nothing acknowledged is lost. */
+static void test_not_enough_replicas(void **state)
+{
+	(void)state;
+	static const char yaml[] =
+		"name: t\nseed: 3\nduration: 50s\ncluster: { brokers: 3 }\n"
+		"topics: [ { name: p, partitions: 3, replication.factor: 3,\n"
+		"            config: { min.insync.replicas: 2 } } ]\n"
+		"producers: [ { name: b, topic: p, rate: 500/s, keys: { count: 100 },\n"
+		"    config: { acks: all, request.timeout.ms: 5000 } } ]\n"
+		"faults:\n  - { at: 10s, crash: broker-2, for: 30s }\n"
+		"  - { at: 10s, crash: broker-3, for: 30s }\n";
+	struct run r;
+	run_yaml(&r, yaml, 0);
+	assert_true(fig(&r, "errors.NOT_ENOUGH_REPLICAS") > 0);
+	assert_true(fig(&r, "availability.write_unavailable_ms") > 3 * 15000.0);
+	assert_true(fig(&r, "checker.acked_lost") == 0);
+	run_release(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_consumers_leave_producer_draws_alone),
+		cmocka_unit_test(test_determinism),
+		cmocka_unit_test(test_single_key_lands_on_its_partition),
+		cmocka_unit_test(test_acks_and_leader_crash),
+		cmocka_unit_test(test_truncation_rules),
+		cmocka_unit_test(test_idempotence),
+		cmocka_unit_test(test_isr_shrink_timing),
+		cmocka_unit_test(test_not_enough_replicas),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
