@@ -27,7 +27,7 @@ ASAN_TESTS := $(TEST_SRC:tests/unit/%.c=build/asan/tests/%)
 HDRS := $(wildcard sim/*.h sim/engine/*.h models/*.h)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all run test unit bench clean deps check-deps golden-update
+.PHONY: all run test unit bench clean deps check-deps golden-update docs
 .SECONDARY:
 all: build/kafkasim
 
@@ -89,6 +89,12 @@ test: deps
 bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH_SRC:tests/bench/%.c=build/bench/%)
 	@sh tests/bench/run.sh
+
+# Rewrite the generated scenario reference in the README from the settings table.
+docs: all
+	@build/kafkasim settings --markdown > build/settings.md
+	@sh tests/readme_section.sh settings build/settings.md --write
+	@echo "README.md: scenario reference regenerated"
 
 golden-update: all
 	@sh tests/run.sh --update-golden

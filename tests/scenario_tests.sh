@@ -103,4 +103,10 @@ check "trace starts with run.start carrying the seed" \
 check "the effective configuration lists Kafka defaults" \
 	grep -q '"batch.size":16384' "$T/a/trace.jsonl"
 
+# ---- the README's scenario reference is the settings table's own output --------------------
+$K settings --markdown > "$T/settings.md"
+check "README scenario reference matches kafkasim settings --markdown (make docs)" \
+	sh tests/readme_section.sh settings "$T/settings.md"
+check "README names the two set-up commands" grep -q 'make run' README.md
+
 echo "scenario tests: $PASS passed, $FAIL failed"
