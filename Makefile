@@ -27,7 +27,7 @@ ASAN_TESTS := $(TEST_SRC:tests/unit/%.c=build/asan/tests/%)
 HDRS := $(wildcard sim/*.h sim/engine/*.h models/*.h)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all run test unit bench clean deps check-deps golden-update docs
+.PHONY: all run test unit bench clean deps check-deps golden-update docs bench-big
 .SECONDARY:
 all: build/kafkasim
 
@@ -95,6 +95,11 @@ docs: all
 	@build/kafkasim settings --markdown > build/settings.md
 	@sh tests/readme_section.sh settings build/settings.md --write
 	@echo "README.md: scenario reference regenerated"
+
+# The full 100-broker minute: about ten minutes on a 2-core machine.
+bench-big: deps
+	@$(MAKE) --no-print-directory all build/bench/bench_scenarios
+	@sh tests/bench/run.sh --big
 
 golden-update: all
 	@sh tests/run.sh --update-golden

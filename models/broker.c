@@ -417,18 +417,23 @@ static enum ks_error pstate_check(struct replica *r, int producer, int32_t epoch
 
 /* ---- appends ---------------------------------------------------------------------------- */
 
-static sim_time_ns disk_done_at(struct cluster *c, struct broker *b, int64_t bytes)
+/* Appends go to the page cache at once; the disk writes them back at its throughput. An
+ * append waits only while the disk is stalled (a `slow` fault) or while the write-back
+ * backlog exceeds DIRTY_BACKLOG_NS of disk time (the kernel's dirty limit). Returns when
+ * the append may happen: now, or later. */
+#define DIRTY_BACKLOG_NS SIM_S
+
+static sim_time_ns append_at(struct cluster *c, struct broker *b, int64_t bytes)
 {
-	sim_time_ns now = sim_now(c->sim), t = now;
-	if (b->disk_free_ns > t)
-		t = b->disk_free_ns;
-	if (b->stall_until_ns > t)
-		t = b->stall_until_ns;
+	sim_time_ns now = sim_now(c->sim), start = b->disk_free_ns > now ? b->disk_free_ns : now;
+	if (b->stall_until_ns > start)
+		start = b->stall_until_ns;
 	int64_t bw = c->sc->cluster.disk_bytes_per_s;
-	if (bw > 0)
-		t += (sim_time_ns)((double)bytes * 1e9 / (double)bw);
-	b->disk_free_ns = t;
-	return t;
+	sim_time_ns end = start + (bw > 0 ? (sim_time_ns)((double)bytes * 1e9 / (double)bw) : 0);
+	b->disk_free_ns = end;
+	if (b->stall_until_ns > now)
+		return b->stall_until_ns;
+	return end - now > DIRTY_BACKLOG_NS ? end - DIRTY_BACKLOG_NS : now;
 }
 
 static void note_flush(struct cluster *c, struct replica *r, int32_t count)
@@ -474,7 +479,11 @@ static void on_produce(struct cluster *c, struct broker *b, struct produce_req *
 	struct produce_work *w = ks_alloc(c, sizeof(*w));
 	w->req = q;
 	w->b = b;
-	sim_schedule(c->sim, disk_done_at(c, b, bytes), produce_append_ev, c, w);
+	sim_time_ns at = append_at(c, b, bytes);
+	if (at <= sim_now(c->sim))
+		produce_append_ev(c->sim, c, w);
+	else
+		sim_schedule(c->sim, at, produce_append_ev, c, w);
 }
 
 /* One partition of a produce request; writes the outcome into resp->e[i]. An acks=all
@@ -936,10 +945,11 @@ static void on_fetch_resp(struct cluster *c, struct broker *b, struct fetch_resp
 	w->resp = resp;
 	w->b = b;
 	w->incarnation = c->net.nodes[b->node].incarnation;
-	sim_time_ns at = bytes > 0 ? disk_done_at(c, b, bytes) : sim_now(c->sim);
-	if (b->stall_until_ns > at)
-		at = b->stall_until_ns;
-	sim_schedule(c->sim, at, follower_apply_ev, c, w);
+	sim_time_ns at = append_at(c, b, bytes);
+	if (at <= sim_now(c->sim))
+		follower_apply_ev(c->sim, c, w);
+	else
+		sim_schedule(c->sim, at, follower_apply_ev, c, w);
 }
 
 /* ---- metadata from the controller ---------------------------------------------------- */
