@@ -375,8 +375,8 @@ static void pstate_note(struct replica *r, const struct batch *bt)
 		s->epoch = bt->producer_epoch;
 		s->n = 0;
 	}
-	s->last[s->n].first_seq = bt->first_seq;
-	s->last[s->n].last_seq = bt->first_seq + bt->count - 1;
+	s->last[s->n].first_seq = bt->proto_seq;
+	s->last[s->n].last_seq = bt->proto_seq + bt->count - 1;
 	s->last[s->n].base = bt->base;
 	s->n++;
 }
@@ -451,7 +451,8 @@ static int64_t leader_append(struct cluster *c, struct partition *p, struct repl
 {
 	sim_time_ns now = sim_now(c->sim);
 	struct batch proto = {
-		.first_seq = e->first_seq, .bytes = e->bytes, .create_ns = e->create_ns,
+		.first_seq = e->first_seq, .proto_seq = e->proto_seq, .bytes = e->bytes,
+		.create_ns = e->create_ns,
 		.last_create_ns = e->last_create_ns, .first_append_ns = now, .append_ns = now,
 		.count = e->count, .epoch = r->leader_epoch, .producer = producer,
 		.producer_epoch = e->producer_epoch,
@@ -509,7 +510,7 @@ static void produce_one(struct cluster *c, struct broker *b, struct produce_req 
 	}
 	if (q->idempotent) {
 		int64_t base = -1;
-		enum ks_error pe = pstate_check(r, q->producer, e->producer_epoch, e->first_seq,
+		enum ks_error pe = pstate_check(r, q->producer, e->producer_epoch, e->proto_seq,
 						e->count, &base);
 		if (pe == KERR_DUPLICATE_SEQUENCE_NUMBER) {
 			out->base = base; /* already appended: acknowledge, never write twice */

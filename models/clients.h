@@ -30,7 +30,8 @@ struct pbatch {
 	int32_t count;
 	int64_t bytes;
 	int64_t first_seq;        /* -1 until first drained */
-	int32_t epoch;            /* producer epoch it was last sent with */
+	int32_t epoch;            /* producer epoch of its proto_seq */
+	int64_t proto_seq;        /* idempotence sequence in that epoch, -1 none yet */
 	sim_time_ns create_ns;
 	int64_t arrival_sum_ns;   /* sum over records of (arrival - create) */
 	sim_time_ns last_arrival_ns;
@@ -46,7 +47,8 @@ struct pqueue {               /* per partition of the producer's topic */
 	int n;                    /* batches queued (not in flight) */
 	int64_t next_seq;         /* next sequence number for this partition */
 	int32_t epoch;            /* producer epoch, bumped after an unresolvable sequence gap */
-	int64_t epoch_base;       /* first sequence sent under the current epoch */
+	int64_t next_proto;       /* next idempotence sequence in this epoch (from 0) */
+	int64_t acked_proto_end;  /* one past the last acknowledged sequence in this epoch */
 	int leader;               /* leader broker id in the producer's metadata, -1 unknown */
 	int32_t leader_epoch;
 	bool listed;              /* in its connection's partition list */

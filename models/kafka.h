@@ -61,6 +61,7 @@ struct net {
 	struct dist latency;
 	gsl_rng *rng;             /* stream "net/faults": drop decisions */
 	gsl_rng **link_rng;       /* [from * n_nodes + to]: latency streams, made on first use */
+	sim_time_ns *link_last_ns; /* [from * n_nodes + to]: the latest arrival scheduled */
 	uint64_t sent, dropped, delivered;
 };
 
@@ -83,6 +84,7 @@ struct msg {
 	uint32_t to_incarnation;
 	uint32_t from_incarnation;
 	bool bounced;             /* refused: the receiver's process is down (TCP reset) */
+	bool received;            /* through the receiver's NIC */
 	int64_t bytes;
 	sim_time_ns sent_ns;
 };

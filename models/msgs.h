@@ -14,9 +14,10 @@ struct produce_entry {
 	int part;
 	int32_t producer_epoch;
 	int32_t count;
-	int64_t first_seq;
+	int64_t first_seq;             /* identity (plog.h) */
 	int64_t bytes;
 	sim_time_ns create_ns, last_create_ns; /* first and last record's arrival */
+	int64_t proto_seq;             /* the idempotence protocol's sequence */
 };
 struct produce_req {
 	struct msg h;

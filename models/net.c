@@ -2,7 +2,8 @@
  * net.c - the simulated network: every message between two nodes (brokers, controllers,
  * producers, consumer members) crosses it. A message leaves when the sender's NIC is free,
  * takes bytes / bandwidth to serialise, travels for a latency drawn from the network's
- * distribution plus any `delay` fault, and queues at the receiver's NIC. Partition and
+ * distribution plus any `delay` fault, and queues at the receiver's NIC in arrival order
+ * (a wait under a microsecond is not modelled). Partition and
  * drop faults are rules checked when a message is sent (a message already on the wire when
  * a split starts still arrives). A message to a node that is down, or that restarted since
  * the message was sent, is lost.
@@ -72,7 +73,8 @@ void net__init(struct cluster *c)
 	n->latency = c->sc->cluster.net_latency_ns;
 	n->rng = rng_stream_new(c->seed, "net/faults");
 	n->link_rng = calloc((size_t)n->n_nodes * (size_t)n->n_nodes, sizeof(gsl_rng *));
-	if (!n->link_rng)
+	n->link_last_ns = calloc((size_t)n->n_nodes * (size_t)n->n_nodes, sizeof(sim_time_ns));
+	if (!n->link_rng || !n->link_last_ns)
 		abort();
 }
 
@@ -103,6 +105,7 @@ void net__release(struct cluster *c)
 		if (n->link_rng[i])
 			gsl_rng_free(n->link_rng[i]);
 	free(n->link_rng);
+	free(n->link_last_ns);
 	free(n->nodes);
 	if (n->rng)
 		gsl_rng_free(n->rng);
@@ -150,6 +153,13 @@ static bool net__apply_rules(struct cluster *c, int from, int to, sim_time_ns *e
 	return true;
 }
 
+static sim_time_ns xfer_ns(int64_t bytes, int64_t bytes_per_s)
+{
+	if (bytes_per_s <= 0 || bytes <= 0)
+		return 0;
+	return (sim_time_ns)((double)bytes * 1e9 / (double)bytes_per_s);
+}
+
 static void net__bounce_ev(struct sim *s, void *subject, void *arg)
 {
 	(void)s;
@@ -180,15 +190,21 @@ static void net__deliver_ev(struct sim *s, void *subject, void *arg)
 			  net__bounce_ev, c, m);
 		return;
 	}
+	/* the receiver's NIC takes messages in the order they arrive */
+	if (!m->received) {
+		m->received = true;
+		sim_time_ns now = sim_now(s);
+		sim_time_ns start = to->in_free_ns > now ? to->in_free_ns : now;
+		sim_time_ns done = start + xfer_ns(m->bytes, to->bytes_per_s);
+		to->in_free_ns = done;
+		done += to->slow_extra_ns;
+		if (done - now > SIM_US) {
+			sim_schedule(s, done, net__deliver_ev, c, m);
+			return;
+		}
+	}
 	c->net.delivered++;
 	cluster__deliver(c, m);
-}
-
-static sim_time_ns xfer_ns(int64_t bytes, int64_t bytes_per_s)
-{
-	if (bytes_per_s <= 0 || bytes <= 0)
-		return 0;
-	return (sim_time_ns)((double)bytes * 1e9 / (double)bytes_per_s);
 }
 
 void net__send(struct cluster *c, int from, int to, struct msg *m, enum msg_type type,
@@ -214,11 +230,12 @@ void net__send(struct cluster *c, int from, int to, struct msg *m, enum msg_type
 	sim_time_ns sent = depart + xfer_ns(bytes, src->bytes_per_s);
 	src->out_free_ns = sent;
 	sim_time_ns arrive = sent + dist_sample_ns(&n->latency, link_rng(c, from, to)) + extra;
-	sim_time_ns start = arrive > dst->in_free_ns ? arrive : dst->in_free_ns;
-	sim_time_ns done = start + xfer_ns(bytes, dst->bytes_per_s);
-	dst->in_free_ns = done;
-	done += dst->slow_extra_ns;
-	sim_schedule(c->sim, done, net__deliver_ev, c, m);
+	/* one connection per pair, as TCP: a message never overtakes an earlier one */
+	sim_time_ns *last = &n->link_last_ns[(size_t)from * (size_t)n->n_nodes + (size_t)to];
+	if (arrive < *last)
+		arrive = *last;
+	*last = arrive;
+	sim_schedule(c->sim, arrive, net__deliver_ev, c, m);
 }
 
 void net__node_down(struct cluster *c, int node)

@@ -72,6 +72,7 @@ struct batch plog_slice(const struct batch *b, int64_t lo, int64_t hi)
 	s.base = lo;
 	s.count = (int32_t)(hi - lo);
 	s.first_seq = b->first_seq + (lo - b->base);
+	s.proto_seq = b->proto_seq + (lo - b->base);
 	s.bytes = b->count ? b->bytes * (hi - lo) / b->count : 0;
 	s.create_ns = plog_create_at(b, lo);
 	s.last_create_ns = plog_create_at(b, hi - 1);
@@ -87,6 +88,7 @@ static int plog__continues(const struct plog *l, const struct batch *p)
 	return b->producer >= 0 && b->producer == p->producer &&
 	       b->producer_epoch == p->producer_epoch && b->epoch == p->epoch &&
 	       b->first_seq + b->count == p->first_seq &&
+	       b->proto_seq + b->count == p->proto_seq &&
 	       p->append_ns - b->first_append_ns < PLOG_MERGE_SPAN_NS &&
 	       (int64_t)b->count + p->count < INT32_MAX / 2;
 }

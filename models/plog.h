@@ -18,7 +18,10 @@
  * are interpolated linearly between the first and the last (plog_create_at). */
 struct batch {
 	int64_t base;          /* first offset */
-	int64_t first_seq;     /* producer sequence of the first record (per producer+partition) */
+	int64_t first_seq;     /* the first record's identity: its number among all the records
+				* the producer sent this partition (what the checker counts) */
+	int64_t proto_seq;     /* the first record's sequence in the idempotence protocol: from
+				* 0 in each producer epoch (what ProducerStateManager checks) */
 	int64_t bytes;
 	sim_time_ns create_ns; /* when the producer created the first record (end-to-end latency) */
 	sim_time_ns last_create_ns; /* ... and the last record */

@@ -118,16 +118,13 @@ static void pq_push_tail(struct producer *p, int idx, struct pbatch *b)
 static void pq_push_retry(struct producer *p, int idx, struct pbatch *b)
 {
 	struct pqueue *q = &p->pq[idx];
-	struct pbatch **at = &q->head, *prev = NULL;
-	while (*at && (*at)->first_seq >= 0 && (*at)->first_seq < b->first_seq) {
-		prev = *at;
+	struct pbatch **at = &q->head;
+	while (*at && (*at)->first_seq >= 0 && (*at)->first_seq < b->first_seq)
 		at = &(*at)->next;
-	}
 	b->next = *at;
 	*at = b;
 	if (!b->next)
 		q->tail = b;
-	(void)prev;
 	q->n++;
 	if (!q->listed && q->leader >= 1)
 		conn_list_add(p, q->leader, idx);
@@ -168,6 +165,7 @@ static void accumulate(struct cluster *c, struct producer *p, int idx, int64_t b
 	b->count = 1;
 	b->bytes = bytes;
 	b->first_seq = -1;
+	b->proto_seq = -1;
 	b->create_ns = b->last_arrival_ns = now;
 	b->closed = bytes >= cfg->batch_size;
 	pq_push_tail(p, idx, b);
@@ -306,7 +304,11 @@ static void drain(struct cluster *c, struct producer *p, int broker)
 			b->first_seq = q->next_seq;
 			q->next_seq += b->count;
 		}
-		b->epoch = q->epoch;
+		if (b->proto_seq < 0 || b->epoch != q->epoch) { /* new, or re-sequenced (KIP-360) */
+			b->epoch = q->epoch;
+			b->proto_seq = q->next_proto;
+			q->next_proto += b->count;
+		}
 		b->closed = true;
 		b->in_flight = true;
 		b->attempts++;
@@ -337,7 +339,8 @@ static void drain(struct cluster *c, struct producer *p, int broker)
 	for (int i = 0; i < n; i++)
 		r->e[i] = (struct produce_entry){ list[i]->part, list[i]->epoch, list[i]->count,
 						  list[i]->first_seq, list[i]->bytes,
-						  list[i]->create_ns, list[i]->last_arrival_ns };
+						  list[i]->create_ns, list[i]->last_arrival_ns,
+						  list[i]->proto_seq };
 	p->requests++;
 	c->produce_requests++;
 	c->batches_sent += (uint64_t)n;
@@ -452,6 +455,8 @@ void prod__complete(struct cluster *c, struct producer *p, struct pbatch *b, enu
 	sim_time_ns now = sim_now(c->sim);
 	if (err == KERR_NONE) {
 		rset_add(&q->acked, b->first_seq, b->first_seq + b->count);
+		if (b->epoch == q->epoch && b->proto_seq + b->count > q->acked_proto_end)
+			q->acked_proto_end = b->proto_seq + b->count;
 		p->acked += (uint64_t)b->count;
 		c->records_acked += (uint64_t)b->count;
 		c->records_acked_iv += (uint64_t)b->count;
@@ -517,12 +522,7 @@ static bool retriable(enum ks_error e)
  * batch the gap may still fill (an earlier batch is being retried): retry. */
 static bool sequence_gap_unresolvable(struct pqueue *q, const struct pbatch *b)
 {
-	if (b->epoch < q->epoch)
-		return false;
-	int64_t next = q->epoch_base;
-	if (q->acked.n && q->acked.r[q->acked.n - 1].hi > next)
-		next = q->acked.r[q->acked.n - 1].hi;
-	return b->first_seq == next;
+	return b->epoch == q->epoch && b->proto_seq == q->acked_proto_end;
 }
 
 static void batch_failed(struct cluster *c, struct producer *p, struct pbatch *b,
@@ -534,7 +534,8 @@ static void batch_failed(struct cluster *c, struct producer *p, struct pbatch *b
 	struct pqueue *q = pq_of(c, p, b->part);
 	if (err == KERR_OUT_OF_ORDER_SEQUENCE_NUMBER && sequence_gap_unresolvable(q, b)) {
 		q->epoch++;
-		q->epoch_base = b->first_seq + b->count;
+		q->next_proto = 0;
+		q->acked_proto_end = 0;
 		b->in_flight = false;
 		prod__complete(c, p, b, err);
 		return;

@@ -1681,7 +1681,8 @@ static void fault_links(struct ld *ld, const yaml_node_t *m, const yaml_node_t *
 		f->n_b = read_nodes(ld, b, pk, f->at_ns, f->b);
 		f->n_b = f->n_b < 0 ? 0 : f->n_b;
 	}
-	for (int i = 0; i < f->n_a; i++) {
+	/* a split needs two sides; drop and delay may name links within one set */
+	for (int i = 0; part && i < f->n_a; i++) {
 		for (int j = 0; j < f->n_b; j++) {
 			char nm[KS_NAME_MAX + 16];
 			if (same_node(&f->a[i], &f->b[j]))
