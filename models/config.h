@@ -133,6 +133,11 @@ struct group_cfg {
 	enum ks_assignor strategies[KS_MAX_STRATEGIES]; /* partition.assignment.strategy */
 	int n_strategies;                   /* default [range, cooperative-sticky] */
 	struct ks_loc loc;
+	sim_time_ns request_timeout_ns;     /* request.timeout.ms 30000 */
+	sim_time_ns retry_backoff_ns;       /* retry.backoff.ms 100 */
+	sim_time_ns default_api_timeout_ns; /* default.api.timeout.ms 60000: commitSync gives up */
+	int lag_window;                     /* lag_window: Burrow's intervals, 10 */
+	sim_time_ns lag_min_distance_ns;    /* lag_min_distance: Burrow's min-distance, 1s */
 };
 
 enum ks_fault_kind {

@@ -280,6 +280,10 @@ static const struct setting table[] = {
 	      "Time per record: a duration or a <dist> of durations."),
 	ENTRY(LVL_PROCESSING, GR, async_workers, "async", SET_BOOL, 0, 0, 1, "false",
 	      "Hand records to workers and poll again at once."),
+	ENTRY(LVL_GROUP, GR, lag_window, "lag_window", SET_INT, 0, 1, 1000, "10",
+	      "Lag status: committed offsets kept per partition (Burrow's intervals)."),
+	ENTRY(LVL_GROUP, GR, lag_min_distance_ns, "lag_min_distance", SET_DURATION, 0, 0, NS_MAX,
+	      "1s", "Lag status: a commit closer than this to the last one replaces it."),
 
 	/* consumer_groups[].config: Kafka consumer settings */
 	ENTRY(LVL_GROUP_CONFIG, GR, fetch_min_bytes, "fetch.min.bytes", SET_BYTES, 0, 0,
@@ -304,6 +308,12 @@ static const struct setting table[] = {
 	      MS_, NS_MAX, "3000", "Interval of member heartbeats; below session.timeout.ms."),
 	ENTRY(LVL_GROUP_CONFIG, GR, max_poll_interval_ns, "max.poll.interval.ms", SET_MS, 0, MS_,
 	      NS_MAX, "300000", "A member that does not poll for this long leaves the group."),
+	ENTRY(LVL_GROUP_CONFIG, GR, request_timeout_ns, "request.timeout.ms", SET_MS, 0, MS_,
+	      NS_MAX, "30000", "A request to a broker unanswered this long fails."),
+	ENTRY(LVL_GROUP_CONFIG, GR, retry_backoff_ns, "retry.backoff.ms", SET_MS, 0, 0, NS_MAX,
+	      "100", "Wait before retrying a failed request or coordinator lookup."),
+	ENTRY(LVL_GROUP_CONFIG, GR, default_api_timeout_ns, "default.api.timeout.ms", SET_MS, 0,
+	      0, NS_MAX, "60000", "commitSync gives up after retrying this long."),
 	{ .level = LVL_GROUP_CONFIG, .name = "partition.assignment.strategy",
 	  .type = SET_STRATEGIES, .def = "[range, cooperative-sticky]",
 	  .off = offsetof(GR, strategies), .off_count = offsetof(GR, n_strategies),

@@ -1,0 +1,560 @@
+/*
+ * test_group.c - consumer groups end to end: small clusters from YAML text, run in process
+ * (so also under ASan and UBSan), outcomes read from the summary and from the group's
+ * read-only accessors (cons_member_partitions, cons_rebalance). Each assertion is a number
+ * that would differ if the protocol or the accounting were wrong.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+#include "cluster.h"
+#include "kafka.h"
+#include "scenario.h"
+#include "summ.h"
+
+struct run {
+	struct scenario sc;
+	struct summ s;
+	struct cluster *c; /* kept for the accessors; freed by run_release */
+	struct trace tr;
+};
+
+static void run_yaml(struct run *r, const char *yaml)
+{
+	memset(r, 0, sizeof(*r));
+	int errors = scenario_load_string("test.yaml", yaml, &r->sc, stderr);
+	assert_int_equal(errors, 0);
+	trace_init(&r->tr, NULL, TRACE_SUMMARY);
+	r->c = cluster_new(&r->sc, r->sc.seed, &r->tr);
+	cluster_run_until(r->c, r->sc.duration_ns);
+	cluster_finish(r->c);
+	summ_init(&r->s);
+	summ_obj(&r->s, NULL);
+	cluster_summary(r->c, &r->s);
+	summ_end(&r->s);
+}
+
+static void run_release(struct run *r)
+{
+	cluster_free(r->c);
+	trace_release(&r->tr);
+	summ_release(&r->s);
+	scenario_release(&r->sc);
+}
+
+static double fig(const struct run *r, const char *path)
+{
+	double v = 0;
+	if (!summ_get(&r->s, path, &v))
+		fail_msg("no figure %s in the summary", path);
+	return v;
+}
+
+/* The partitions member m (0-based) of group g owns at the end, as a bit set. */
+static unsigned owned(const struct run *r, int g, int m)
+{
+	int p[64], n = cons_member_partitions(r->c, g, m, p, 64);
+	unsigned set = 0;
+	for (int i = 0; i < n; i++)
+		set |= 1u << p[i];
+	return set;
+}
+
+static int bits(unsigned x)
+{
+	return __builtin_popcount(x);
+}
+
+/* ---- eager vs cooperative ----------------------------------------------------------------- */
+
+static const char join_yaml[] =
+	"name: t\nseed: 3\nduration: 30s\n"
+	"cluster: { brokers: 3, network: { latency: 1ms } }\n"
+	"topics: [ { name: orders, partitions: 6, replication.factor: 3 } ]\n"
+	"producers: [ { name: p, topic: orders, rate: 300/s, arrival: constant } ]\n"
+	"consumer_groups:\n"
+	"  - { name: eager, topic: orders, members: 2, processing: { per_record: 1ms },\n"
+	"      config: { auto.offset.reset: earliest, heartbeat.interval.ms: 1000,\n"
+	"                partition.assignment.strategy: [sticky] } }\n"
+	"  - { name: coop, topic: orders, members: 2, processing: { per_record: 1ms },\n"
+	"      config: { auto.offset.reset: earliest, heartbeat.interval.ms: 1000,\n"
+	"                partition.assignment.strategy: [cooperative-sticky] } }\n"
+	"faults:\n"
+	"  - { at: 15s, join: eager }\n"
+	"  - { at: 15s, join: coop }\n";
+
+/* A third member joins a group of two over six partitions. Eager: both members revoke all
+ * three of theirs, one rebalance. Cooperative: each revokes only the one partition that
+ * moves, and a second (follow-up) rebalance hands the two to the newcomer. The sticky
+ * algorithm keeps the same final owners either way. */
+static void test_eager_revokes_all_cooperative_only_moving(void **state)
+{
+	(void)state;
+	struct run r;
+	run_yaml(&r, join_yaml);
+	assert_int_equal((int)fig(&r, "groups.eager.partitions_revoked"), 6);
+	assert_int_equal((int)fig(&r, "groups.coop.partitions_revoked"), 2);
+	assert_int_equal((int)fig(&r, "groups.eager.rebalances"), 2);
+	assert_int_equal((int)fig(&r, "groups.coop.rebalances"), 3);
+	assert_int_equal((int)fig(&r, "groups.eager.partitions_moved"), 2);
+	assert_int_equal((int)fig(&r, "groups.coop.partitions_moved"), 2);
+	assert_true(fig(&r, "groups.eager.rebalance_pause_ms") > 0);
+	assert_true(fig(&r, "groups.coop.rebalance_pause_ms") == 0);
+	for (int g = 0; g < 2; g++) {
+		unsigned a = owned(&r, g, 0), b = owned(&r, g, 1), c = owned(&r, g, 2);
+		assert_int_equal(bits(a), 2);
+		assert_int_equal(bits(b), 2);
+		assert_int_equal(bits(c), 2);
+		assert_int_equal(a | b | c, 0x3f);
+		assert_int_equal(a & b, 0);
+	}
+	/* the cooperative first round gives the newcomer nothing: what moves is withheld */
+	const struct rb_record *first = cons_rebalance(r.c, 1, 1);
+	const struct rb_record *second = cons_rebalance(r.c, 1, 2);
+	assert_non_null(first);
+	assert_non_null(second);
+	assert_int_equal(first->moved, 0);
+	assert_int_equal(second->moved, 2);
+	assert_int_equal(second->revoked, 2);
+	assert_true(second->generation == first->generation + 1);
+	run_release(&r);
+}
+
+/* ---- at-least-once ------------------------------------------------------------------------- */
+
+static const char c08_yaml[] =
+	"name: t\nseed: 11\nduration: 80s\n"
+	"cluster: { brokers: 3, network: { latency: 1ms } }\n"
+	"topics: [ { name: payments, partitions: 1, replication.factor: 3 } ]\n"
+	"producers: [ { name: checkout, topic: payments, rate: 1000/s, arrival: constant,\n"
+	"               stop: 5001ms } ]\n"
+	"consumer_groups:\n"
+	"  - { name: billing, topic: payments, members: 0, commit: sync,\n"
+	"      processing: { per_record: 10ms },\n"
+	"      config: { auto.offset.reset: earliest, max.poll.records: 100,\n"
+	"                session.timeout.ms: 6000, heartbeat.interval.ms: 1000,\n"
+	"                partition.assignment.strategy: [range] } }\n"
+	"faults:\n"
+	"  - { at: 10s, join: billing }\n"
+	"  - { at: 10s, join: billing }\n"
+	"  - { at: %s, crash: billing-1 }\n";
+
+/* commitSync after every 100-record poll of 1.002s; poll 12 starts at 27.034s with 1100
+ * committed. A crash t into it leaves floor(100 t / 1s) records processed and uncommitted,
+ * and exactly those are processed again by the successor. */
+static void test_crash_before_commit_redelivers_exactly(void **state)
+{
+	(void)state;
+	static const struct { const char *at; int dup; } cases[] = {
+		{ "27535ms", 50 }, { "27135ms", 10 }, { "27933ms", 89 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char yaml[2048];
+		snprintf(yaml, sizeof(yaml), c08_yaml, cases[i].at);
+		struct run r;
+		run_yaml(&r, yaml);
+		assert_int_equal((int)fig(&r, "groups.billing.delivery_duplicates"), cases[i].dup);
+		assert_int_equal((int)fig(&r, "groups.billing.records_processed"),
+				 5000 + cases[i].dup);
+		assert_int_equal((int)fig(&r, "groups.billing.skipped"), 0);
+		assert_int_equal((int)fig(&r, "groups.billing.per_partition.payments-0.committed"),
+				 5000);
+		run_release(&r);
+	}
+}
+
+static const char c09_yaml[] =
+	"name: t\nseed: 9\nduration: 80s\n"
+	"cluster: { brokers: 3, network: { latency: 1ms } }\n"
+	"topics: [ { name: orders, partitions: 1, replication.factor: 3 } ]\n"
+	"producers: [ { name: checkout, topic: orders, rate: 1000/s, arrival: constant,\n"
+	"               stop: 5001ms } ]\n"
+	"consumer_groups:\n"
+	"  - { name: inline, topic: orders, members: 0, processing: { per_record: 10ms },\n"
+	"      config: &c { auto.offset.reset: earliest, auto.commit.interval.ms: 1000,\n"
+	"                   max.poll.records: 100, session.timeout.ms: 6000,\n"
+	"                   heartbeat.interval.ms: 1000,\n"
+	"                   partition.assignment.strategy: [range] } }\n"
+	"  - { name: handoff, topic: orders, members: 0,\n"
+	"      processing: { per_record: 10ms, async: true }, config: *c }\n"
+	"faults:\n"
+	"  - { at: 10s, join: inline }\n"
+	"  - { at: 10s, join: inline }\n"
+	"  - { at: 10s, join: handoff }\n"
+	"  - { at: 10s, join: handoff }\n"
+	"  - { at: 27535ms, crash: inline-1 }\n"
+	"  - { at: 27535ms, crash: handoff-1 }\n";
+
+/* Auto-commit commits what poll() returned before: synchronous processing stays
+ * at-least-once (52 redelivered, none skipped); a hand-off to workers commits records the
+ * worker has not reached, and a crash skips them (48, none redelivered). */
+static void test_auto_commit_with_workers_skips(void **state)
+{
+	(void)state;
+	struct run r;
+	run_yaml(&r, c09_yaml);
+	assert_int_equal((int)fig(&r, "groups.inline.delivery_duplicates"), 52);
+	assert_int_equal((int)fig(&r, "groups.inline.skipped"), 0);
+	assert_int_equal((int)fig(&r, "groups.handoff.delivery_duplicates"), 0);
+	assert_int_equal((int)fig(&r, "groups.handoff.skipped"), 48);
+	assert_int_equal((int)fig(&r, "checker.skipped"), 48);
+	assert_int_equal((int)fig(&r, "groups.inline.records_processed"), 5052);
+	assert_int_equal((int)fig(&r, "groups.handoff.records_processed"), 4952);
+	run_release(&r);
+}
+
+/* ---- membership ------------------------------------------------------------------------------ */
+
+static const char member_yaml[] =
+	"name: t\nseed: 4\nduration: 40s\n"
+	"cluster: { brokers: 3, network: { latency: 1ms } }\n"
+	"topics: [ { name: orders, partitions: 6, replication.factor: 3 } ]\n"
+	"producers: [ { name: p, topic: orders, rate: 600/s, arrival: constant } ]\n"
+	"consumer_groups:\n"
+	"  - { name: g, topic: orders, members: 3, static: %s, processing: { per_record: 1ms },\n"
+	"      config: { auto.offset.reset: earliest, session.timeout.ms: %d,\n"
+	"                heartbeat.interval.ms: %d, partition.assignment.strategy: [range] } }\n"
+	"faults:\n"
+	"  - { at: %s, crash: g-2%s }\n";
+
+/* A static member restarted within the session timeout takes its partitions back with no
+ * rebalance; a dynamic one is a new member and the group rebalances (waiting for the old
+ * instance's session to end). */
+static void test_static_member_rejoins_without_rebalance(void **state)
+{
+	(void)state;
+	char yaml[2048];
+	struct run st, dyn;
+	snprintf(yaml, sizeof(yaml), member_yaml, "true", 10000, 1000, "20s", ", for: 4s");
+	run_yaml(&st, yaml);
+	snprintf(yaml, sizeof(yaml), member_yaml, "false", 10000, 1000, "20s", ", for: 4s");
+	run_yaml(&dyn, yaml);
+	assert_int_equal((int)fig(&st, "groups.g.rebalances"), 1);
+	assert_int_equal((int)fig(&st, "groups.g.generation"), 1);
+	assert_int_equal((int)fig(&st, "groups.g.expirations"), 0);
+	assert_int_equal(bits(owned(&st, 0, 1)), 2);
+	assert_int_equal(owned(&st, 0, 0) | owned(&st, 0, 1) | owned(&st, 0, 2), 0x3f);
+	/* the range assignment is what it was: g-2 owns partitions 2 and 3 again */
+	assert_int_equal(owned(&st, 0, 1), 0x0c);
+	assert_int_equal((int)fig(&dyn, "groups.g.rebalances"), 2);
+	assert_int_equal((int)fig(&dyn, "groups.g.expirations"), 1);
+	assert_int_equal((int)fig(&dyn, "groups.g.generation"), 2);
+	run_release(&st);
+	run_release(&dyn);
+}
+
+/* The coordinator removes a crashed member session.timeout.ms after the last heartbeat it
+ * received, which came at most one heartbeat interval before the crash: detection takes
+ * between session - heartbeat and session after the crash (plus the 1ms the heartbeat
+ * travelled). Crash times spread over a heartbeat interval cover the whole window. */
+static void test_session_timeout_detection_window(void **state)
+{
+	(void)state;
+	static const char *const at[] = { "20s", "20250ms", "20500ms", "20750ms", "20999ms" };
+	double lo = 1e9, hi = 0;
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		char yaml[2048];
+		snprintf(yaml, sizeof(yaml), member_yaml, "false", 6000, 1000, at[i], "");
+		struct run r;
+		run_yaml(&r, yaml);
+		double d = fig(&r, "groups.g.crash_detection_ms");
+		assert_true(d > 6000 - 1000);
+		assert_true(d <= 6000 + 1);
+		lo = d < lo ? d : lo;
+		hi = d > hi ? d : hi;
+		assert_int_equal((int)fig(&r, "groups.g.expirations"), 1);
+		assert_int_equal((int)fig(&r, "groups.g.members"), 2);
+		run_release(&r);
+	}
+	assert_true(hi - lo > 700); /* the detection delay depends on the heartbeat phase */
+}
+
+static const char slow_yaml[] =
+	"name: t\nseed: 8\nduration: 40s\n"
+	"cluster: { brokers: 3, network: { latency: 1ms } }\n"
+	"topics: [ { name: orders, partitions: 2, replication.factor: 3 } ]\n"
+	"producers: [ { name: p, topic: orders, rate: 400/s, arrival: constant } ]\n"
+	"consumer_groups:\n"
+	"  - { name: g, topic: orders, members: 2, commit: sync, processing: { per_record: 1ms },\n"
+	"      config: { auto.offset.reset: earliest, max.poll.interval.ms: 5000,\n"
+	"                max.poll.records: 100, partition.assignment.strategy: [range] } }\n"
+	"faults:\n"
+	"  - { at: 15s, slow: g-1, factor: 100, for: 10s }\n";
+
+/* A poll that takes longer than max.poll.interval.ms: the member leaves from its heartbeat
+ * thread, its partition moves, its commitSync then fails and the records it processed
+ * are processed again by the new owner; it rejoins at its next poll. */
+static void test_max_poll_interval_leaves_group(void **state)
+{
+	(void)state;
+	struct run r;
+	run_yaml(&r, slow_yaml);
+	assert_int_equal((int)fig(&r, "groups.g.leaves"), 1);
+	assert_true(fig(&r, "groups.g.commits_failed") >= 1);
+	assert_true(fig(&r, "groups.g.delivery_duplicates") > 0);
+	assert_true(fig(&r, "groups.g.rebalances") >= 3);
+	assert_int_equal((int)fig(&r, "groups.g.members"), 2);
+	assert_int_equal((int)fig(&r, "groups.g.skipped"), 0);
+	run_release(&r);
+}
+
+static const char pause_yaml[] =
+	"name: t\nseed: 12\nduration: 50s\n"
+	"cluster: { brokers: 3, network: { latency: 1ms } }\n"
+	"topics: [ { name: orders, partitions: 4, replication.factor: 3 } ]\n"
+	"producers: [ { name: p, topic: orders, rate: 400/s, arrival: constant } ]\n"
+	"consumer_groups:\n"
+	"  - { name: g, topic: orders, members: 2, processing: { per_record: 1ms },\n"
+	"      config: { auto.offset.reset: earliest, session.timeout.ms: 10000,\n"
+	"                heartbeat.interval.ms: 1000 } }\n"
+	"faults:\n"
+	"  - { at: 15s, pause: g-1, for: %s }\n";
+
+/* A GC pause shorter than the session costs nothing but time; a longer one gets the
+ * member expired, its partitions move and on waking it finds itself fenced and rejoins. */
+static void test_gc_pause_against_session_timeout(void **state)
+{
+	(void)state;
+	char yaml[2048];
+	struct run shortp, longp;
+	snprintf(yaml, sizeof(yaml), pause_yaml, "5s");
+	run_yaml(&shortp, yaml);
+	snprintf(yaml, sizeof(yaml), pause_yaml, "15s");
+	run_yaml(&longp, yaml);
+	assert_int_equal((int)fig(&shortp, "groups.g.expirations"), 0);
+	assert_int_equal((int)fig(&shortp, "groups.g.rebalances"), 1);
+	assert_int_equal((int)fig(&shortp, "groups.g.delivery_duplicates"), 0);
+	assert_int_equal((int)fig(&longp, "groups.g.expirations"), 1);
+	assert_int_equal((int)fig(&longp, "groups.g.rebalances"), 3);
+	assert_true(fig(&longp, "groups.g.delivery_duplicates") > 0);
+	assert_int_equal((int)fig(&longp, "groups.g.members"), 2);
+	assert_int_equal(bits(owned(&longp, 0, 0)), 2);
+	assert_int_equal(bits(owned(&longp, 0, 1)), 2);
+	run_release(&shortp);
+	run_release(&longp);
+}
+
+static const char coord_yaml[] =
+	"name: t\nseed: 13\nduration: 40s\n"
+	"cluster: { brokers: 3, network: { latency: 1ms } }\n"
+	"topics: [ { name: orders, partitions: 3, replication.factor: 3 } ]\n"
+	"producers: [ { name: p, topic: orders, rate: 300/s, arrival: constant } ]\n"
+	"consumer_groups:\n"
+	"  - { name: g, topic: orders, members: 2, commit: sync, processing: { per_record: 1ms },\n"
+	"      config: { auto.offset.reset: earliest, session.timeout.ms: 10000 } }\n";
+
+/* The coordinator's broker crashes: the group's state and offsets survive on the next
+ * broker after broker.session.timeout.ms; the members find it and carry on in the same
+ * generation, with nothing lost or processed twice. */
+static void test_coordinator_failover(void **state)
+{
+	(void)state;
+	char yaml[2048];
+	struct run probe, r;
+	run_yaml(&probe, coord_yaml);
+	int home = (int)fig(&probe, "groups.g.coordinator");
+	run_release(&probe);
+	snprintf(yaml, sizeof(yaml), "%sfaults: [ { at: 15s, crash: broker-%d } ]\n", coord_yaml,
+		 home);
+	run_yaml(&r, yaml);
+	assert_int_not_equal((int)fig(&r, "groups.g.coordinator"), home);
+	assert_int_equal((int)fig(&r, "groups.g.rebalances"), 1);
+	assert_int_equal((int)fig(&r, "groups.g.generation"), 1);
+	assert_int_equal((int)fig(&r, "groups.g.delivery_duplicates"), 0);
+	assert_int_equal((int)fig(&r, "groups.g.skipped"), 0);
+	assert_true(fig(&r, "groups.g.lag") < 100);
+	run_release(&r);
+}
+
+/* ---- offsets ----------------------------------------------------------------------------- */
+
+static const char retention_yaml[] =
+	"name: t\nseed: 21\nduration: 40s\n"
+	"cluster: { brokers: 3, network: { latency: 1ms },\n"
+	"           config: { log.retention.check.interval.ms: 1000,\n"
+	"                     group.initial.rebalance.delay.ms: 0 } }\n"
+	"topics: [ { name: clicks, partitions: 1, replication.factor: 3,\n"
+	"            config: { retention.ms: 10000 } } ]\n"
+	"producers: [ { name: web, topic: clicks, rate: 500/s, arrival: constant } ]\n"
+	"consumer_groups:\n"
+	"  - { name: e, topic: clicks, members: 1, commit: sync, processing: { per_record: 4ms },\n"
+	"      config: { auto.offset.reset: earliest } }\n"
+	"  - { name: l, topic: clicks, members: 1, commit: sync, processing: { per_record: 4ms },\n"
+	"      config: { auto.offset.reset: latest } }\n"
+	"  - { name: n, topic: clicks, members: 1, commit: sync, processing: { per_record: 4ms },\n"
+	"      config: { auto.offset.reset: none } }\n";
+
+/* Retention overtakes two slow groups at the same offset: earliest skips what was
+ * deleted, latest also what was still there. With none and nothing committed the consumer
+ * never starts (NoOffsetForPartitionException). */
+static void test_retention_out_of_range_policies(void **state)
+{
+	(void)state;
+	struct run r;
+	run_yaml(&r, retention_yaml);
+	assert_int_equal((int)fig(&r, "groups.e.offset_out_of_range"), 1);
+	assert_int_equal((int)fig(&r, "groups.l.offset_out_of_range"), 1);
+	assert_int_equal((int)fig(&r, "groups.e.skipped"), 3443);
+	assert_int_equal((int)fig(&r, "groups.l.skipped"), 9056);
+	assert_int_equal((int)fig(&r, "groups.n.records_processed"), 0);
+	assert_int_equal((int)fig(&r, "groups.n.offset_resets"), 1);
+	assert_int_equal((int)fig(&r, "groups.n.offset_out_of_range"), 0);
+	assert_int_equal((int)fig(&r, "groups.n.per_partition.clicks-0.committed"), -1);
+	run_release(&r);
+}
+
+static const char idem_yaml[] =
+	"name: t\nseed: 11\nduration: 90s\n"
+	"cluster: { brokers: 3, network: { latency: 1ms } }\n"
+	"topics: [ { name: orders, partitions: 2, replication.factor: 3 } ]\n"
+	"producers:\n"
+	"  - { name: checkout, topic: orders, rate: 500/s, arrival: constant, stop: 20s,\n"
+	"      config: { enable.idempotence: false, acks: 1, request.timeout.ms: 300,\n"
+	"                delivery.timeout.ms: 10000,\n"
+	"                max.in.flight.requests.per.connection: 1 } }\n"
+	"consumer_groups:\n"
+	"  - { name: none, topic: orders, members: 0, idempotence: none,\n"
+	"      processing: { per_record: 1ms }, config: &c { auto.offset.reset: earliest,\n"
+	"      session.timeout.ms: 6000, heartbeat.interval.ms: 1000,\n"
+	"      partition.assignment.strategy: [range] } }\n"
+	"  - { name: dedupe, topic: orders, members: 0, idempotence: dedupe_in_batch,\n"
+	"      processing: { per_record: 1ms }, config: *c }\n"
+	"  - { name: table, topic: orders, members: 0, idempotence: processed_table,\n"
+	"      processing: { per_record: 1ms }, config: *c }\n"
+	"faults:\n"
+	"  - { at: 5s, drop: { from: [broker-1, broker-2, broker-3], to: [checkout] },\n"
+	"      fraction: 0.2, for: 10s }\n"
+	"  - { at: 25s, join: none }\n  - { at: 25s, join: none }\n"
+	"  - { at: 25s, join: dedupe }\n  - { at: 25s, join: dedupe }\n"
+	"  - { at: 25s, join: table }\n  - { at: 25s, join: table }\n"
+	"  - { at: 33500ms, crash: none-1 }\n  - { at: 33500ms, crash: dedupe-1 }\n"
+	"  - { at: 33500ms, crash: table-1 }\n";
+
+/* Duplicate effects, exactly: none counts retry copies and redeliveries; dedupe_in_batch
+ * only retry copies that fell into different polls plus every redelivery; the processed
+ * table none. The identities add up: effects prevented + duplicate effects are the same
+ * duplicates seen three ways. */
+static void test_idempotence_strategies(void **state)
+{
+	(void)state;
+	struct run r;
+	run_yaml(&r, idem_yaml);
+	double logdup = fig(&r, "checker.log_duplicates");
+	double none = fig(&r, "groups.none.duplicate_effects");
+	double dedupe = fig(&r, "groups.dedupe.duplicate_effects");
+	double dropped = fig(&r, "groups.dedupe.in_batch_duplicates_dropped");
+	assert_true(logdup > 0);
+	assert_true(none == fig(&r, "groups.none.delivery_duplicates") + logdup);
+	assert_true(dedupe == fig(&r, "groups.dedupe.delivery_duplicates") + logdup - dropped);
+	assert_true(dropped > 0 && dropped < logdup);
+	assert_true(none > dedupe);
+	assert_true(dedupe > 0);
+	assert_true(fig(&r, "groups.table.duplicate_effects") == 0);
+	assert_true(fig(&r, "groups.table.duplicates_prevented") ==
+		    fig(&r, "groups.table.delivery_duplicates") + logdup);
+	run_release(&r);
+}
+
+static const char reset_yaml[] =
+	"name: t\nseed: 21\nduration: 40s\n"
+	"cluster: { brokers: 3, network: { latency: 1ms } }\n"
+	"topics: [ { name: prices, partitions: 1, replication.factor: 3 } ]\n"
+	"producers: [ { name: feed, topic: prices, rate: 100/s, arrival: constant,\n"
+	"               stop: 10001ms } ]\n"
+	"consumer_groups:\n"
+	"  - { name: a, topic: prices, members: 1, processing: { per_record: 1ms },\n"
+	"      config: { auto.offset.reset: earliest } }\n"
+	"  - { name: b, topic: prices, members: 1, processing: { per_record: 1ms },\n"
+	"      config: { auto.offset.reset: earliest } }\n"
+	"  - { name: c, topic: prices, members: 1, processing: { per_record: 1ms },\n"
+	"      config: { auto.offset.reset: earliest } }\n"
+	"faults:\n"
+	"  - { at: 20s, reset_offsets: a, to: datetime, datetime: 5010ms }\n"
+	"  - { at: 20s, reset_offsets: b, to: shift-by, value: -250 }\n"
+	"  - { at: 20s, reset_offsets: c, to: latest }\n";
+
+/* --reset-offsets: to-datetime finds the first record appended at or after the time
+ * (record k appended at (k+1) x 10ms + 9ms), shift-by moves back 250, to-latest replays
+ * nothing. */
+static void test_reset_offsets(void **state)
+{
+	(void)state;
+	struct run r;
+	run_yaml(&r, reset_yaml);
+	assert_int_equal((int)fig(&r, "groups.a.delivery_duplicates"), 500);
+	assert_int_equal((int)fig(&r, "groups.b.delivery_duplicates"), 250);
+	assert_int_equal((int)fig(&r, "groups.c.delivery_duplicates"), 0);
+	assert_int_equal((int)fig(&r, "groups.a.per_partition.prices-0.committed"), 1000);
+	run_release(&r);
+}
+
+/* ---- lag status ---------------------------------------------------------------------------- */
+
+static const char status_yaml[] =
+	"name: t\nseed: 22\nduration: 60s\n"
+	"cluster: { brokers: 3, network: { latency: 1ms } }\n"
+	"topics: [ { name: clicks, partitions: 1, replication.factor: 1 } ]\n"
+	"producers: [ { name: web, topic: clicks, rate: 500/s, arrival: constant } ]\n"
+	"consumer_groups:\n"
+	"  - { name: healthy, topic: clicks, members: 1, processing: { per_record: 100us },\n"
+	"      config: { auto.offset.reset: earliest, auto.commit.interval.ms: 1000 } }\n"
+	"  - { name: slow, topic: clicks, members: 1, processing: { per_record: 4ms },\n"
+	"      config: { auto.offset.reset: earliest, auto.commit.interval.ms: 1000 } }\n"
+	"  - { name: stopped, topic: clicks, members: 1, processing: { per_record: 4ms },\n"
+	"      config: { auto.offset.reset: earliest, auto.commit.interval.ms: 1000 } }\n"
+	"faults:\n"
+	"  - { at: 20s, pause: stopped-1 }\n";
+
+static void test_lag_status(void **state)
+{
+	(void)state;
+	struct run r;
+	run_yaml(&r, status_yaml);
+	assert_int_equal((int)fig(&r, "groups.healthy.status_code"), 1);
+	assert_int_equal((int)fig(&r, "groups.slow.status_code"), 2);
+	assert_int_equal((int)fig(&r, "groups.stopped.status_code"), 3);
+	assert_int_equal((int)fig(&r, "groups.stopped.partition_status_code"), 4);
+	double total = fig(&r, "groups.slow.status_s.OK") +
+		       fig(&r, "groups.slow.status_s.WARNING") +
+		       fig(&r, "groups.slow.status_s.ERROR");
+	assert_near(total, 60, 1e-9);
+	run_release(&r);
+}
+
+/* ---- determinism ----------------------------------------------------------------------------- */
+
+/* Same scenario, same seed: the same summary, byte for byte (rebalances included). */
+static void test_same_seed_same_summary(void **state)
+{
+	(void)state;
+	struct run a, b;
+	run_yaml(&a, join_yaml);
+	run_yaml(&b, join_yaml);
+	assert_int_equal((int)a.s.w.len, (int)b.s.w.len);
+	assert_memory_equal(a.s.w.buf, b.s.w.buf, a.s.w.len);
+	run_release(&a);
+	run_release(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_eager_revokes_all_cooperative_only_moving),
+		cmocka_unit_test(test_crash_before_commit_redelivers_exactly),
+		cmocka_unit_test(test_auto_commit_with_workers_skips),
+		cmocka_unit_test(test_static_member_rejoins_without_rebalance),
+		cmocka_unit_test(test_session_timeout_detection_window),
+		cmocka_unit_test(test_max_poll_interval_leaves_group),
+		cmocka_unit_test(test_gc_pause_against_session_timeout),
+		cmocka_unit_test(test_coordinator_failover),
+		cmocka_unit_test(test_retention_out_of_range_policies),
+		cmocka_unit_test(test_idempotence_strategies),
+		cmocka_unit_test(test_reset_offsets),
+		cmocka_unit_test(test_lag_status),
+		cmocka_unit_test(test_same_seed_same_summary),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
