@@ -1329,16 +1329,16 @@ static struct taken *take_records(struct cluster *c, struct member *mb)
 			t->r[t->cnt].lo = b->base;
 			t->r[t->cnt].hi = b->base + n;
 			t->r[t->cnt].seq = b->producer >= 0 ? b->first_seq : b->base;
-			t->r[t->cnt].create_ns = b->create_ns;
+			/* a log batch may hold many producer batches: the middle record's
+			 * (interpolated) creation time stands for the range */
+			t->r[t->cnt].create_ns = plog_create_at(b, b->base + (n - 1) / 2);
 			t->cnt++;
 			t->n += n;
 			mp->consumed = b->base + n;
-			b->bytes -= b->bytes * n / b->count;
-			b->base += n;
-			b->first_seq += n;
-			b->count -= (int32_t)n;
-			if (b->count == 0)
+			if (n == b->count)
 				f->head++;
+			else
+				*b = plog_slice(b, b->base + n, b->base + b->count);
 			want -= n;
 		}
 	}
@@ -1652,6 +1652,10 @@ static void on_group_msg(struct cluster *c, struct member *mb, const struct grp_
 
 void cons__on_msg(struct cluster *c, struct member *mb, struct msg *m)
 {
+	if (m->bounced) { /* refused: a broker crash already told every member (group.c) */
+		ks_free(m);
+		return;
+	}
 	if (mb->active && mb->paused) { /* the process is frozen: handled when it resumes */
 		if (mb->n_def == mb->cap_def) {
 			mb->cap_def = mb->cap_def ? 2 * mb->cap_def : 16;
