@@ -25,6 +25,15 @@ static void *xrealloc(void *p, size_t n)
 	return q;
 }
 
+/* Members of an ISR bitmask: popcount32 without the libgcc call it compiles to when the
+ * build does not assume the POPCNT instruction (it showed in profiles). */
+static inline int isr_size(uint32_t x)
+{
+	x = x - ((x >> 1) & 0x55555555u);
+	x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+	return (int)((((x + (x >> 4)) & 0x0F0F0F0Fu) * 0x01010101u) >> 24);
+}
+
 int broker__slot_of(const struct partition *p, int broker_id)
 {
 	for (int i = 0; i < p->rf; i++)
@@ -160,14 +169,109 @@ static void fetcher_send(struct cluster *c, struct broker *b, struct fetcher *f)
 		  64 + 32 * (int64_t)f->n_parts);
 }
 
+/* ---- purgatory deadlines ---------------------------------------------------------------- */
+
+/* The purgatories (DelayedProduce, DelayedFetch) give every parked request a deadline, and
+ * most requests complete long before it. Rather than a kernel timer per request, scheduled
+ * and cancelled thousands of times a second, a broker keeps each purgatory's deadlines in a
+ * list and one timer at the earliest, scheduled with that deadline's ticket (sim.h, lazy
+ * timers): it fires exactly where the request's own timer would have. */
+struct deadline {
+	struct deadline *prev, *next;
+	sim_time_ns at;
+	sim_ticket ticket;
+	bool listed;
+};
+struct deadlines {
+	struct deadline *head;
+	sim_timer_id timer;
+	sim_time_ns at;              /* the timer's time and ticket */
+	sim_ticket ticket;
+	sim_event_fn *fn;            /* fired with (cluster, broker) */
+	struct broker *b;
+};
+
+static void dl_arm(struct cluster *c, struct deadlines *l)
+{
+	struct deadline *first = NULL;
+	if (l->timer)
+		sim_cancel(c->sim, l->timer);
+	l->timer = 0;
+	for (struct deadline *d = l->head; d; d = d->next)
+		if (!first || d->at < first->at ||
+		    (d->at == first->at && d->ticket < first->ticket))
+			first = d;
+	if (!first)
+		return;
+	l->at = first->at;
+	l->ticket = first->ticket;
+	l->timer = sim_schedule_ticket(c->sim, first->at, first->ticket, l->fn, c, l->b);
+}
+
+/* Give d the deadline sim_after(delay) would have, in the event order of now. */
+static void dl_add(struct cluster *c, struct deadlines *l, struct deadline *d, sim_time_ns delay)
+{
+	sim_time_ns now = sim_now(c->sim);
+	d->at = delay <= 0 ? now : delay > SIM_TIME_MAX - now ? SIM_TIME_MAX : now + delay;
+	d->ticket = sim_ticket_take(c->sim);
+	d->prev = NULL;
+	d->next = l->head;
+	if (l->head)
+		l->head->prev = d;
+	l->head = d;
+	d->listed = true;
+	if (l->timer && d->at >= l->at)
+		return;
+	if (l->timer)
+		sim_cancel(c->sim, l->timer);
+	l->at = d->at;
+	l->ticket = d->ticket;
+	l->timer = sim_schedule_ticket(c->sim, d->at, d->ticket, l->fn, c, l->b);
+}
+
+static void dl_del(struct deadlines *l, struct deadline *d)
+{
+	if (!d->listed)
+		return;
+	if (d->prev)
+		d->prev->next = d->next;
+	else
+		l->head = d->next;
+	if (d->next)
+		d->next->prev = d->prev;
+	d->listed = false;
+}
+
+/* In the timer's event: the deadline it fired for, if still pending (else NULL, and the
+ * timer is re-armed). */
+static struct deadline *dl_fired(struct cluster *c, struct deadlines *l)
+{
+	l->timer = 0;
+	for (struct deadline *d = l->head; d; d = d->next)
+		if (d->ticket == l->ticket && d->at <= sim_now(c->sim))
+			return d;
+	dl_arm(c, l);
+	return NULL;
+}
+
+static struct deadlines *dl_new(struct broker *b, sim_event_fn *fn)
+{
+	struct deadlines *l = calloc(1, sizeof(*l));
+	if (!l)
+		abort();
+	l->fn = fn;
+	l->b = b;
+	return l;
+}
+
 /* ---- high watermark and produce purgatory ------------------------------------------- */
 
 struct pending_produce {
+	struct deadline dl;          /* first: the request timeout */
 	struct produce_resp *resp;   /* filled as entries complete */
 	int waiting;                 /* entries not yet complete */
 	int refs;                    /* waiter records pointing here */
 	bool done;
-	sim_timer_id timeout;
 	int broker, to_node;
 };
 
@@ -175,9 +279,8 @@ static void pp_maybe_send(struct cluster *c, struct pending_produce *pp)
 {
 	if (!pp->done && pp->waiting == 0) {
 		pp->done = true;
-		if (pp->timeout)
-			sim_cancel(c->sim, pp->timeout);
 		struct broker *b = &c->brokers[pp->broker - 1];
+		dl_del(b->pp_due, &pp->dl);
 		net__send(c, b->node, pp->to_node, &pp->resp->h, MSG_PRODUCE_RESP,
 			  64 + 16 * (int64_t)pp->resp->n);
 		pp->resp = NULL;
@@ -190,10 +293,13 @@ static void pp_timeout_ev(struct sim *s, void *subject, void *arg)
 {
 	(void)s;
 	struct cluster *c = subject;
-	struct pending_produce *pp = arg;
-	pp->timeout = 0;
+	struct broker *b = arg;
+	struct pending_produce *pp = (struct pending_produce *)dl_fired(c, b->pp_due);
+	if (!pp)
+		return;
 	pp->waiting = 0; /* entries still waiting keep their provisional REQUEST_TIMED_OUT */
 	pp_maybe_send(c, pp);
+	dl_arm(c, b->pp_due);
 }
 
 /* Complete waiters whose required offset the HW reached (or all, with err, on loss of
@@ -212,7 +318,7 @@ static void complete_waiters(struct cluster *c, struct replica *r, int64_t hw,
 		if (!pp->done) {
 			struct produce_resp_entry *e = &pp->resp->e[w->entry];
 			e->err = err;
-			if (err == KERR_NONE && popcount32(r->isr) < min_isr)
+			if (err == KERR_NONE && isr_size(r->isr) < min_isr)
 				e->err = KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND;
 			pp->waiting--;
 		}
@@ -238,6 +344,7 @@ static void add_waiter(struct replica *r, struct pending_produce *pp, int entry,
 }
 
 static void wake_fetches(struct cluster *c, struct replica *r);
+static void wake_fetches_appended(struct cluster *c, struct replica *r);
 
 /* Partition.maybeIncrementLeaderHW: the minimum LEO over the (maximal) ISR, never while
  * the ISR is below min.insync.replicas. */
@@ -245,7 +352,7 @@ static void maybe_advance_hw(struct cluster *c, struct partition *p, struct repl
 {
 	const struct topic *t = &c->topics[p->topic];
 	uint32_t isr = r->isr | r->isr_pending;
-	if (popcount32(r->isr) < t->min_isr)
+	if (isr_size(r->isr) < t->min_isr)
 		return;
 	int64_t hw = r->log.leo;
 	for (int i = 0; i < p->rf; i++) {
@@ -504,7 +611,7 @@ static void produce_one(struct cluster *c, struct broker *b, struct produce_req 
 		out->err = KERR_NOT_LEADER_OR_FOLLOWER;
 		return;
 	}
-	if (q->acks == ACKS_ALL && popcount32(r->isr) < t->min_isr) {
+	if (q->acks == ACKS_ALL && isr_size(r->isr) < t->min_isr) {
 		out->err = KERR_NOT_ENOUGH_REPLICAS;
 		return;
 	}
@@ -528,7 +635,7 @@ static void produce_one(struct cluster *c, struct broker *b, struct produce_req 
 		add_waiter(r, pp, i, out->base + e->count);
 	}
 	maybe_advance_hw(c, p, r);
-	wake_fetches(c, r);
+	wake_fetches_appended(c, r);
 }
 
 static void produce_append_ev(struct sim *s, void *subject, void *arg)
@@ -564,7 +671,7 @@ static void produce_append_ev(struct sim *s, void *subject, void *arg)
 	} else {
 		pp->waiting--;
 		if (pp->waiting > 0)
-			pp->timeout = sim_after(c->sim, q->timeout_ns, pp_timeout_ev, c, pp);
+			dl_add(c, b->pp_due, &pp->dl, q->timeout_ns);
 		pp_maybe_send(c, pp);
 	}
 	ks_free(q);
@@ -573,11 +680,11 @@ static void produce_append_ev(struct sim *s, void *subject, void *arg)
 /* ---- fetch (leader side): FetchRequest, DelayedFetch ------------------------------------ */
 
 struct pending_fetch {
+	struct deadline dl;     /* first: the longest wait */
 	struct fetch_req *req;
 	struct broker *b;
 	int refs;               /* watch records pointing here */
 	bool done;
-	sim_timer_id timer;
 };
 
 /* Replica.updateFetchState: the last-caught-up rule of KAFKA-FACTS.md. */
@@ -736,9 +843,7 @@ static void pf_release(struct pending_fetch *pf)
 static void pf_complete(struct cluster *c, struct pending_fetch *pf)
 {
 	pf->done = true;
-	if (pf->timer)
-		sim_cancel(c->sim, pf->timer);
-	pf->timer = 0;
+	dl_del(pf->b->pf_due, &pf->dl);
 	if (pf->b->up)
 		fetch_respond(c, pf->b, pf->req, true);
 	ks_free(pf->req);
@@ -750,17 +855,27 @@ static void pf_complete(struct cluster *c, struct pending_fetch *pf)
 static void pf_timeout_ev(struct sim *s, void *subject, void *arg)
 {
 	(void)s;
-	struct pending_fetch *pf = arg;
-	pf->timer = 0;
-	pf_complete(subject, pf);
+	struct cluster *c = subject;
+	struct broker *b = arg;
+	struct pending_fetch *pf = (struct pending_fetch *)dl_fired(c, b->pf_due);
+	if (!pf)
+		return;
+	pf_complete(c, pf);
+	dl_arm(c, b->pf_due);
 }
 
-static void wake_fetches(struct cluster *c, struct replica *r)
+/* DelayedFetch.tryComplete for the fetches parked on r. appended: r's leader just appended,
+ * so a follower's fetch has data without looking. Its entry for r was parked at an offset
+ * <= r's LEO in r's current epoch (else fetch_check would have answered it at once), and a
+ * leader's LEO only grows within its epoch; an epoch or leadership change since is an error,
+ * which is answered too. fetch_has_data would say true. */
+static void wake_fetches_ex(struct cluster *c, struct replica *r, bool appended)
 {
 	int keep = 0;
 	for (int i = 0; i < r->n_fw; i++) {
 		struct pending_fetch *pf = r->fw[i].pf;
-		if (!pf->done && fetch_has_data(c, pf->b, pf->req))
+		if (!pf->done && ((appended && pf->req->replica > 0) ||
+				  fetch_has_data(c, pf->b, pf->req)))
 			pf_complete(c, pf);
 		if (pf->done)
 			pf_release(pf);
@@ -768,6 +883,16 @@ static void wake_fetches(struct cluster *c, struct replica *r)
 			r->fw[keep++] = r->fw[i];
 	}
 	r->n_fw = keep;
+}
+
+static void wake_fetches(struct cluster *c, struct replica *r)
+{
+	wake_fetches_ex(c, r, false);
+}
+
+static void wake_fetches_appended(struct cluster *c, struct replica *r)
+{
+	wake_fetches_ex(c, r, true);
 }
 
 static void park_fetch(struct cluster *c, struct broker *b, struct fetch_req *q)
@@ -786,24 +911,34 @@ static void park_fetch(struct cluster *c, struct broker *b, struct fetch_req *q)
 		r->fw[r->n_fw++] = (struct fwatch){ pf, 0 };
 		pf->refs++;
 	}
-	pf->timer = sim_after(c->sim, q->max_wait_ns, pf_timeout_ev, c, pf);
+	dl_add(c, b->pf_due, &pf->dl, q->max_wait_ns);
 }
 
 static void on_fetch(struct cluster *c, struct broker *b, struct fetch_req *q)
 {
 	c->fetch_requests++;
-	/* A follower's fetch updates its state at once, even if the fetch is then parked. */
+	/* A follower's fetch updates its state at once, even if the fetch is then parked. The
+	 * same pass finds whether it has data (fetch_has_data's answer): updating a follower
+	 * moves HWs and ISRs and sends messages, but never a leader's LEO, log start, epoch or
+	 * leadership, which are all the answer depends on. */
+	bool data = false;
 	if (q->replica > 0) {
 		for (int i = 0; i < q->n; i++) {
 			struct replica *r;
 			const struct fetch_entry *e = &q->e[i];
-			if (fetch_check(c, b, q, e, &r) != KERR_NONE || e->epoch_query)
+			if (fetch_check(c, b, q, e, &r) != KERR_NONE || e->epoch_query) {
+				data = true;
 				continue;
+			}
 			struct partition *p = &c->parts[e->part];
 			update_follower(c, b, p, r, broker__slot_of(p, q->replica), e->offset);
+			if (r->log.leo > e->offset)
+				data = true;
 		}
+	} else {
+		data = fetch_has_data(c, b, q);
 	}
-	if (q->min_bytes > 0 && q->max_wait_ns > 0 && !fetch_has_data(c, b, q)) {
+	if (q->min_bytes > 0 && q->max_wait_ns > 0 && !data) {
 		park_fetch(c, b, q);
 		return;
 	}
@@ -1240,6 +1375,8 @@ void broker__init(struct cluster *c)
 			abort();
 		for (int k = 0; k < b->n_fetchers; k++)
 			b->fetchers[k].leader = k / nf + 1;
+		b->pp_due = dl_new(b, pp_timeout_ev);
+		b->pf_due = dl_new(b, pf_timeout_ev);
 		start_timers(c, b);
 	}
 }
@@ -1251,6 +1388,8 @@ void broker__release(struct cluster *c)
 		for (int k = 0; k < b->n_fetchers; k++)
 			free(b->fetchers[k].parts);
 		free(b->fetchers);
+		free(b->pp_due);
+		free(b->pf_due);
 		free(b->hosted);
 		free(b->hosted_slot);
 	}

@@ -94,6 +94,9 @@ struct producer {
 	int n_ready;
 	struct client_meta meta;
 	sim_timer_id expiry_timer;
+	sim_timer_id req_timer;   /* one timer for every request's timeout (the earliest) */
+	sim_ticket req_timer_ticket;
+	struct pbatch *spare;     /* freed batches, reused (a list through next) */
 };
 
 /* A produce request in flight, remembered by the producer for timeouts. */
@@ -102,7 +105,9 @@ struct preq {
 	int broker;
 	struct pbatch **batches;
 	int n;
-	sim_timer_id timeout;
+	int cap;                  /* of batches: the array outlives the request, reused */
+	sim_time_ns deadline;     /* request.timeout.ms after the send */
+	sim_ticket ticket;        /* the deadline's place in the event order */
 };
 
 /* ---- consumers -------------------------------------------------------------------- */

@@ -213,6 +213,7 @@ struct waiter {
 	int entry;
 };
 struct pending_fetch;
+struct deadlines;
 struct fwatch {
 	struct pending_fetch *pf;
 	uint64_t gen;
@@ -246,6 +247,8 @@ struct broker {
 	int n_fetchers;
 	uint64_t fetch_gen;       /* generation counter for parked fetches */
 	sim_timer_id isr_timer, hb_timer, flush_timer;
+	struct deadlines *pp_due; /* acks=all produces waiting, with their request timeouts */
+	struct deadlines *pf_due; /* parked fetches, with their max wait */
 	int64_t unflushed_msgs;
 	uint64_t produce_reqs, fetch_reqs;
 };
@@ -264,6 +267,10 @@ struct chk_result {
 	struct chk_figures *per_producer;
 	int64_t divergent_offsets;
 };
+
+/* ks_alloc keeps freed blocks of up to KS_BLOCK_CLASSES * KS_BLOCK_GRAIN bytes for reuse. */
+#define KS_BLOCK_GRAIN 64
+#define KS_BLOCK_CLASSES 64
 
 /* Counts and first/last times of state changes, for the summary's "events" section. */
 enum ks_event { EV_LEADER_ELECTED, EV_UNCLEAN_ELECTION, EV_ISR_SHRINK, EV_ISR_EXPAND,
@@ -309,6 +316,7 @@ struct cluster {
 	uint64_t produce_requests, fetch_requests, batches_sent;
 	uint64_t records_acked_iv, records_consumed_iv, records_produced_iv;
 	struct ks_block *blocks;  /* transient allocations: see ks_alloc() */
+	struct ks_block *spare_blocks[KS_BLOCK_CLASSES + 1]; /* freed ones by size class */
 	struct chk_result chk;
 	struct ev_stat events[EV_COUNT];
 	bool finished;

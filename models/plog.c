@@ -21,13 +21,14 @@ static void *xrealloc(void *p, size_t n)
 void plog_init(struct plog *l)
 {
 	memset(l, 0, sizeof(*l));
+	l->last_epoch = -1;
 }
 
 void plog_release(struct plog *l)
 {
 	free(l->b);
 	free(l->ec);
-	memset(l, 0, sizeof(*l));
+	plog_init(l);
 }
 
 static void plog__compact(struct plog *l)
@@ -42,7 +43,7 @@ static void plog__compact(struct plog *l)
 
 static void plog__note_epoch(struct plog *l, int32_t epoch, int64_t start)
 {
-	if (l->n_ec && l->ec[l->n_ec - 1].epoch >= epoch)
+	if (l->n_ec && l->last_epoch >= epoch)
 		return;
 	if (l->n_ec == l->cap_ec) {
 		l->cap_ec = l->cap_ec ? 2 * l->cap_ec : 4;
@@ -51,6 +52,7 @@ static void plog__note_epoch(struct plog *l, int32_t epoch, int64_t start)
 	l->ec[l->n_ec].epoch = epoch;
 	l->ec[l->n_ec].start = start;
 	l->n_ec++;
+	l->last_epoch = epoch;
 }
 
 void plog_begin_epoch(struct plog *l, int32_t epoch)
@@ -171,6 +173,7 @@ int64_t plog_truncate_to(struct plog *l, int64_t offset)
 	 * truncateFromEnd). */
 	while (l->n_ec && l->ec[l->n_ec - 1].start >= offset)
 		l->n_ec--;
+	l->last_epoch = l->n_ec ? l->ec[l->n_ec - 1].epoch : -1;
 	return removed;
 }
 
@@ -191,7 +194,7 @@ void plog_advance_start(struct plog *l, int64_t offset)
 
 int32_t plog_last_epoch(const struct plog *l)
 {
-	return l->n_ec ? l->ec[l->n_ec - 1].epoch : -1;
+	return l->last_epoch;
 }
 
 int64_t plog_epoch_start(const struct plog *l, int32_t epoch)
@@ -219,5 +222,6 @@ void plog_reset_to(struct plog *l, int64_t offset)
 	l->head = l->n = 0;
 	l->bytes = 0;
 	l->n_ec = 0;
+	l->last_epoch = -1;
 	l->log_start = l->leo = l->flushed = offset;
 }

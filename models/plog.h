@@ -49,6 +49,8 @@ struct plog {
 	int64_t bytes;         /* bytes in live batches */
 	struct epoch_entry *ec;
 	size_t n_ec, cap_ec;
+	int32_t last_epoch;    /* ec[n_ec - 1].epoch, -1 when empty: read on every append and
+				* fetch, kept here to spare a cache miss on ec */
 };
 
 void plog_init(struct plog *l);

@@ -160,7 +160,13 @@ static void accumulate(struct cluster *c, struct producer *p, int idx, int64_t b
 		if (q->leader >= 1)
 			mark_ready(p, q->leader);
 	}
-	struct pbatch *b = xcalloc(1, sizeof(*b));
+	struct pbatch *b = p->spare;
+	if (b) {
+		p->spare = b->next;
+		memset(b, 0, sizeof(*b));
+	} else {
+		b = xcalloc(1, sizeof(*b));
+	}
 	b->part = gpart(c, p, idx)->id;
 	b->count = 1;
 	b->bytes = bytes;
@@ -280,6 +286,15 @@ static struct preq *preq_find(struct producer *p, uint64_t id, int *pos)
 }
 
 static void request_timeout_ev(struct sim *s, void *subject, void *arg);
+static void request_expire(struct cluster *c, struct producer *p, int pos);
+
+/* The time sim_after(delay) would give. */
+static sim_time_ns deadline_after(sim_time_ns now, sim_time_ns delay)
+{
+	if (delay <= 0)
+		return now;
+	return delay > SIM_TIME_MAX - now ? SIM_TIME_MAX : now + delay;
+}
 
 /* Drain the first sendable batch of every partition led by `broker` into one request. */
 static void drain(struct cluster *c, struct producer *p, int broker)
@@ -352,17 +367,29 @@ static void drain(struct cluster *c, struct producer *p, int broker)
 		return;
 	}
 	if (p->n_reqs == p->cap_reqs) {
-		p->cap_reqs = p->cap_reqs ? 2 * p->cap_reqs : 8;
-		p->reqs = xrealloc(p->reqs, (size_t)p->cap_reqs * sizeof(*p->reqs));
+		int ncap = p->cap_reqs ? 2 * p->cap_reqs : 8;
+		p->reqs = xrealloc(p->reqs, (size_t)ncap * sizeof(*p->reqs));
+		memset(p->reqs + p->cap_reqs, 0, (size_t)(ncap - p->cap_reqs) * sizeof(*p->reqs));
+		p->cap_reqs = ncap;
 	}
 	struct preq *pr = &p->reqs[p->n_reqs++];
 	pr->id = req_id;
 	pr->broker = broker;
 	pr->n = n;
-	pr->batches = xcalloc((size_t)n, sizeof(*pr->batches));
+	if (pr->cap < n) { /* the slot keeps the array of the request it held before */
+		pr->cap = n > 8 ? n : 8;
+		pr->batches = xrealloc(pr->batches, (size_t)pr->cap * sizeof(*pr->batches));
+	}
 	memcpy(pr->batches, list, (size_t)n * sizeof(*list));
-	pr->timeout = sim_after(c->sim, cfg->request_timeout_ns, request_timeout_ev, c,
-				(void *)(uintptr_t)((uint64_t)p->idx << 40 | pr->id));
+	pr->deadline = deadline_after(now, cfg->request_timeout_ns);
+	pr->ticket = sim_ticket_take(c->sim);
+	/* every request of this producer has the same timeout, so a pending timer is never
+	 * later than this deadline */
+	if (!p->req_timer) {
+		p->req_timer_ticket = pr->ticket;
+		p->req_timer = sim_schedule_ticket(c->sim, pr->deadline, pr->ticket,
+						   request_timeout_ev, c, p);
+	}
 	cn->in_flight++;
 }
 
@@ -484,7 +511,8 @@ void prod__complete(struct cluster *c, struct producer *p, struct pbatch *b, enu
 			trace_end(c->tr);
 		}
 	}
-	free(b);
+	b->next = p->spare;
+	p->spare = b;
 }
 
 static sim_time_ns retry_backoff(struct producer *p, int attempts)
@@ -575,9 +603,9 @@ static void request_done(struct cluster *c, struct producer *p, int pos,
 			 const enum ks_error *errs)
 {
 	struct preq pr = p->reqs[pos];
+	/* the freed slot (past n_reqs) keeps the batches array for the next request */
 	p->reqs[pos] = p->reqs[--p->n_reqs];
-	if (pr.timeout)
-		sim_cancel(c->sim, pr.timeout);
+	p->reqs[p->n_reqs] = pr;
 	p->conn[pr.broker - 1].in_flight--;
 	for (int i = 0; i < pr.n; i++) {
 		if (errs[i] == KERR_NONE)
@@ -585,24 +613,53 @@ static void request_done(struct cluster *c, struct producer *p, int pos,
 		else
 			batch_failed(c, p, pr.batches[i], errs[i]);
 	}
-	free(pr.batches);
 	struct pconn *cn = &p->conn[pr.broker - 1];
 	if (cn->n_parts > 0)
 		mark_ready(p, pr.broker);
 	sender_kick(c, p, sim_now(c->sim));
 }
 
+/* request.timeout.ms. One kernel timer per producer stands for the deadlines of all its
+ * requests: it is armed at the earliest pending one, with that deadline's ticket, so it
+ * fires exactly where a timer per request would have (sim.h, lazy timers). A request that
+ * completes leaves the timer be; when it fires for a request no longer pending it only
+ * re-arms. */
+static void request_timeout_arm(struct cluster *c, struct producer *p)
+{
+	struct preq *first = NULL;
+	for (int i = 0; i < p->n_reqs; i++) {
+		struct preq *r = &p->reqs[i];
+		if (!first || r->deadline < first->deadline ||
+		    (r->deadline == first->deadline && r->ticket < first->ticket))
+			first = r;
+	}
+	if (!first)
+		return;
+	p->req_timer_ticket = first->ticket;
+	p->req_timer = sim_schedule_ticket(c->sim, first->deadline, first->ticket,
+					   request_timeout_ev, c, p);
+}
+
 static void request_timeout_ev(struct sim *s, void *subject, void *arg)
 {
-	(void)s;
 	struct cluster *c = subject;
-	uint64_t key = (uint64_t)(uintptr_t)arg;
-	struct producer *p = &c->producers[key >> 40];
-	int pos;
-	struct preq *pr = preq_find(p, key & ((1ull << 40) - 1), &pos);
-	if (!pr)
+	struct producer *p = arg;
+	p->req_timer = 0;
+	int pos = -1;
+	for (int i = 0; i < p->n_reqs && pos < 0; i++)
+		if (p->reqs[i].ticket == p->req_timer_ticket)
+			pos = i;
+	if (pos < 0 || p->reqs[pos].deadline > sim_now(s)) {
+		request_timeout_arm(c, p);
 		return;
-	pr->timeout = 0;
+	}
+	request_expire(c, p, pos);
+	request_timeout_arm(c, p);
+}
+
+static void request_expire(struct cluster *c, struct producer *p, int pos)
+{
+	struct preq *pr = &p->reqs[pos];
 	int broker = pr->broker;
 	enum ks_error errs[pr->n];
 	for (int i = 0; i < pr->n; i++)
@@ -818,10 +875,15 @@ void prod__release(struct cluster *c)
 			rset_release(&p->pq[i].acked);
 			rset_release(&p->pq[i].failed);
 		}
-		for (int i = 0; i < p->n_reqs; i++) {
+		for (int i = 0; i < p->n_reqs; i++)
 			for (int j = 0; j < p->reqs[i].n; j++)
 				free(p->reqs[i].batches[j]);
+		for (int i = 0; i < p->cap_reqs; i++)
 			free(p->reqs[i].batches);
+		while (p->spare) {
+			struct pbatch *nx = p->spare->next;
+			free(p->spare);
+			p->spare = nx;
 		}
 		for (int b = 0; b < c->n_brokers; b++)
 			free(p->conn[b].parts);

@@ -195,7 +195,13 @@ static void sift_down(struct evq *q, size_t pos, struct evq_key k, uint32_t slot
 
 sim_timer_id evq_push(struct evq *q, sim_time_ns at, sim_event_fn *fn, void *subject, void *arg)
 {
-	struct evq_key k = { at, q->next_seq++ };
+	return evq_push_seq(q, at, q->next_seq++, fn, subject, arg);
+}
+
+sim_timer_id evq_push_seq(struct evq *q, sim_time_ns at, uint64_t seq, sim_event_fn *fn,
+			  void *subject, void *arg)
+{
+	struct evq_key k = { at, seq };
 	struct evq_slot *s;
 	uint32_t slot;
 

@@ -41,6 +41,12 @@ void evq_release(struct evq *q);
 /* Insert (at >= 0: simulated time is never negative); returns an id != 0 that stays valid
  * until the event is popped or cancelled. */
 sim_timer_id evq_push(struct evq *q, sim_time_ns at, sim_event_fn *fn, void *subject, void *arg);
+/* Insert with a sequence number taken earlier from evq_reserve_seq: the event then fires
+ * exactly where an event pushed at the time of the reservation would have. */
+sim_timer_id evq_push_seq(struct evq *q, sim_time_ns at, uint64_t seq, sim_event_fn *fn,
+			  void *subject, void *arg);
+/* Take the next sequence number without pushing anything. */
+static inline uint64_t evq_reserve_seq(struct evq *q) { return q->next_seq++; }
 /* Remove a pending event; returns 1 if it was pending, 0 if the id is stale. */
 int evq_cancel(struct evq *q, sim_timer_id id);
 /* Remove the earliest event into *out; returns 0 when empty. */

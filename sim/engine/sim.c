@@ -76,6 +76,19 @@ sim_timer_id sim_after(struct sim *s, sim_time_ns delay, sim_event_fn *fn, void 
 	return evq_push(&s->q, at, fn, subject, arg);
 }
 
+sim_ticket sim_ticket_take(struct sim *s)
+{
+	return evq_reserve_seq(&s->q);
+}
+
+sim_timer_id sim_schedule_ticket(struct sim *s, sim_time_ns at, sim_ticket t, sim_event_fn *fn,
+				 void *subject, void *arg)
+{
+	if (at < s->now)
+		at = s->now;
+	return evq_push_seq(&s->q, at, t, fn, subject, arg);
+}
+
 bool sim_cancel(struct sim *s, sim_timer_id id)
 {
 	return evq_cancel(&s->q, id) != 0;

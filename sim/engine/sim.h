@@ -40,6 +40,15 @@ sim_timer_id sim_schedule(struct sim *s, sim_time_ns at, sim_event_fn *fn, void 
 /* Same, delay after now. */
 sim_timer_id sim_after(struct sim *s, sim_time_ns delay, sim_event_fn *fn, void *subject,
 		       void *arg);
+/* Lazy timers. A model that keeps many deadlines (one per request) but one kernel timer for
+ * the earliest takes a ticket when it would have scheduled a deadline's event, and later
+ * schedules the timer with that deadline's time and ticket: the timer then fires exactly
+ * where the deadline's own event would have, in the (time, sequence) order, so keeping one
+ * timer instead of thousands never changes the order of anything. */
+typedef uint64_t sim_ticket;
+sim_ticket sim_ticket_take(struct sim *s);
+sim_timer_id sim_schedule_ticket(struct sim *s, sim_time_ns at, sim_ticket t, sim_event_fn *fn,
+				 void *subject, void *arg);
 /* Cancel a pending event. Returns true if it was pending (and now never fires). */
 bool sim_cancel(struct sim *s, sim_timer_id id);
 
