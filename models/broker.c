@@ -904,6 +904,16 @@ static void park_fetch(struct cluster *c, struct broker *b, struct fetch_req *q)
 		struct replica *r = local_replica(c, b, q->e[i].part);
 		if (!r)
 			continue;
+		if (r->n_fw == r->cap_fw) { /* drop watchers of fetches answered meanwhile */
+			int keep = 0;
+			for (int k = 0; k < r->n_fw; k++) {
+				if (r->fw[k].pf->done)
+					pf_release(r->fw[k].pf);
+				else
+					r->fw[keep++] = r->fw[k];
+			}
+			r->n_fw = keep;
+		}
 		if (r->n_fw == r->cap_fw) {
 			r->cap_fw = r->cap_fw ? 2 * r->cap_fw : 4;
 			r->fw = xrealloc(r->fw, (size_t)r->cap_fw * sizeof(*r->fw));
