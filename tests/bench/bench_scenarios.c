@@ -41,6 +41,22 @@ static int run_one(const char *file)
 	double sim_s = (double)sc.duration_ns / 1e9;
 	printf("%-34s %8.0f s simulated in %7.2f s wall: %9.0fx real time, %6.2f M events/s",
 	       sc.name, sim_s, wall, sim_s / wall, (double)cluster_events(c) / wall / 1e6);
+	if (sc.n_groups > 0) { /* the group benchmark: rebalances per wall second */
+		struct summ s;
+		summ_init(&s);
+		summ_obj(&s, NULL);
+		cluster_summary(c, &s);
+		summ_end(&s);
+		double total = 0, v = 0;
+		char path[KS_NAME_MAX + 32];
+		for (int g = 0; g < sc.n_groups; g++) {
+			snprintf(path, sizeof(path), "groups.%s.rebalances", sc.groups[g].name);
+			if (summ_get(&s, path, &v))
+				total += v;
+		}
+		printf(", %.0f rebalances (%.1f per wall second)", total, total / wall);
+		summ_release(&s);
+	}
 	fflush(stdout);
 	cluster_free(c);
 	trace_release(&tr);
