@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "assignor.h"
+#include "xmem.h"
 
 #define ASG_ASSERT(cond)                                                        \
 	do {                                                                    \
@@ -36,16 +37,6 @@ _Noreturn static void asg__fail(const char *what, const char *file, int line)
 {
 	fprintf(stderr, "%s:%d: assignor invariant broken: %s\n", file, line, what);
 	exit(3);
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size ? size : 1);
-	if (!p) {
-		fputs("kafkasim: out of memory\n", stderr);
-		exit(3);
-	}
-	return p;
 }
 
 static int *xints(size_t n, int fill)

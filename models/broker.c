@@ -14,16 +14,9 @@
 #include <string.h>
 
 #include "msgs.h"
+#include "xmem.h"
 
 /* ---- helpers ---------------------------------------------------------------------- */
-
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-	if (!q)
-		abort();
-	return q;
-}
 
 /* Members of an ISR bitmask: popcount32 without the libgcc call it compiles to when the
  * build does not assume the POPCNT instruction (it showed in profiles). */

@@ -12,14 +12,7 @@
 #include "cluster.h"
 #include "msgs.h"
 #include "rng.h"
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-	if (!p)
-		abort();
-	return p;
-}
+#include "xmem.h"
 
 static const char *const error_names[] = {
 #define KS_ERR_NAME(e, s) s,

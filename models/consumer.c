@@ -41,6 +41,7 @@
 #include "assignor.h"
 #include "msgs.h"
 #include "rng.h"
+#include "xmem.h"
 
 enum after { AFTER_POLL, AFTER_JOIN, AFTER_WORK, AFTER_LEAVE };
 
@@ -55,22 +56,6 @@ struct taken {                /* records one poll() returned */
 		sim_time_ns create_ns;
 	} r[];
 };
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size ? size : 1);
-	if (!p)
-		abort();
-	return p;
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-	if (!q)
-		abort();
-	return q;
-}
 
 static void member_poll(struct cluster *c, struct member *mb);
 static void kick(struct cluster *c, struct member *mb);

@@ -16,14 +16,7 @@
 #include <string.h>
 
 #include "msgs.h"
-
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-	if (!q)
-		abort();
-	return q;
-}
+#include "xmem.h"
 
 static void part_name(const struct cluster *c, const struct partition *p, char *buf, size_t n)
 {

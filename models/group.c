@@ -33,16 +33,9 @@
 #include "assignor.h"
 #include "msgs.h"
 #include "rng.h"
+#include "xmem.h"
 
 #define OFFSETS_TOPIC_PARTITIONS 50   /* offsets.topic.num.partitions */
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size ? size : 1);
-	if (!p)
-		abort();
-	return p;
-}
 
 static const char *const gerr_names[] = {
 	"NONE", "COORDINATOR_NOT_AVAILABLE", "NOT_COORDINATOR", "UNKNOWN_MEMBER_ID",

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 
 #include "sim.h"
+#include "xmem.h"
 
 #define MURMUR2_SEED 0x9747b28cu
 #define MURMUR2_M 0x5bd1e995u
@@ -130,17 +131,6 @@ static int pick_uniform(const struct part_sticky *s, const bool *available, int3
 }
 
 /* ---- setup --------------------------------------------------------------------------- */
-
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-
-	if (!q) {
-		fprintf(stderr, "kafkasim: out of memory (%zu bytes)\n", n);
-		abort();
-	}
-	return q;
-}
 
 void part_sticky_init(struct part_sticky *s, enum ks_partitioner kind, int n_partitions,
 		      int64_t batch_size, bool adaptive)

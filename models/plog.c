@@ -9,14 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-	if (!q)
-		abort();
-	return q;
-}
+#include "xmem.h"
 
 void plog_init(struct plog *l)
 {

@@ -19,22 +19,7 @@
 
 #include "msgs.h"
 #include "rng.h"
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-	if (!p)
-		abort();
-	return p;
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-	if (!q)
-		abort();
-	return q;
-}
+#include "xmem.h"
 
 static void sender_kick(struct cluster *c, struct producer *p, sim_time_ns at);
 static void request_metadata(struct cluster *c, struct producer *p);

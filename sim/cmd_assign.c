@@ -18,6 +18,7 @@
 
 #include "assignor.h"
 #include "cmd_assign.h"
+#include "xmem.h"
 
 static const char usage_text[] =
 	"usage: kafkasim assign [--strategy S] --topic NAME=PARTITIONS...\n"
@@ -72,16 +73,6 @@ static int fail(const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	return 2;
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size ? size : 1);
-	if (!p) {
-		fputs("kafkasim: out of memory\n", stderr);
-		exit(3);
-	}
-	return p;
 }
 
 /* A whole decimal int in [lo, INT_MAX]; false on anything else. */
