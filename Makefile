@@ -45,12 +45,12 @@ build/asan/%.o: %.c $(HDRS)
 	@echo "  CC   $< (asan+ubsan)"
 	$(Q)$(CC) $(CFLAGS_ALL) -O1 $(SAN) -c -o $@ $<
 
-build/tests/%: tests/unit/%.c tests/unit/testutil.h $(OBJ)
+build/tests/%: tests/unit/%.c tests/unit/testutil.h tests/unit/modelrun.h $(OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  TEST $@"
 	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(OBJ) $(LIBS) -lcmocka
 
-build/asan/tests/%: tests/unit/%.c tests/unit/testutil.h $(ASAN_OBJ)
+build/asan/tests/%: tests/unit/%.c tests/unit/testutil.h tests/unit/modelrun.h $(ASAN_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  TEST $@"
 	$(Q)$(CC) $(CFLAGS_ALL) -O1 $(SAN) -Itests/unit -o $@ $< $(ASAN_OBJ) $(LIBS) -lcmocka

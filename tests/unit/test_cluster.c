@@ -7,49 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "testutil.h"
-
-#include "cluster.h"
+#include "modelrun.h"
 #include "partitioner.h"
-#include "scenario.h"
-#include "summ.h"
 
-struct run {
-	struct scenario sc;
-	struct summ s;
-};
-
-/* Load, run to the end with the given seed (0: the file's), and summarise. */
 static void run_yaml(struct run *r, const char *yaml, uint64_t seed)
 {
-	memset(r, 0, sizeof(*r));
-	int errors = scenario_load_string("test.yaml", yaml, &r->sc, stderr);
-	assert_int_equal(errors, 0);
-	struct trace tr;
-	trace_init(&tr, NULL, TRACE_SUMMARY);
-	struct cluster *c = cluster_new(&r->sc, seed ? seed : r->sc.seed, &tr);
-	cluster_run_until(c, r->sc.duration_ns);
-	cluster_finish(c);
-	summ_init(&r->s);
-	summ_obj(&r->s, NULL);
-	cluster_summary(c, &r->s);
-	summ_end(&r->s);
-	cluster_free(c);
-	trace_release(&tr);
-}
-
-static void run_release(struct run *r)
-{
-	summ_release(&r->s);
-	scenario_release(&r->sc);
-}
-
-static double fig(const struct run *r, const char *path)
-{
-	double v = 0;
-	if (!summ_get(&r->s, path, &v))
-		fail_msg("no figure %s in the summary", path);
-	return v;
+	run_yaml_seed(r, yaml, seed);
 }
 
 static const char base_yaml[] =

@@ -8,49 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "testutil.h"
-
-#include "cluster.h"
 #include "kafka.h"
-#include "scenario.h"
-#include "summ.h"
-
-struct run {
-	struct scenario sc;
-	struct summ s;
-	struct cluster *c; /* kept for the accessors; freed by run_release */
-	struct trace tr;
-};
+#include "modelrun.h"
 
 static void run_yaml(struct run *r, const char *yaml)
 {
-	memset(r, 0, sizeof(*r));
-	int errors = scenario_load_string("test.yaml", yaml, &r->sc, stderr);
-	assert_int_equal(errors, 0);
-	trace_init(&r->tr, NULL, TRACE_SUMMARY);
-	r->c = cluster_new(&r->sc, r->sc.seed, &r->tr);
-	cluster_run_until(r->c, r->sc.duration_ns);
-	cluster_finish(r->c);
-	summ_init(&r->s);
-	summ_obj(&r->s, NULL);
-	cluster_summary(r->c, &r->s);
-	summ_end(&r->s);
-}
-
-static void run_release(struct run *r)
-{
-	cluster_free(r->c);
-	trace_release(&r->tr);
-	summ_release(&r->s);
-	scenario_release(&r->sc);
-}
-
-static double fig(const struct run *r, const char *path)
-{
-	double v = 0;
-	if (!summ_get(&r->s, path, &v))
-		fail_msg("no figure %s in the summary", path);
-	return v;
+	run_yaml_seed(r, yaml, 0);
 }
 
 /* The partitions member m (0-based) of group g owns at the end, as a bit set. */

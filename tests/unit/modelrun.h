@@ -1,0 +1,57 @@
+/*
+ * modelrun.h - for tests that run whole scenarios in process: load YAML text, run it to
+ * the end under a seed, summarise, and read figures by their summary path. The cluster is
+ * kept until run_release so tests may also use read-only accessors.
+ */
+#ifndef TESTS_MODELRUN_H
+#define TESTS_MODELRUN_H
+
+#include <stdio.h>
+#include <string.h>
+
+#include "testutil.h"
+
+#include "cluster.h"
+#include "scenario.h"
+#include "summ.h"
+
+struct run {
+	struct scenario sc;
+	struct summ s;
+	struct cluster *c;
+	struct trace tr;
+};
+
+/* seed 0: the scenario's own */
+static inline void run_yaml_seed(struct run *r, const char *yaml, uint64_t seed)
+{
+	memset(r, 0, sizeof(*r));
+	int errors = scenario_load_string("test.yaml", yaml, &r->sc, stderr);
+	assert_int_equal(errors, 0);
+	trace_init(&r->tr, NULL, TRACE_SUMMARY);
+	r->c = cluster_new(&r->sc, seed ? seed : r->sc.seed, &r->tr);
+	cluster_run_until(r->c, r->sc.duration_ns);
+	cluster_finish(r->c);
+	summ_init(&r->s);
+	summ_obj(&r->s, NULL);
+	cluster_summary(r->c, &r->s);
+	summ_end(&r->s);
+}
+
+static inline void run_release(struct run *r)
+{
+	cluster_free(r->c);
+	trace_release(&r->tr);
+	summ_release(&r->s);
+	scenario_release(&r->sc);
+}
+
+static inline double fig(const struct run *r, const char *path)
+{
+	double v = 0;
+	if (!summ_get(&r->s, path, &v))
+		fail_msg("no figure %s in the summary", path);
+	return v;
+}
+
+#endif
