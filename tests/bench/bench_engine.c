@@ -29,6 +29,7 @@
 #define evq_init evq2_init
 #define evq_release evq2_release
 #define evq_push evq2_push
+#define evq_push_seq evq2_push_seq
 #define evq_cancel evq2_cancel
 #define evq_pop evq2_pop
 #define evq_pop_until evq2_pop_until
@@ -37,6 +38,7 @@
 #undef evq_init
 #undef evq_release
 #undef evq_push
+#undef evq_push_seq
 #undef evq_cancel
 #undef evq_pop
 #undef evq_pop_until
