@@ -34,6 +34,8 @@
 #define evq_pop evq2_pop
 #define evq_pop_until evq2_pop_until
 #define evq_peek_time evq2_peek_time
+sim_timer_id evq2_push_seq(struct evq *q, sim_time_ns at, uint64_t seq, sim_event_fn *fn,
+			   void *subject, void *arg);
 #include "evq.c"
 #undef evq_init
 #undef evq_release
