@@ -39,8 +39,9 @@ static int run_one(const char *file)
 	cluster_finish(c);
 	double wall = now_s() - t0;
 	double sim_s = (double)sc.duration_ns / 1e9;
-	printf("%-34s %8.0f s simulated in %7.2f s wall: %9.0fx real time, %6.2f M events/s",
-	       sc.name, sim_s, wall, sim_s / wall, (double)cluster_events(c) / wall / 1e6);
+	printf("%-34s %8.0f s simulated in %7.2f s wall: %9.*fx real time, %6.2f M events/s",
+	       sc.name, sim_s, wall, sim_s / wall < 10 ? 2 : 0, sim_s / wall,
+	       (double)cluster_events(c) / wall / 1e6);
 	if (sc.n_groups > 0) { /* the group benchmark: rebalances per wall second */
 		struct summ s;
 		summ_init(&s);
