@@ -27,7 +27,7 @@ ASAN_TESTS := $(TEST_SRC:tests/unit/%.c=build/asan/tests/%)
 HDRS := $(wildcard sim/*.h sim/engine/*.h models/*.h)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all run test unit bench clean deps check-deps golden-update docs bench-big
+.PHONY: all run test unit bench clean deps check-deps docs bench-big
 .SECONDARY:
 all: build/kafkasim
 
@@ -100,9 +100,6 @@ docs: all
 bench-big: deps
 	@$(MAKE) --no-print-directory all build/bench/bench_scenarios
 	@sh tests/bench/run.sh --big
-
-golden-update: all
-	@sh tests/run.sh --update-golden
 
 clean:
 	rm -rf build

@@ -282,17 +282,15 @@ static sim_time_ns deadline_after(sim_time_ns now, sim_time_ns delay)
 }
 
 /* Drain the first sendable batch of every partition led by `broker` into one request. */
-static void drain(struct cluster *c, struct producer *p, int broker)
+/* Take the first sendable batch of every partition queued for this connection (up to
+ * max.request.size) into list; sequences are given on first send. Returns the count. */
+static int drain_take(struct producer *p, struct pconn *cn, sim_time_ns now,
+		      struct pbatch **list, int64_t *bytes)
 {
-	const struct producer_cfg *cfg = p->cfg;
-	struct pconn *cn = &p->conn[broker - 1];
-	sim_time_ns now = sim_now(c->sim);
-	struct pbatch *list[cn->n_parts > 0 ? cn->n_parts : 1];
 	int n = 0;
-	int64_t bytes = 0;
-	for (int k = 0; k < cn->n_parts && bytes < 1048576; k++) {
-		int pos = (cn->drain_index + k) % cn->n_parts;
-		struct pqueue *q = &p->pq[cn->parts[pos]];
+	*bytes = 0;
+	for (int k = 0; k < cn->n_parts && *bytes < 1048576; k++) {
+		struct pqueue *q = &p->pq[cn->parts[(cn->drain_index + k) % cn->n_parts]];
 		struct pbatch *b = q->head;
 		if (!b || b->retry_at_ns > now)
 			continue;
@@ -313,12 +311,11 @@ static void drain(struct cluster *c, struct producer *p, int broker)
 		b->in_flight = true;
 		b->attempts++;
 		list[n++] = b;
-		bytes += b->bytes;
+		*bytes += b->bytes;
 	}
 	if (cn->n_parts)
 		cn->drain_index = (cn->drain_index + 1) % cn->n_parts;
-	/* partitions whose queue emptied leave the list */
-	int keep = 0;
+	int keep = 0; /* partitions whose queue emptied leave the list */
 	for (int k = 0; k < cn->n_parts; k++) {
 		struct pqueue *q = &p->pq[cn->parts[k]];
 		if (q->n > 0)
@@ -327,6 +324,48 @@ static void drain(struct cluster *c, struct producer *p, int broker)
 			q->listed = false;
 	}
 	cn->n_parts = keep;
+	return n;
+}
+
+/* Remember a request in flight; its timeout shares the producer's one timer. */
+static void track_request(struct cluster *c, struct producer *p, int broker, uint64_t req_id,
+			  struct pbatch **list, int n)
+{
+	if (p->n_reqs == p->cap_reqs) {
+		int ncap = p->cap_reqs ? 2 * p->cap_reqs : 8;
+		p->reqs = xrealloc(p->reqs, (size_t)ncap * sizeof(*p->reqs));
+		memset(p->reqs + p->cap_reqs, 0, (size_t)(ncap - p->cap_reqs) * sizeof(*p->reqs));
+		p->cap_reqs = ncap;
+	}
+	struct preq *pr = &p->reqs[p->n_reqs++];
+	pr->id = req_id;
+	pr->broker = broker;
+	pr->n = n;
+	if (pr->cap < n) { /* the slot keeps the array of the request it held before */
+		pr->cap = n > 8 ? n : 8;
+		pr->batches = xrealloc(pr->batches, (size_t)pr->cap * sizeof(*pr->batches));
+	}
+	memcpy(pr->batches, list, (size_t)n * sizeof(*list));
+	pr->deadline = deadline_after(sim_now(c->sim), p->cfg->request_timeout_ns);
+	pr->ticket = sim_ticket_take(c->sim);
+	/* every request of this producer has the same timeout, so a pending timer is never
+	 * later than this deadline */
+	if (!p->req_timer) {
+		p->req_timer_ticket = pr->ticket;
+		p->req_timer = sim_schedule_ticket(c->sim, pr->deadline, pr->ticket,
+						   request_timeout_ev, c, p);
+	}
+	p->conn[broker - 1].in_flight++;
+}
+
+/* One ProduceRequest to `broker` with the first sendable batch of each of its partitions. */
+static void drain(struct cluster *c, struct producer *p, int broker)
+{
+	const struct producer_cfg *cfg = p->cfg;
+	struct pconn *cn = &p->conn[broker - 1];
+	struct pbatch *list[cn->n_parts > 0 ? cn->n_parts : 1];
+	int64_t bytes;
+	int n = drain_take(p, cn, sim_now(c->sim), list, &bytes);
 	if (n == 0)
 		return;
 	struct produce_req *r = ks_alloc(c, sizeof(*r) + (size_t)n * sizeof(r->e[0]));
@@ -351,31 +390,7 @@ static void drain(struct cluster *c, struct producer *p, int broker)
 			prod__complete(c, p, list[i], KERR_NONE);
 		return;
 	}
-	if (p->n_reqs == p->cap_reqs) {
-		int ncap = p->cap_reqs ? 2 * p->cap_reqs : 8;
-		p->reqs = xrealloc(p->reqs, (size_t)ncap * sizeof(*p->reqs));
-		memset(p->reqs + p->cap_reqs, 0, (size_t)(ncap - p->cap_reqs) * sizeof(*p->reqs));
-		p->cap_reqs = ncap;
-	}
-	struct preq *pr = &p->reqs[p->n_reqs++];
-	pr->id = req_id;
-	pr->broker = broker;
-	pr->n = n;
-	if (pr->cap < n) { /* the slot keeps the array of the request it held before */
-		pr->cap = n > 8 ? n : 8;
-		pr->batches = xrealloc(pr->batches, (size_t)pr->cap * sizeof(*pr->batches));
-	}
-	memcpy(pr->batches, list, (size_t)n * sizeof(*list));
-	pr->deadline = deadline_after(now, cfg->request_timeout_ns);
-	pr->ticket = sim_ticket_take(c->sim);
-	/* every request of this producer has the same timeout, so a pending timer is never
-	 * later than this deadline */
-	if (!p->req_timer) {
-		p->req_timer_ticket = pr->ticket;
-		p->req_timer = sim_schedule_ticket(c->sim, pr->deadline, pr->ticket,
-						   request_timeout_ev, c, p);
-	}
-	cn->in_flight++;
+	track_request(c, p, broker, req_id, list, n);
 }
 
 static sim_time_ns pop_linger(struct cluster *c, struct producer *p, sim_time_ns now)
