@@ -41,7 +41,7 @@ static void shade_faults(const struct scenario *sc, FILE *f)
 static void header(const struct scenario *sc, FILE *f, const char *png, const char *title,
 		   const char *ylabel)
 {
-	fprintf(f, "reset\nset terminal pngcairo size 1000,420 font ',10'\nset output '%s'\n"
+	fprintf(f, "reset\nset terminal pngcairo size 1000,420 font ',10' noenhanced\nset output '%s'\n"
 		   "set datafile separator ','\nset key autotitle columnhead outside right\n"
 		   "set grid\nset xlabel 'simulated time (s)'\nset ylabel '%s'\n"
 		   "set title '%s: %s'\nset xrange [0:%.3f]\n", png, ylabel, sc->name, title,
@@ -67,12 +67,14 @@ static void write_script(const struct scenario *sc, FILE *f)
 	int parts = 0;
 	for (int t = 0; t < sc->n_topics; t++)
 		parts += sc->topics[t].partitions;
-	fprintf(f, "set yrange [0:%d]\nplot 'metrics.csv' using 1:9 with steps lw 2 title 'under-replicated', "
-		   "'' using 1:10 with steps lw 2 title 'offline'\n", parts + 1);
+	fprintf(f, "set yrange [0:%d]\nplot 'metrics.csv' using 1:9 with steps lw 2 "
+		   "title 'under-replicated', '' using 1:10 with steps lw 2 title 'offline'\n",
+		parts + 1);
 	if (sc->n_groups > 0) {
 		header(sc, f, "lag.png", "consumer lag", "records");
-		fprintf(f, "plot for [i=11:%d] 'metrics.csv' using 1:i with lines lw 2\n",
-			10 + sc->n_groups);
+		/* after column 10 each group has lag_<group>, status_<group> */
+		fprintf(f, "plot for [i=11:%d:2] 'metrics.csv' using 1:i with lines lw 2\n",
+			10 + 2 * sc->n_groups);
 	}
 }
 

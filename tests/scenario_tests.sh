@@ -103,6 +103,16 @@ check "trace starts with run.start carrying the seed" \
 check "the effective configuration lists Kafka defaults" \
 	grep -q '"batch.size":16384' "$T/a/trace.jsonl"
 
+# ---- plots: drawn by gnuplot when it is there; without it, a warning and the data files ----
+$K run scenarios/quickstart.yaml --out "$T/p" --quiet >"$T/out" 2>"$T/err"
+check "plots drawn (throughput, latency, replication, lag)" \
+	test -s "$T/p/throughput.png" -a -s "$T/p/latency.png" -a -s "$T/p/replication.png" \
+	-a -s "$T/p/lag.png" -a -s "$T/p/plots.gp"
+PATH=/nonexistent $K run scenarios/quickstart.yaml --out "$T/np" --quiet >"$T/out" 2>"$T/np.err"
+rc=$?
+check "without gnuplot: exit 0, a warning, data files written" \
+	sh -c "test $rc -eq 0 && grep -q gnuplot '$T/np.err' && test -s '$T/np/summary.json' && test ! -e '$T/np/throughput.png'"
+
 # ---- the README's scenario reference is the settings table's own output --------------------
 $K settings --markdown > "$T/settings.md"
 check "README scenario reference matches kafkasim settings --markdown (make docs)" \
