@@ -1332,6 +1332,9 @@ static struct taken *take_records(struct cluster *c, struct member *mb)
 	return t;
 }
 
+/* The timeout of an application's idle poll(): only matters when every poll commits. */
+#define IDLE_POLL_TIMEOUT_NS (100 * SIM_MS)
+
 /* An idle poll() wakes up for the next auto-commit. */
 static void wake_ev(struct sim *s, void *subject, void *arg)
 {
@@ -1397,8 +1400,12 @@ static void member_poll(struct cluster *c, struct member *mb)
 	if (!t) {
 		mb->waiting = true;
 		bool idle_commit = cfg->enable_auto_commit && mb->state == MS_STABLE && mb->n_p > 0;
-		if (idle_commit && !mb->wake_timer) /* poll() wakes for the next auto-commit */
-			mb->wake_timer = sim_schedule(c->sim, mb->next_auto_commit_ns, wake_ev, c,
+		/* poll() wakes for the next auto-commit; with auto.commit.interval.ms 0 (a
+		 * commit every poll) an idle poll returns after its timeout instead */
+		sim_time_ns wake = mb->next_auto_commit_ns > now ? mb->next_auto_commit_ns :
+								  now + IDLE_POLL_TIMEOUT_NS;
+		if (idle_commit && !mb->wake_timer)
+			mb->wake_timer = sim_schedule(c->sim, wake, wake_ev, c,
 						      mb);
 		return;
 	}

@@ -95,6 +95,9 @@ bool sim_cancel(struct sim *s, sim_timer_id id)
 }
 
 /* A stop request holds for the call it interrupts: each sim_run starts unstopped. */
+/* More events than this at one simulated instant means time has stopped advancing. */
+#define SIM_SAME_TIME_EVENTS_MAX 50000000u
+
 uint64_t sim_run(struct sim *s, sim_time_ns until)
 {
 	struct evq_event ev;
@@ -103,8 +106,13 @@ uint64_t sim_run(struct sim *s, sim_time_ns until)
 	sim__set_current(s);
 	s->stopped = false;
 	s->until = until;
+	uint64_t same_time = 0;
 	while (!s->stopped && evq_pop_until(&s->q, until, &ev)) {
 		SIM_ASSERT(ev.at >= s->now);
+		/* a model that keeps scheduling at the same instant would hang the run: stop it
+		 * with the seed and the time instead */
+		same_time = ev.at == s->now ? same_time + 1 : 0;
+		SIM_ASSERT(same_time < SIM_SAME_TIME_EVENTS_MAX);
 		s->now = ev.at;
 		s->fired++;
 		n++;

@@ -214,6 +214,24 @@ static void test_not_enough_replicas(void **state)
 	run_release(&r);
 }
 
+/* auto.commit.interval.ms 0 commits on every poll; an idle member must still let time
+ * pass (found by mutating scenarios: it used to poll forever at one instant). */
+static void test_auto_commit_every_poll(void **state)
+{
+	(void)state;
+	static const char yaml[] =
+		"name: t\nduration: 10s\ncluster: { brokers: 1 }\n"
+		"topics: [ { name: o, partitions: 2, replication.factor: 1 } ]\n"
+		"producers: [ { name: p, topic: o, rate: 100/s, stop: 2s } ]\n"
+		"consumer_groups: [ { name: g, topic: o, members: 1,\n"
+		"    config: { auto.offset.reset: earliest, auto.commit.interval.ms: 0 } } ]\n";
+	struct run r;
+	run_yaml(&r, yaml, 0);
+	assert_true(fig(&r, "records.consumed") == fig(&r, "records.acked"));
+	assert_true(fig(&r, "groups.g.lag") == 0);
+	run_release(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -225,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_idempotence),
 		cmocka_unit_test(test_isr_shrink_timing),
 		cmocka_unit_test(test_not_enough_replicas),
+		cmocka_unit_test(test_auto_commit_every_poll),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
