@@ -27,7 +27,7 @@ ASAN_TESTS := $(TEST_SRC:tests/unit/%.c=build/asan/tests/%)
 HDRS := $(wildcard sim/*.h sim/engine/*.h models/*.h)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all run test unit bench clean deps check-deps docs bench-big
+.PHONY: all run test unit bench clean deps check-deps docs bench-big fuzz
 .SECONDARY:
 all: build/kafkasim
 
@@ -96,6 +96,18 @@ docs: all
 	@sh tests/readme_section.sh settings build/settings.md --write
 	@echo "README.md: scenario reference regenerated"
 
+# Random fault schedules against an ASan+UBSan build, FUZZ_SECONDS long (needs python3).
+FUZZ_SECONDS ?= 300
+fuzz: deps
+	@$(MAKE) --no-print-directory build/fuzz/kafkasim
+	@python3 tests/fuzz/faults.py build/fuzz/kafkasim $(FUZZ_SECONDS)
+
+FUZZ_OBJ := $(LIB_SRC:%.c=build/fuzz/%.o) build/fuzz/sim/main.o
+build/fuzz/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS_ALL) -O1 $(SAN) -c -o $@ $<
+build/fuzz/kafkasim: $(FUZZ_OBJ)
+	$(Q)$(CC) $(CFLAGS_ALL) -O1 $(SAN) -o $@ $^ $(LIBS)
 # The full 100-broker minute: about ten minutes on a 2-core machine.
 bench-big: deps
 	@$(MAKE) --no-print-directory all build/bench/bench_scenarios

@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""tests/fuzz/faults.py - `make fuzz`: random clusters with random fault schedules, run under
+an ASan+UBSan build of kafkasim at --trace-level debug (so the invariants are checked every
+10 ms of simulated time). Any exit other than 0/1, any sanitizer report or any run over
+two minutes is kept as tests/fuzz/found-*.yaml. Not part of `make test`: it runs for as long
+as it is given.
+
+usage: faults.py KAFKASIM SECONDS [SEED]
+"""
+import os
+import random
+import subprocess
+import sys
+import time
+
+BASE = """name: fuzz
+seed: %d
+duration: 60s
+cluster:
+  brokers: %d
+  controllers: %d
+  config: { replica.lag.time.max.ms: %d, unclean.leader.election.enable: %s,
+            replication.truncation: %s }
+topics:
+  - { name: t, partitions: %d, replication.factor: %d, config: { min.insync.replicas: %d } }
+producers:
+  - { name: p, topic: t, rate: %d/s, keys: { count: 50 },
+      config: { acks: %s, enable.idempotence: %s, request.timeout.ms: %d } }
+  - { name: q, topic: t, rate: 300/s, config: { acks: 1, enable.idempotence: false } }
+consumer_groups:
+  - { name: g, topic: t, members: 3,
+      config: { auto.offset.reset: earliest, partition.assignment.strategy: [%s] } }
+faults:
+"""
+
+
+def scenario(rnd):
+    nb = rnd.randint(2, 5)
+    rf = rnd.randint(1, nb)
+    nc = rnd.randint(1, 3)
+    acks = rnd.choice(['0', '1', 'all'])
+    idem = 'true' if acks == 'all' and rnd.random() < 0.5 else 'false'
+    y = BASE % (rnd.randint(1, 1000), nb, nc, rnd.choice([5000, 10000, 30000]),
+                rnd.choice(['true', 'false']), rnd.choice(['leader-epoch', 'high-watermark']),
+                rnd.randint(1, 8), rf, rnd.randint(1, rf), rnd.choice([200, 1000, 3000]), acks,
+                idem, rnd.choice([2000, 5000, 30000]),
+                rnd.choice(['range', 'roundrobin', 'sticky', 'cooperative-sticky']))
+    nodes = ['broker-%d' % i for i in range(1, nb + 1)]
+    nodes += ['controller-%d' % i for i in range(1, nc + 1)]
+    members = ['g-1', 'g-2', 'g-3']
+    for _ in range(rnd.randint(1, 6)):
+        at = rnd.randint(1, 55)
+        span = rnd.randint(1, 30)
+        kind = rnd.choice(['crash', 'crash', 'partition', 'drop', 'delay', 'slow',
+                           'member-crash', 'pause', 'leave', 'restart'])
+        if kind == 'crash':
+            y += "  - { at: %ds, crash: %s, for: %ds, lose_unflushed: %s }\n" % (
+                at, rnd.choice(nodes), span, rnd.choice(['true', 'false']))
+        elif kind == 'restart':
+            y += "  - { at: %ds, restart: %s }\n" % (at, rnd.choice(nodes))
+        elif kind == 'partition':
+            a = rnd.sample(nodes, rnd.randint(1, len(nodes) - 1))
+            b = [n for n in nodes if n not in a]
+            y += "  - { at: %ds, partition: { a: [%s], b: [%s] }, one_way: %s, for: %ds }\n" % (
+                at, ', '.join(a), ', '.join(b), rnd.choice(['true', 'false']), span)
+        elif kind == 'drop':
+            y += "  - { at: %ds, drop: { from: [%s] }, fraction: %.2f, for: %ds }\n" % (
+                at, rnd.choice(nodes + ['p']), rnd.random() * 0.9 + 0.05, span)
+        elif kind == 'delay':
+            y += "  - { at: %ds, delay: { from: [%s] }, latency: %dms, for: %ds }\n" % (
+                at, rnd.choice(nodes + ['p']), rnd.randint(1, 500), span)
+        elif kind == 'slow':
+            y += "  - { at: %ds, slow: broker-%d, disk_stall: true, for: %ds }\n" % (
+                at, rnd.randint(1, nb), span)
+        elif kind == 'member-crash':
+            y += "  - { at: %ds, crash: %s, for: %ds }\n" % (at, rnd.choice(members), span)
+        elif kind == 'pause':
+            y += "  - { at: %ds, pause: %s, for: %ds }\n" % (at, rnd.choice(members), span)
+        else:
+            y += "  - { at: %ds, leave: %s }\n" % (at, rnd.choice(members))
+    return y
+
+
+def main():
+    kafkasim, seconds = sys.argv[1], float(sys.argv[2])
+    rnd = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 1)
+    here = os.path.dirname(os.path.abspath(__file__))
+    work = os.path.join(here, 'work.yaml')
+    runs = found = 0
+    start = time.time()
+    while time.time() - start < seconds:
+        with open(work, 'w') as f:
+            f.write(scenario(rnd))
+        if subprocess.run([kafkasim, 'validate', work], capture_output=True).returncode:
+            continue
+        runs += 1
+        cmd = [kafkasim, 'run', work, '--no-plots', '--quiet', '--trace-level', 'debug',
+               '--out', os.path.join(here, 'out')]
+        try:
+            r = subprocess.run(cmd, capture_output=True, timeout=120)
+            ok = r.returncode in (0, 1) and b'Sanitizer' not in r.stderr \
+                and b'runtime error' not in r.stderr
+            why = r.stderr[-400:].decode(errors='replace')
+        except subprocess.TimeoutExpired:
+            ok, why = False, 'over two minutes'
+        if not ok:
+            found += 1
+            keep = os.path.join(here, 'found-%d.yaml' % found)
+            os.rename(work, keep)
+            print('%s: %s' % (keep, why))
+    print('%d runs, %d found' % (runs, found))
+    return 1 if found else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
