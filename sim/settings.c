@@ -168,7 +168,7 @@ static const struct setting table[] = {
 	      "Flush (fsync) after this many messages; Long.MAX_VALUE = leave it to the OS."),
 	UNSET(LVL_BROKER, CL, log_flush_interval_ns, "log.flush.interval.ms", SET_MS, SF_INF, 0,
 	      NS_MAX, SIM_TIME_MAX, "never",
-	      "Flush (fsync) a log this long after its first unflushed message."),
+	      "Flush (fsync) every log at this interval."),
 	ENTRY(LVL_BROKER, CL, log_retention_ns, "log.retention.ms", SET_MS, SF_INF, 0, NS_MAX,
 	      "604800000", "Delete segments older than this; -1 = no limit."),
 	ENTRY(LVL_BROKER, CL, log_retention_bytes, "log.retention.bytes", SET_BYTES, 0, -1,
