@@ -712,8 +712,10 @@ static enum ks_error fetch_check(struct cluster *c, struct broker *b, const stru
 		if (e->current_leader_epoch > r->leader_epoch)
 			return KERR_UNKNOWN_LEADER_EPOCH;
 	}
-	int64_t end = q->replica > 0 ? r->log.leo : r->hw;
-	if (e->offset < r->log.log_start || e->offset > end)
+	/* out of range is judged against the log end for consumers too (Kafka's
+	 * readRecords): a consumer ahead of a new leader's lagging high watermark gets no
+	 * data yet, not a reset */
+	if (e->offset < r->log.log_start || e->offset > r->log.leo)
 		return e->epoch_query ? KERR_NONE : KERR_OFFSET_OUT_OF_RANGE;
 	return KERR_NONE;
 }
