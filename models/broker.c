@@ -44,7 +44,7 @@ static struct replica *local_replica(struct cluster *c, struct broker *b, int pi
 static void trace_part(struct cluster *c, struct jsonw *w, const struct partition *p)
 {
 	char name[KS_NAME_MAX + 16];
-	snprintf(name, sizeof(name), "%s-%d", c->topics[p->topic].cfg->name, p->index);
+	part_name(c, p, name, sizeof(name));
 	jsonw_kstr(w, "partition", name);
 }
 

@@ -17,20 +17,15 @@
 
 #include "msgs.h"
 
-static const struct replica *final_replica(const struct cluster *c, const struct partition *p)
+/* The leader's replica; for an offline partition the longest log of its last ISR. */
+static const struct replica *final_replica(const struct partition *p)
 {
-	const struct replica *best = NULL;
-	for (int k = 0; k < p->rf; k++) {
-		const struct replica *r = &p->rep[k];
-		if (p->leader >= 1) {
-			if (p->replicas[k] == p->leader)
-				return r;
-			continue;
-		}
-		if ((p->isr & (1u << k)) && (!best || r->log.leo > best->log.leo))
-			best = r;
-	}
-	(void)c;
+	const struct replica *best = part_leader_replica(p);
+	if (best)
+		return best;
+	for (int k = 0; k < p->rf; k++)
+		if ((p->isr & (1u << k)) && (!best || p->rep[k].log.leo > best->log.leo))
+			best = &p->rep[k];
 	return best ? best : &p->rep[0];
 }
 
@@ -94,9 +89,9 @@ void chk__run(struct cluster *c, struct chk_result *out)
 		abort();
 	for (int i = 0; i < c->n_parts; i++) {
 		const struct partition *p = &c->parts[i];
-		if (p->index >= c->topics[p->topic].n_partitions)
+		if (!part_exists(c, p))
 			continue;
-		const struct replica *fin = final_replica(c, p);
+		const struct replica *fin = final_replica(p);
 		for (int k = 0; k < np; k++) {
 			rset_clear(&present[k]);
 			max_end[k] = 0;

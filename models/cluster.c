@@ -290,7 +290,7 @@ static void check_invariants(const struct cluster *c)
 {
 	for (int i = 0; i < c->n_parts; i++) {
 		const struct partition *p = &c->parts[i];
-		if (p->index >= c->topics[p->topic].n_partitions)
+		if (!part_exists(c, p))
 			continue;
 		if (p->isr & ~((1u << p->rf) - 1))
 			broken(c, p, "ISR names a broker that holds no replica");

@@ -18,11 +18,6 @@
 #include "msgs.h"
 #include "xmem.h"
 
-static void part_name(const struct cluster *c, const struct partition *p, char *buf, size_t n)
-{
-	snprintf(buf, n, "%s-%d", c->topics[p->topic].cfg->name, p->index);
-}
-
 static bool broker_live(const struct cluster *c, int id)
 {
 	return id >= 1 && !c->brokers[id - 1].fenced;

@@ -75,11 +75,7 @@ static int64_t msg_bytes(const struct grp_msg *m)
 const struct replica *grp__leader_replica(const struct cluster *c, const struct group *g,
 					  int idx)
 {
-	const struct partition *p = &c->parts[c->topics[g->topic].first_partition + idx];
-	for (int k = 0; k < p->rf; k++)
-		if (p->replicas[k] == p->leader)
-			return &p->rep[k];
-	return NULL;
+	return part_leader_replica(&c->parts[c->topics[g->topic].first_partition + idx]);
 }
 
 void grp__trace_part(struct cluster *c, const struct group *g, const char *key, int idx)

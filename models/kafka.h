@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <gsl/gsl_rng.h>
 
 #include "config.h"
@@ -389,6 +390,28 @@ int cluster__node_of(const struct cluster *c, const struct ks_node *n);
 void cluster__add_partitions(struct cluster *c, int topic, int n);
 
 void chk__run(struct cluster *c, struct chk_result *out);
+
+/* A partition exists once its topic has grown to include it (add_partitions). */
+static inline bool part_exists(const struct cluster *c, const struct partition *p)
+{
+	return p->index < c->topics[p->topic].n_partitions;
+}
+
+/* "<topic>-<index>", as Kafka's tools name a partition. */
+static inline void part_name(const struct cluster *c, const struct partition *p, char *buf,
+			     size_t n)
+{
+	snprintf(buf, n, "%s-%d", c->topics[p->topic].cfg->name, p->index);
+}
+
+/* The replica on the broker the controller made leader, NULL while offline. */
+static inline const struct replica *part_leader_replica(const struct partition *p)
+{
+	for (int k = 0; k < p->rf; k++)
+		if (p->replicas[k] == p->leader)
+			return &p->rep[k];
+	return NULL;
+}
 
 static inline int popcount32(uint32_t x) { return __builtin_popcount(x); }
 

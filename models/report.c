@@ -18,24 +18,6 @@ static double ms(int64_t ns)
 	return (double)ns / 1e6;
 }
 
-static bool part_exists(const struct cluster *c, const struct partition *p)
-{
-	return p->index < c->topics[p->topic].n_partitions;
-}
-
-static void part_name(const struct cluster *c, const struct partition *p, char *buf, size_t n)
-{
-	snprintf(buf, n, "%s-%d", c->topics[p->topic].cfg->name, p->index);
-}
-
-static const struct replica *leader_replica(const struct partition *p)
-{
-	for (int k = 0; k < p->rf; k++)
-		if (p->replicas[k] == p->leader)
-			return &p->rep[k];
-	return NULL;
-}
-
 static bool part_columns(const struct cluster *c)
 {
 	return c->n_parts <= METRICS_PART_COLUMNS_MAX;
@@ -157,7 +139,7 @@ static void summary_partitions(struct cluster *c, struct summ *s)
 			continue;
 		char name[KS_NAME_MAX + 16];
 		part_name(c, p, name, sizeof(name));
-		const struct replica *r = leader_replica(p);
+		const struct replica *r = part_leader_replica(p);
 		summ_obj(s, name);
 		summ_int(s, "records", (int64_t)p->records_appended);
 		summ_int(s, "log_end_offset", r ? r->log.leo : -1);
