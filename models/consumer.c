@@ -779,6 +779,17 @@ static void on_offfetch_resp(struct cluster *c, struct member *mb, const struct 
 static void hb_ev(struct sim *s, void *subject, void *arg);
 static void poll_check_ev(struct sim *s, void *subject, void *arg);
 
+/* A timer of a member that is gone does nothing; one of a frozen (paused) member is
+ * remembered in *deferred and handled when the member resumes. */
+static bool may_act(struct member *mb, bool *deferred)
+{
+	if (!mb->active)
+		return false;
+	if (mb->paused)
+		*deferred = true;
+	return !mb->paused;
+}
+
 static void start_heartbeats(struct cluster *c, struct member *mb)
 {
 	mb->last_hb_resp_ns = sim_now(c->sim);
@@ -810,13 +821,8 @@ static void hb_ev(struct sim *s, void *subject, void *arg)
 	(void)s;
 	struct member *mb = arg;
 	mb->hb_timer = 0;
-	if (!mb->active)
-		return;
-	if (mb->paused) {
-		mb->def_hb = true;
-		return;
-	}
-	hb_tick(subject, mb);
+	if (may_act(mb, &mb->def_hb))
+		hb_tick(subject, mb);
 }
 
 static void on_hb_resp(struct cluster *c, struct member *mb, const struct grp_msg *r)
@@ -866,13 +872,8 @@ static void poll_check_ev(struct sim *s, void *subject, void *arg)
 	(void)s;
 	struct member *mb = arg;
 	mb->poll_timer = 0;
-	if (!mb->active)
-		return;
-	if (mb->paused) {
-		mb->def_poll_check = true;
-		return;
-	}
-	poll_check(subject, mb);
+	if (may_act(mb, &mb->def_poll_check))
+		poll_check(subject, mb);
 }
 
 /* ---- joining ------------------------------------------------------------------------------- */
