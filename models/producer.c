@@ -657,26 +657,33 @@ static void request_timeout_ev(struct sim *s, void *subject, void *arg)
 	request_timeout_arm(c, p);
 }
 
+/* The whole request failed with one error (no response to read). */
+static void request_fail(struct cluster *c, struct producer *p, int pos, enum ks_error err)
+{
+	enum ks_error errs[p->reqs[pos].n];
+	for (int i = 0; i < p->reqs[pos].n; i++)
+		errs[i] = err;
+	request_done(c, p, pos, errs);
+}
+
+/* The connection to `broker` closed: every request in flight on it fails. */
+static void connection_lost(struct cluster *c, struct producer *p, int broker)
+{
+	for (int k = 0; k < p->n_reqs;) {
+		if (p->reqs[k].broker == broker)
+			request_fail(c, p, k, KERR_NETWORK_EXCEPTION);
+		else
+			k++;
+	}
+}
+
 static void request_expire(struct cluster *c, struct producer *p, int pos)
 {
-	struct preq *pr = &p->reqs[pos];
-	int broker = pr->broker;
-	enum ks_error errs[pr->n];
-	for (int i = 0; i < pr->n; i++)
-		errs[i] = KERR_REQUEST_TIMED_OUT;
-	request_done(c, p, pos, errs);
+	int broker = p->reqs[pos].broker;
+	request_fail(c, p, pos, KERR_REQUEST_TIMED_OUT);
 	/* NetworkClient closes a connection whose request timed out: the requests behind it
 	 * on that connection fail too, and are retried in order. */
-	for (int k = 0; k < p->n_reqs;) {
-		if (p->reqs[k].broker != broker) {
-			k++;
-			continue;
-		}
-		enum ks_error dis[p->reqs[k].n];
-		for (int i = 0; i < p->reqs[k].n; i++)
-			dis[i] = KERR_NETWORK_EXCEPTION;
-		request_done(c, p, k, dis);
-	}
+	connection_lost(c, p, broker);
 }
 
 static void on_produce_resp(struct cluster *c, struct producer *p, struct produce_resp *r)
@@ -698,13 +705,8 @@ void prod__on_bounce(struct cluster *c, struct producer *p, struct msg *m)
 	if (m->type == MSG_PRODUCE_REQ) {
 		struct produce_req *q = (struct produce_req *)m;
 		int pos;
-		struct preq *pr = preq_find(p, q->req_id, &pos);
-		if (pr) {
-			enum ks_error errs[pr->n];
-			for (int i = 0; i < pr->n; i++)
-				errs[i] = KERR_NETWORK_EXCEPTION;
-			request_done(c, p, pos, errs);
-		}
+		if (preq_find(p, q->req_id, &pos))
+			request_fail(c, p, pos, KERR_NETWORK_EXCEPTION);
 	} else if (m->type == MSG_METADATA_REQ) {
 		p->meta.pending = false;
 		request_metadata(c, p);
@@ -714,19 +716,8 @@ void prod__on_bounce(struct cluster *c, struct producer *p, struct msg *m)
 
 void prod__broker_disconnect(struct cluster *c, int broker_id)
 {
-	for (int k = 0; k < c->n_producers; k++) {
-		struct producer *p = &c->producers[k];
-		for (int pos = 0; pos < p->n_reqs;) {
-			if (p->reqs[pos].broker != broker_id) {
-				pos++;
-				continue;
-			}
-			enum ks_error errs[p->reqs[pos].n];
-			for (int i = 0; i < p->reqs[pos].n; i++)
-				errs[i] = KERR_NETWORK_EXCEPTION;
-			request_done(c, p, pos, errs);
-		}
-	}
+	for (int k = 0; k < c->n_producers; k++)
+		connection_lost(c, &c->producers[k], broker_id);
 }
 
 /* ---- metadata ------------------------------------------------------------------------- */
