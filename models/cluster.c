@@ -41,6 +41,15 @@ void cluster__event(struct cluster *c, enum ks_event e, int64_t amount)
 	st->amount += amount;
 }
 
+void cluster__trace_id(struct cluster *c, const char *type, const char *key, int id)
+{
+	if (!trace_on(c->tr, TRACE_EVENTS))
+		return;
+	trace_begin(c->tr, sim_now(c->sim), type);
+	jsonw_kint(trace_w(c->tr), key, id);
+	trace_end(c->tr);
+}
+
 struct partition *cluster__part(struct cluster *c, int topic, int index)
 {
 	return &c->parts[c->topics[topic].first_partition + index];

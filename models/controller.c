@@ -153,11 +153,7 @@ static void fence(struct cluster *c, struct broker *b)
 	b->fenced = true;
 	b->registered = false;
 	cluster__event(c, EV_BROKER_FENCED, 1);
-	if (trace_on(c->tr, TRACE_EVENTS)) {
-		trace_begin(c->tr, sim_now(c->sim), "broker.fenced");
-		jsonw_kint(trace_w(c->tr), "broker", b->id);
-		trace_end(c->tr);
-	}
+	cluster__trace_id(c, "broker.fenced", "broker", b->id);
 	/* KRaft removes a fenced broker from every ISR but never empties an ISR: the last
 	 * member stays, so it can be elected again when it returns. */
 	for (int i = 0; i < c->n_parts; i++) {
@@ -193,11 +189,7 @@ static void session_ev(struct sim *s, void *subject, void *arg)
 static void unfence(struct cluster *c, struct broker *b)
 {
 	b->fenced = false;
-	if (trace_on(c->tr, TRACE_EVENTS)) {
-		trace_begin(c->tr, sim_now(c->sim), "broker.unfenced");
-		jsonw_kint(trace_w(c->tr), "broker", b->id);
-		trace_end(c->tr);
-	}
+	cluster__trace_id(c, "broker.unfenced", "broker", b->id);
 	for (int i = 0; i < c->n_parts; i++) {
 		struct partition *p = &c->parts[i];
 		if (p->leader < 0 && broker__slot_of(p, b->id) >= 0)
@@ -248,15 +240,6 @@ void ctl__on_msg(struct cluster *c, int controller_id, struct msg *m)
 	ks_free(m);
 }
 
-static void trace_controller(struct cluster *c, const char *type, int id)
-{
-	if (!trace_on(c->tr, TRACE_EVENTS))
-		return;
-	trace_begin(c->tr, sim_now(c->sim), type);
-	jsonw_kint(trace_w(c->tr), "controller", id);
-	trace_end(c->tr);
-}
-
 static void failover_ev(struct sim *s, void *subject, void *arg)
 {
 	(void)arg;
@@ -268,7 +251,7 @@ static void failover_ev(struct sim *s, void *subject, void *arg)
 			/* The new active controller gives every broker a fresh session. */
 			for (int i = 0; i < c->n_brokers; i++)
 				c->brokers[i].last_heartbeat_ns = sim_now(s);
-			trace_controller(c, "controller.failover", id);
+			cluster__trace_id(c, "controller.failover", "controller", id);
 			cluster__event(c, EV_CONTROLLER_FAILOVER, 1);
 			schedule_push(c);
 			return;
@@ -280,7 +263,7 @@ void ctl__crash(struct cluster *c, int id)
 {
 	c->ctl.up[id] = false;
 	net__node_down(c, net__controller_node(c, id));
-	trace_controller(c, "controller.crash", id);
+	cluster__trace_id(c, "controller.crash", "controller", id);
 	if (c->ctl.active != id)
 		return;
 	c->ctl.active = 0;
@@ -293,7 +276,7 @@ void ctl__restart(struct cluster *c, int id)
 {
 	c->ctl.up[id] = true;
 	net__node_up(c, net__controller_node(c, id));
-	trace_controller(c, "controller.restart", id);
+	cluster__trace_id(c, "controller.restart", "controller", id);
 	if (!c->ctl.active && !c->ctl.failover_timer)
 		c->ctl.failover_timer = sim_after(c->sim, c->sc->cluster.controller_failover_ns,
 						  failover_ev, c, NULL);

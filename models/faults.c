@@ -136,11 +136,7 @@ static void restart(struct cluster *c, const struct ks_node *t)
 		if (b->up)
 			return;
 		broker__restart(c, b);
-		if (trace_on(c->tr, TRACE_EVENTS)) {
-			trace_begin(c->tr, sim_now(c->sim), "broker.restart");
-			jsonw_kint(trace_w(c->tr), "broker", b->id);
-			trace_end(c->tr);
-		}
+		cluster__trace_id(c, "broker.restart", "broker", b->id);
 		return;
 	}
 	case NODE_CONTROLLER:

@@ -355,6 +355,8 @@ void cluster__deliver(struct cluster *c, struct msg *m);
 void cluster__bounce(struct cluster *c, struct msg *m);
 struct partition *cluster__part(struct cluster *c, int topic, int index);
 void cluster__count_error(struct cluster *c, enum ks_error e);
+/* A trace event whose only field is one id: {"t_ns":..,"type":type,key:id}. */
+void cluster__trace_id(struct cluster *c, const char *type, const char *key, int id);
 
 /* broker.c: requests and replication */
 void broker__init(struct cluster *c);
