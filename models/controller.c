@@ -94,21 +94,20 @@ void ctl__commit(struct cluster *c, struct partition *p, int leader, uint32_t is
 	c->n_meta++;
 	account(c, p);
 	schedule_push(c);
-	if (sim_now(c->sim) > 0 && leader_change) {
+	if (sim_now(c->sim) == 0) /* the initial state is not an event */
+		return;
+	int grew = popcount32(isr) - popcount32(old_isr);
+	if (leader_change)
 		cluster__event(c, EV_LEADER_ELECTED, 1);
-		if (unclean)
-			cluster__event(c, EV_UNCLEAN_ELECTION, 1);
-	}
-	if (sim_now(c->sim) > 0 && popcount32(isr) < popcount32(old_isr))
-		cluster__event(c, EV_ISR_SHRINK, 1);
-	if (sim_now(c->sim) > 0 && popcount32(isr) > popcount32(old_isr))
-		cluster__event(c, EV_ISR_EXPAND, 1);
-	if (!trace_on(c->tr, TRACE_EVENTS) || sim_now(c->sim) == 0)
+	if (leader_change && unclean)
+		cluster__event(c, EV_UNCLEAN_ELECTION, 1);
+	if (grew)
+		cluster__event(c, grew < 0 ? EV_ISR_SHRINK : EV_ISR_EXPAND, 1);
+	if (!trace_on(c->tr, TRACE_EVENTS))
 		return;
 	char name[KS_NAME_MAX + 16];
 	part_name(c, p, name, sizeof(name));
-	const char *type = leader_change ? "leader.elected" :
-			   popcount32(isr) < popcount32(old_isr) ? "isr.shrink" : "isr.expand";
+	const char *type = leader_change ? "leader.elected" : grew < 0 ? "isr.shrink" : "isr.expand";
 	trace_begin(c->tr, sim_now(c->sim), type);
 	struct jsonw *w = trace_w(c->tr);
 	jsonw_kstr(w, "partition", name);
