@@ -340,13 +340,14 @@ static void wake_fetches(struct cluster *c, struct replica *r);
 static void wake_fetches_appended(struct cluster *c, struct replica *r);
 
 /* Partition.maybeIncrementLeaderHW: the minimum LEO over the (maximal) ISR, never while
- * the ISR is below min.insync.replicas. */
-static void maybe_advance_hw(struct cluster *c, struct partition *p, struct replica *r)
+ * the ISR is below min.insync.replicas. Completes the produces waiting for it; returns
+ * whether it moved (parked fetches are the caller's to wake). */
+static bool advance_hw(struct cluster *c, struct partition *p, struct replica *r)
 {
 	const struct topic *t = &c->topics[p->topic];
 	uint32_t isr = r->isr | r->isr_pending;
 	if (isr_size(r->isr) < t->min_isr)
-		return;
+		return false;
 	int64_t hw = r->log.leo;
 	for (int i = 0; i < p->rf; i++) {
 		if (!(isr & (1u << i)) || p->replicas[i] == r->broker)
@@ -355,11 +356,17 @@ static void maybe_advance_hw(struct cluster *c, struct partition *p, struct repl
 			hw = r->fv[i].leo;
 	}
 	if (hw <= r->hw)
-		return;
+		return false;
 	r->hw = hw;
 	SIM_ASSERT(r->hw <= r->log.leo);
 	complete_waiters(c, r, hw, KERR_NONE, t->min_isr);
-	wake_fetches(c, r);
+	return true;
+}
+
+static void maybe_advance_hw(struct cluster *c, struct partition *p, struct replica *r)
+{
+	if (advance_hw(c, p, r))
+		wake_fetches(c, r);
 }
 
 /* ---- ISR changes (AlterPartition) ----------------------------------------------------- */
@@ -591,7 +598,8 @@ static void on_produce(struct cluster *c, struct broker *b, struct produce_req *
  * entry that must wait for the HW keeps a provisional REQUEST_TIMED_OUT until a waiter
  * completes it. */
 static void produce_one(struct cluster *c, struct broker *b, struct produce_req *q, int i,
-			struct pending_produce *pp, struct produce_resp_entry *out)
+			struct pending_produce *pp, struct produce_resp_entry *out,
+			struct replica **appended)
 {
 	const struct produce_entry *e = &q->e[i];
 	struct partition *p = &c->parts[e->part];
@@ -627,8 +635,8 @@ static void produce_one(struct cluster *c, struct broker *b, struct produce_req 
 		pp->waiting++;
 		add_waiter(r, pp, i, out->base + e->count);
 	}
-	maybe_advance_hw(c, p, r);
-	wake_fetches_appended(c, r);
+	advance_hw(c, p, r);
+	*appended = r;
 }
 
 static void produce_append_ev(struct sim *s, void *subject, void *arg)
@@ -654,8 +662,17 @@ static void produce_append_ev(struct sim *s, void *subject, void *arg)
 		pp->to_node = q->h.from;
 		pp->waiting = 1; /* held until every entry is processed */
 	}
+	/* ReplicaManager.appendRecords appends every partition first and leaves the parked
+	 * fetches to its ActionQueue, run once the request is handled: a follower woken by
+	 * this request reads all of it in one fetch. */
+	struct replica *appended[q->n > 0 ? q->n : 1];
+	for (int i = 0; i < q->n; i++) {
+		appended[i] = NULL;
+		produce_one(c, b, q, i, pp, &resp->e[i], &appended[i]);
+	}
 	for (int i = 0; i < q->n; i++)
-		produce_one(c, b, q, i, pp, &resp->e[i]);
+		if (appended[i])
+			wake_fetches_appended(c, appended[i]);
 	if (q->acks == ACKS_0) {
 		ks_free(resp);
 	} else if (!pp) {
