@@ -1,9 +1,11 @@
 /*
  * net.c - the simulated network: every message between two nodes (brokers, controllers,
  * producers, consumer members) crosses it. A message leaves when the sender's NIC is free,
- * takes bytes / bandwidth to serialise, travels for a latency drawn from the network's
- * distribution plus any `delay` fault, and queues at the receiver's NIC in arrival order
- * (a wait under a microsecond is not modelled). Partition and
+ * takes bytes / bandwidth (the slower NIC's of the two) to cross, travels for a latency drawn
+ * from the network's distribution plus any `delay` fault, and arrives when its last byte
+ * does. The bytes stream into the receiver's NIC as they leave the sender's (cut-through),
+ * so an idle receiver adds nothing; a busy one (several senders at once, or a slower NIC) takes messages in arrival
+ * order and delays them (a wait under a microsecond is not modelled). Partition and
  * drop faults are rules checked when a message is sent (a message already on the wire when
  * a split starts still arrives). A message to a node that is down, or that restarted since
  * the message was sent, is lost.
@@ -205,6 +207,14 @@ static sim_time_ns xfer_ns(int64_t bytes, int64_t bytes_per_s)
 	return (sim_time_ns)((double)bytes * 1e9 / (double)bytes_per_s);
 }
 
+/* A message crosses at the slower of the two NICs' rates. */
+static sim_time_ns path_xfer_ns(const struct net *n, int from, int to, int64_t bytes)
+{
+	sim_time_ns a = xfer_ns(bytes, n->nodes[from].bytes_per_s);
+	sim_time_ns b = xfer_ns(bytes, n->nodes[to].bytes_per_s);
+	return a > b ? a : b;
+}
+
 static void net__bounce_ev(struct sim *s, void *subject, void *arg)
 {
 	(void)s;
@@ -235,12 +245,15 @@ static void net__deliver_ev(struct sim *s, void *subject, void *arg)
 			  net__bounce_ev, c, m);
 		return;
 	}
-	/* the receiver's NIC takes messages in the order they arrive */
+	/* the receiver's NIC takes messages in the order they arrive; this one's first byte
+	 * came in when its last had left the sender's NIC less the sender's transfer time */
 	if (!m->received) {
 		m->received = true;
 		sim_time_ns now = sim_now(s);
-		sim_time_ns start = to->in_free_ns > now ? to->in_free_ns : now;
-		sim_time_ns done = start + xfer_ns(m->bytes, to->bytes_per_s);
+		sim_time_ns x = xfer_ns(m->bytes, to->bytes_per_s);
+		sim_time_ns first = now - path_xfer_ns(&c->net, m->from, m->to, m->bytes);
+		sim_time_ns start = to->in_free_ns > first ? to->in_free_ns : first;
+		sim_time_ns done = start + x;
 		to->in_free_ns = done;
 		done += to->slow_extra_ns;
 		if (done - now > SIM_US) {
@@ -272,9 +285,9 @@ void net__send(struct cluster *c, int from, int to, struct msg *m, enum msg_type
 		return;
 	}
 	sim_time_ns depart = now > src->out_free_ns ? now : src->out_free_ns;
-	sim_time_ns sent = depart + xfer_ns(bytes, src->bytes_per_s);
-	src->out_free_ns = sent;
-	sim_time_ns arrive = sent + dist_sample_ns(&n->latency, link_rng(c, from, to)) + extra;
+	src->out_free_ns = depart + xfer_ns(bytes, src->bytes_per_s);
+	sim_time_ns arrive = depart + path_xfer_ns(n, from, to, bytes) +
+			     dist_sample_ns(&n->latency, link_rng(c, from, to)) + extra;
 	/* one connection per pair, as TCP: a message never overtakes an earlier one */
 	sim_time_ns *last = &n->link_last_ns[(size_t)from * (size_t)n->n_nodes + (size_t)to];
 	if (arrive < *last)
