@@ -21,6 +21,8 @@
 
 #include <gsl/gsl_cdf.h>
 
+#include "zexp.h"
+
 #define DIST_SUM_EXACT_MAX 16
 
 struct dist dist_constant(double v)
@@ -50,11 +52,11 @@ double dist_sample(const struct dist *d, gsl_rng *r)
 	case DIST_UNIFORM:
 		return gsl_ran_flat(r, d->a, d->b);
 	case DIST_EXPONENTIAL:
-		return gsl_ran_exponential(r, d->a);
+		return d->a * zexp_draw(r);
 	case DIST_NORMAL:
-		return d->a + gsl_ran_gaussian(r, d->b);
-	case DIST_LOGNORMAL:
-		return gsl_ran_lognormal(r, d->a, d->b);
+		return d->a + gsl_ran_gaussian_ziggurat(r, d->b);
+	case DIST_LOGNORMAL: /* ziggurat normals: no logarithm or square root per draw */
+		return exp(d->a + gsl_ran_gaussian_ziggurat(r, d->b));
 	case DIST_GAMMA:
 		return gsl_ran_gamma(r, d->a, d->b);
 	case DIST_PARETO:
