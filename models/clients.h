@@ -26,6 +26,7 @@ struct client_meta {
 /* A producer-side batch (ProducerBatch). */
 struct pbatch {
 	struct pbatch *next;      /* partition queue / request list */
+	uint64_t serial;          /* the producer's count of batches when this one was created */
 	int part;                 /* global partition id */
 	int32_t count;
 	int64_t bytes;
@@ -65,14 +66,14 @@ struct pconn {                /* producer -> one broker */
 	int drain_index;
 };
 
-struct linger_entry { sim_time_ns at; int part; struct pbatch *b; };
+struct linger_entry { sim_time_ns at; int part; uint64_t serial; };
 
 struct producer {
 	const struct producer_cfg *cfg;
 	int idx, node;
 	int topic;
 	gsl_rng *rng_arrival, *rng_key, *rng_size, *rng_part;
-	struct zipf zipf;
+	gsl_ran_discrete_t *key_parts; /* keyed: the partition law the keys induce */
 	struct part_sticky sticky;
 	struct pqueue *pq;        /* indexed by partition index within the topic */
 	int n_pq;
@@ -81,9 +82,12 @@ struct producer {
 	size_t linger_head, linger_n, linger_cap;
 	sim_timer_id arrival_timer, sender_timer;
 	sim_time_ns sender_at;
+	sim_time_ns *arr;         /* the next arrival times, drawn ahead (a ring) */
+	int arr_head, arr_n;      /* arr_n 0: not started */
+	int64_t open_max;         /* no open batch holds more bytes than this */
+	uint64_t open_scan_at;    /* produced count at which open_max is next recomputed */
 	uint64_t next_req_id;
 	uint64_t produced, acked, failed, batches, requests, retries;
-	bool stopped;
 	bool *avail;              /* per partition: a leader is known (partitioner input) */
 	int *qsizes;              /* per partition: batches queued (adaptive partitioning) */
 	struct linger_entry *retry; /* partitions with a batch in retry backoff, until when */
@@ -127,6 +131,8 @@ void prod__release(struct cluster *c);
 void prod__on_msg(struct cluster *c, struct producer *p, struct msg *m);
 void prod__on_bounce(struct cluster *c, struct producer *p, struct msg *m);
 void prod__start(struct cluster *c);
+/* Apply every producer's arrivals up to now (before anything reads their counts). */
+void prod__catch_up(struct cluster *c);
 /* A broker process died: its connections reset, so requests in flight to it fail now. */
 void prod__broker_disconnect(struct cluster *c, int broker_id);
 void prod__topic_grew(struct cluster *c, int topic);

@@ -20,6 +20,7 @@
 #include "msgs.h"
 #include "rng.h"
 #include "xmem.h"
+#include "zexp.h"
 
 static void sender_kick(struct cluster *c, struct producer *p, sim_time_ns at);
 static void request_metadata(struct cluster *c, struct producer *p);
@@ -51,6 +52,22 @@ static void mark_ready(struct producer *p, int broker)
 	}
 }
 
+/* RecordAccumulator.ready for one connection: the first batch of some partition may go -
+ * it is full (or closed), has lingered, or has another batch behind it - and is not backing
+ * off. drain() then takes the first batch of every partition, lingered or not. */
+static bool conn_sendable(const struct producer *p, const struct pconn *cn, sim_time_ns now)
+{
+	for (int k = 0; k < cn->n_parts; k++) {
+		const struct pqueue *q = &p->pq[cn->parts[k]];
+		const struct pbatch *b = q->head;
+		if (!b || b->retry_at_ns > now)
+			continue;
+		if (q->n > 1 || b->closed || b->create_ns + p->cfg->linger_ns <= now)
+			return true;
+	}
+	return false;
+}
+
 /* Rebuild every connection's list of partitions after a metadata change. */
 static void rebuild_lists(struct cluster *c, struct producer *p)
 {
@@ -59,16 +76,17 @@ static void rebuild_lists(struct cluster *c, struct producer *p)
 	for (int i = 0; i < p->n_pq; i++) {
 		p->pq[i].listed = false;
 		p->avail[i] = p->pq[i].leader >= 1;
-		if (p->pq[i].n > 0 && p->pq[i].leader >= 1) {
+		if (p->pq[i].n > 0 && p->pq[i].leader >= 1)
 			conn_list_add(p, p->pq[i].leader, i);
-			mark_ready(p, p->pq[i].leader);
-		}
 	}
+	for (int b = 0; b < c->n_brokers; b++)
+		if (conn_sendable(p, &p->conn[b], sim_now(c->sim)))
+			mark_ready(p, b + 1);
 }
 
 /* ---- accumulator ------------------------------------------------------------------------ */
 
-static void linger_push(struct producer *p, sim_time_ns at, int idx, struct pbatch *b)
+static void linger_push(struct producer *p, sim_time_ns at, int idx, uint64_t serial)
 {
 	if (p->linger_n == p->linger_cap) {
 		size_t ncap = p->linger_cap ? 2 * p->linger_cap : 64;
@@ -81,7 +99,7 @@ static void linger_push(struct producer *p, sim_time_ns at, int idx, struct pbat
 		p->linger_cap = ncap;
 	}
 	p->linger[(p->linger_head + p->linger_n) % p->linger_cap] =
-		(struct linger_entry){ at, idx, b };
+		(struct linger_entry){ at, idx, serial };
 	p->linger_n++;
 }
 
@@ -133,6 +151,8 @@ static void accumulate(struct cluster *c, struct producer *p, int idx, int64_t b
 		b->bytes += bytes;
 		b->arrival_sum_ns += now - b->create_ns;
 		b->last_arrival_ns = now;
+		if (b->bytes > p->open_max)
+			p->open_max = b->bytes;
 		if (b->bytes >= cfg->batch_size) {
 			b->closed = true;
 			if (q->leader >= 1)
@@ -159,13 +179,15 @@ static void accumulate(struct cluster *c, struct producer *p, int idx, int64_t b
 	b->proto_seq = -1;
 	b->create_ns = b->last_arrival_ns = now;
 	b->closed = bytes >= cfg->batch_size;
+	b->serial = ++p->batches;
+	if (bytes > p->open_max)
+		p->open_max = bytes;
 	pq_push_tail(p, idx, b);
-	p->batches++;
 	if (b->closed || cfg->linger_ns == 0) {
 		if (q->leader >= 1)
 			mark_ready(p, q->leader);
 	} else {
-		linger_push(p, now + cfg->linger_ns, idx, b);
+		linger_push(p, now + cfg->linger_ns, idx, b->serial);
 		sender_kick(c, p, now + cfg->linger_ns);
 	}
 }
@@ -194,11 +216,8 @@ static int choose_partition(struct cluster *c, struct producer *p, int64_t bytes
 	if (cfg->fixed_partition >= 0)
 		return cfg->fixed_partition < t->n_partitions ? cfg->fixed_partition : 0;
 	bool keyed = cfg->keys != KEYS_NULL && !cfg->partitioner_ignore_keys;
-	if (keyed && cfg->partitioner == PART_DEFAULT) {
-		uint32_t k = cfg->keys == KEYS_ZIPF ? zipf_sample(&p->zipf, p->rng_key) :
-			     (uint32_t)rng_below(p->rng_key, cfg->key_count);
-		return t->key_partition[k];
-	}
+	if (keyed && cfg->partitioner == PART_DEFAULT)
+		return (int)gsl_ran_discrete(p->rng_key, p->key_parts);
 	int idx = part_sticky_partition(&p->sticky, p->avail, p->rng_part);
 	if (part_sticky_aborts_on_new_batch(&p->sticky) &&
 	    needs_new_batch(&p->pq[idx], cfg->batch_size, bytes)) {
@@ -212,8 +231,9 @@ static int choose_partition(struct cluster *c, struct producer *p, int64_t bytes
 static void arrive(struct cluster *c, struct producer *p, sim_time_ns t)
 {
 	const struct producer_cfg *cfg = p->cfg;
+	int ready_before = p->n_ready;
 	double sz = dist_sample(&cfg->record_bytes, p->rng_size);
-	int64_t bytes = sz < 1 ? 1 : (int64_t)llround(sz);
+	int64_t bytes = sz < 1 ? 1 : (int64_t)(sz + 0.5); /* llround for sz >= 1 */
 	int idx = choose_partition(c, p, bytes);
 	accumulate(c, p, idx, bytes, t);
 	if ((cfg->keys == KEYS_NULL || cfg->partitioner_ignore_keys) &&
@@ -224,7 +244,7 @@ static void arrive(struct cluster *c, struct producer *p, sim_time_ns t)
 	p->produced++;
 	c->records_produced++;
 	c->records_produced_iv++;
-	if (p->n_ready)
+	if (p->n_ready > ready_before) /* a batch filled: Sender.wakeup */
 		sender_kick(c, p, t);
 }
 
@@ -232,29 +252,123 @@ static sim_time_ns next_gap(struct producer *p)
 {
 	const struct producer_cfg *cfg = p->cfg;
 	double gap_s = cfg->arrival == ARRIVAL_CONSTANT ? 1.0 / cfg->rate_per_s :
-			gsl_ran_exponential(p->rng_arrival, 1.0 / cfg->rate_per_s);
-	sim_time_ns gap = (sim_time_ns)llround(gap_s * 1e9);
+			zexp_draw(p->rng_arrival) / cfg->rate_per_s;
+	sim_time_ns gap = (sim_time_ns)(gap_s * 1e9 + 0.5); /* llround: gap_s >= 0 */
 	return gap > 0 ? gap : 1;
 }
 
-/* Arrivals touch only this producer's accumulator, so one event handles every arrival
- * before the next thing that could happen anywhere (sim_horizon): the same outcome as an
- * event per record, at a fraction of the cost. */
+/* ---- arrivals, applied lazily ---------------------------------------------------------
+ *
+ * Arrivals change only this producer's accumulator, which nothing reads but the producer's
+ * own handlers (sender, responses, metadata, timers) and the report. So they need no event
+ * each: every handler first applies the arrivals up to its instant (catch_up), each with the
+ * state of its own instant since nothing else ran in between, and the arrival timer fires
+ * only where an arrival matters by itself:
+ *  - a record that opens a batch starts the batch's linger.ms; applied late, it still
+ *    starts it on time if applied before its linger ends, so the timer is never later than
+ *    the next arrival plus linger.ms;
+ *  - a record that fills a batch (or does not fit in it) makes its broker ready at once.
+ *    None can before the arrivals since the last look bring as many bytes as the fullest
+ *    open batch lacks, so the timer is never later than the first arrival that could
+ *    (record sizes with a bound - constant or uniform; otherwise every arrival is looked
+ *    at, as with a linger of 0).
+ * An arrival timer also applies the arrivals before anything else can happen anywhere
+ * (sim_horizon). The outcome is the one an event per record would give. */
+
+#define ARR_AHEAD 256 /* arrival times drawn ahead at most */
+
+static sim_time_ns arr_at(struct producer *p, int k) /* the k-th next arrival, k >= 0 */
+{
+	while (p->arr_n <= k) {
+		sim_time_ns last = p->arr[(p->arr_head + p->arr_n - 1) % ARR_AHEAD];
+		p->arr[(p->arr_head + p->arr_n) % ARR_AHEAD] = last + next_gap(p);
+		p->arr_n++;
+	}
+	return p->arr[(p->arr_head + k) % ARR_AHEAD];
+}
+
+/* Apply the arrivals at or before until; with until < 0, those before anything else can
+ * happen (sim_horizon, read again after each: an arrival may schedule the sender). */
+static void catch_up(struct cluster *c, struct producer *p, sim_time_ns until)
+{
+	if (p->arr_n == 0)
+		return;
+	for (;;) {
+		sim_time_ns t = p->arr[p->arr_head];
+		if (t > (until >= 0 ? until : sim_horizon(c->sim) - 1) || t >= p->cfg->stop_ns)
+			return;
+		arrive(c, p, t);
+		if (p->arr_n == 1) {
+			p->arr[p->arr_head] = t + next_gap(p);
+		} else {
+			p->arr_head = (p->arr_head + 1) % ARR_AHEAD;
+			p->arr_n--;
+		}
+	}
+}
+
+/* The most bytes a record may have, or -1 without a bound. */
+static int64_t record_bytes_max(const struct dist *d)
+{
+	double v = d->kind == DIST_CONSTANT ? d->a : d->kind == DIST_UNIFORM ? d->b : -1;
+	if (v < 0)
+		return -1;
+	return v < 1 ? 1 : (int64_t)(v + 0.5);
+}
+
+/* Recompute open_max now and then (it only grows between scans: a drained batch leaves
+ * it too high, which only arms the timer early). */
+static void open_max_scan(struct producer *p)
+{
+	if (p->produced < p->open_scan_at)
+		return;
+	p->open_max = 0;
+	for (int i = 0; i < p->n_pq; i++)
+		if (tail_open(&p->pq[i]) && p->pq[i].tail->bytes > p->open_max)
+			p->open_max = p->pq[i].tail->bytes;
+	p->open_scan_at = p->produced + (uint64_t)p->n_pq;
+}
+
+static void arrival_ev(struct sim *s, void *subject, void *arg);
+
+static void arrival_arm(struct cluster *c, struct producer *p)
+{
+	const struct producer_cfg *cfg = p->cfg;
+	sim_time_ns next = arr_at(p, 0), at = next;
+	if (next >= cfg->stop_ns)
+		return;
+	int64_t rmax = record_bytes_max(&cfg->record_bytes);
+	if (cfg->linger_ns > 0 && rmax > 0) {
+		open_max_scan(p);
+		/* arrival k (from 0) cannot fill a batch while open_max + (k + 1) * rmax stays
+		 * below batch.size */
+		int64_t safe = (cfg->batch_size - p->open_max + rmax - 1) / rmax - 1;
+		at = next + cfg->linger_ns;
+		if (safe > 0) {
+			sim_time_ns fill = arr_at(p, safe < ARR_AHEAD ? (int)safe : ARR_AHEAD - 1);
+			if (fill < at)
+				at = fill;
+		} else {
+			at = next;
+		}
+	}
+	p->arrival_timer = sim_schedule(c->sim, at, arrival_ev, c, p);
+}
+
 static void arrival_ev(struct sim *s, void *subject, void *arg)
 {
 	struct cluster *c = subject;
 	struct producer *p = arg;
-	sim_time_ns t = sim_now(s);
 	p->arrival_timer = 0;
-	for (;;) {
-		if (t >= p->cfg->stop_ns || p->stopped)
-			return;
-		arrive(c, p, t);
-		t += next_gap(p);
-		if (t >= sim_horizon(s))
-			break;
-	}
-	p->arrival_timer = sim_schedule(s, t, arrival_ev, c, p);
+	(void)s;
+	catch_up(c, p, -1);
+	arrival_arm(c, p);
+}
+
+void prod__catch_up(struct cluster *c)
+{
+	for (int k = 0; k < c->n_producers; k++)
+		catch_up(c, &c->producers[k], sim_now(c->sim));
 }
 
 /* ---- sender --------------------------------------------------------------------------- */
@@ -393,11 +507,22 @@ static void drain(struct cluster *c, struct producer *p, int broker)
 	track_request(c, p, broker, req_id, list, n);
 }
 
+/* Is the batch a linger deadline was set for still waiting in its queue? */
+static bool linger_live(const struct producer *p, const struct linger_entry *e)
+{
+	for (const struct pbatch *b = p->pq[e->part].head; b; b = b->next)
+		if (b->serial == e->serial)
+			return true;
+	return false;
+}
+
+/* Make the connections whose batches have lingered ready; returns the next deadline of a
+ * batch still waiting (one drained early, with another partition's, needs no wake-up). */
 static sim_time_ns pop_linger(struct cluster *c, struct producer *p, sim_time_ns now)
 {
 	while (p->linger_n) {
 		struct linger_entry *e = &p->linger[p->linger_head];
-		if (e->at > now)
+		if (e->at > now && linger_live(p, e))
 			return e->at;
 		struct pqueue *q = &p->pq[e->part];
 		if (q->head && q->leader >= 1 && q->head->create_ns + p->cfg->linger_ns <= now)
@@ -413,6 +538,7 @@ static void sender_ev(struct sim *s, void *subject, void *arg)
 {
 	struct cluster *c = subject;
 	struct producer *p = arg;
+	catch_up(c, p, sim_now(s));
 	sim_time_ns now = sim_now(s), next = pop_linger(c, p, now);
 	p->sender_timer = 0;
 	p->sender_at = SIM_TIME_MAX;
@@ -427,7 +553,10 @@ static void sender_ev(struct sim *s, void *subject, void *arg)
 		struct pconn *cn = &p->conn[broker - 1];
 		if (cn->in_flight < p->cfg->max_in_flight && c->net.nodes[p->node].up) {
 			drain(c, p, broker);
-			cn->ready = false;
+			if (conn_sendable(p, cn, now))
+				p->ready[keep++] = broker; /* more to send: the next poll drains it */
+			else
+				cn->ready = false;
 		} else {
 			p->ready[keep++] = broker; /* stays ready until a response frees a slot */
 		}
@@ -591,7 +720,7 @@ static void batch_failed(struct cluster *c, struct producer *p, struct pbatch *b
 		p->cap_retry = p->cap_retry ? 2 * p->cap_retry : 8;
 		p->retry = xrealloc(p->retry, (size_t)p->cap_retry * sizeof(*p->retry));
 	}
-	p->retry[p->n_retry++] = (struct linger_entry){ b->retry_at_ns, idx, b };
+	p->retry[p->n_retry++] = (struct linger_entry){ b->retry_at_ns, idx, b->serial };
 	sender_kick(c, p, b->retry_at_ns);
 	if (err == KERR_NOT_LEADER_OR_FOLLOWER || err == KERR_NETWORK_EXCEPTION ||
 	    err == KERR_REQUEST_TIMED_OUT || err == KERR_LEADER_NOT_AVAILABLE)
@@ -613,10 +742,10 @@ static void request_done(struct cluster *c, struct producer *p, int pos,
 		else
 			batch_failed(c, p, pr.batches[i], errs[i]);
 	}
-	struct pconn *cn = &p->conn[pr.broker - 1];
-	if (cn->n_parts > 0)
+	if (conn_sendable(p, &p->conn[pr.broker - 1], sim_now(c->sim)))
 		mark_ready(p, pr.broker);
-	sender_kick(c, p, sim_now(c->sim));
+	if (p->n_ready) /* a slot freed for a ready connection */
+		sender_kick(c, p, sim_now(c->sim));
 }
 
 /* request.timeout.ms. One kernel timer per producer stands for the deadlines of all its
@@ -644,6 +773,7 @@ static void request_timeout_ev(struct sim *s, void *subject, void *arg)
 {
 	struct cluster *c = subject;
 	struct producer *p = arg;
+	catch_up(c, p, sim_now(s));
 	p->req_timer = 0;
 	int pos = -1;
 	for (int i = 0; i < p->n_reqs && pos < 0; i++)
@@ -702,6 +832,7 @@ static void on_produce_resp(struct cluster *c, struct producer *p, struct produc
  * for a produce; another broker for a metadata request. */
 void prod__on_bounce(struct cluster *c, struct producer *p, struct msg *m)
 {
+	catch_up(c, p, sim_now(c->sim));
 	if (m->type == MSG_PRODUCE_REQ) {
 		struct produce_req *q = (struct produce_req *)m;
 		int pos;
@@ -716,6 +847,7 @@ void prod__on_bounce(struct cluster *c, struct producer *p, struct msg *m)
 
 void prod__broker_disconnect(struct cluster *c, int broker_id)
 {
+	prod__catch_up(c);
 	for (int k = 0; k < c->n_producers; k++)
 		connection_lost(c, &c->producers[k], broker_id);
 }
@@ -740,6 +872,7 @@ static void on_metadata(struct cluster *c, struct producer *p, struct msg *m)
 
 void prod__on_msg(struct cluster *c, struct producer *p, struct msg *m)
 {
+	catch_up(c, p, sim_now(c->sim));
 	if (m->type == MSG_PRODUCE_RESP)
 		on_produce_resp(c, p, (struct produce_resp *)m);
 	else if (m->type == MSG_METADATA_RESP)
@@ -752,6 +885,7 @@ static void expiry_ev(struct sim *s, void *subject, void *arg)
 {
 	struct cluster *c = subject;
 	struct producer *p = arg;
+	catch_up(c, p, sim_now(s));
 	sim_time_ns now = sim_now(s);
 	p->expiry_timer = sim_after(s, SIM_S, expiry_ev, c, p);
 	for (int i = 0; i < p->n_pq; i++) {
@@ -786,6 +920,28 @@ static void pq_alloc(struct producer *p, int n)
 	p->n_pq = n;
 }
 
+/* A keyed record's key is uniform (or Zipf) over key_count keys and its partition is
+ * murmur2(key) modulo the partition count (cluster.c's key table). Only the partition
+ * matters to the model, so a record draws it straight from the law the keys induce over the
+ * partitions (an alias table: one uniform, O(1)): the same distribution as drawing a key and
+ * looking it up, without a walk over a key table too large for the cache. */
+static void key_parts_build(struct cluster *c, struct producer *p)
+{
+	const struct producer_cfg *cfg = p->cfg;
+	const struct topic *t = &c->topics[p->topic];
+	if (cfg->keys == KEYS_NULL)
+		return;
+	double *w = xcalloc((size_t)t->n_partitions, sizeof(*w));
+	for (uint32_t k = 0; k < cfg->key_count; k++)
+		w[t->key_partition[k]] += cfg->keys == KEYS_ZIPF ?
+						  pow((double)k + 1.0, -cfg->key_zipf_s) : 1.0;
+	if (p->key_parts)
+		gsl_ran_discrete_free(p->key_parts);
+	p->key_parts = gsl_ran_discrete_preproc((size_t)t->n_partitions, w);
+	SIM_ASSERT(p->key_parts != NULL);
+	free(w);
+}
+
 void prod__init(struct cluster *c)
 {
 	c->producers = xcalloc((size_t)c->sc->n_producers, sizeof(*c->producers));
@@ -806,8 +962,7 @@ void prod__init(struct cluster *c)
 		p->rng_size = rng_stream_new(c->seed, name);
 		snprintf(name, sizeof(name), "producer/%s/partition", cfg->name);
 		p->rng_part = rng_stream_new(c->seed, name);
-		if (cfg->keys == KEYS_ZIPF)
-			zipf_init(&p->zipf, cfg->key_count, cfg->key_zipf_s);
+		key_parts_build(c, p);
 		const struct topic *t = &c->topics[p->topic];
 		part_sticky_init(&p->sticky, cfg->partitioner, t->n_partitions, cfg->batch_size,
 				 cfg->partitioner_adaptive);
@@ -828,12 +983,14 @@ void prod__init(struct cluster *c)
 
 void prod__topic_grew(struct cluster *c, int topic)
 {
+	prod__catch_up(c);
 	for (int k = 0; k < c->n_producers; k++) {
 		struct producer *p = &c->producers[k];
 		if (p->topic != topic)
 			continue;
 		int n = c->topics[topic].n_partitions;
 		pq_alloc(p, n);
+		key_parts_build(c, p);
 		meta__grow(&p->meta, n);
 		part_sticky_grow(&p->sticky, n);
 		request_metadata(c, p);
@@ -845,9 +1002,12 @@ void prod__start(struct cluster *c)
 	for (int k = 0; k < c->n_producers; k++) {
 		struct producer *p = &c->producers[k];
 		const struct producer_cfg *cfg = p->cfg;
-		if (cfg->rate_per_s > 0)
-			p->arrival_timer = sim_schedule(c->sim, cfg->start_ns + next_gap(p),
-							arrival_ev, c, p);
+		if (cfg->rate_per_s > 0) {
+			p->arr = xcalloc(ARR_AHEAD, sizeof(*p->arr));
+			p->arr[0] = cfg->start_ns + next_gap(p);
+			p->arr_n = 1;
+			arrival_arm(c, p);
+		}
 		p->expiry_timer = sim_after(c->sim, SIM_S, expiry_ev, c, p);
 	}
 }
@@ -883,13 +1043,14 @@ void prod__release(struct cluster *c)
 		free(p->reqs);
 		free(p->retry);
 		free(p->linger);
+		free(p->arr);
 		free(p->pq);
 		free(p->avail);
 		free(p->qsizes);
 		part_sticky_release(&p->sticky);
 		meta__release(&p->meta);
-		if (p->cfg->keys == KEYS_ZIPF)
-			zipf_release(&p->zipf);
+		if (p->key_parts)
+			gsl_ran_discrete_free(p->key_parts);
 		gsl_rng_free(p->rng_arrival);
 		gsl_rng_free(p->rng_key);
 		gsl_rng_free(p->rng_size);

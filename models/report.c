@@ -41,6 +41,7 @@ void cluster_metrics_header(const struct cluster *c, FILE *out)
 
 void cluster_metrics_row(struct cluster *c, FILE *out)
 {
+	prod__catch_up(c);
 	int urp = 0, offline = 0;
 	for (int i = 0; i < c->n_parts; i++) {
 		const struct partition *p = &c->parts[i];
@@ -83,6 +84,7 @@ static void replica_list(const struct partition *p, uint32_t mask, bool all, cha
 
 void cluster_snapshot(struct cluster *c, FILE *out)
 {
+	prod__catch_up(c);
 	fprintf(out, "=== t=%.3fs ===\n$ kafka-topics.sh --describe\n",
 		(double)sim_now(c->sim) / 1e9);
 	for (int t = 0; t < c->n_topics; t++) {
@@ -110,6 +112,7 @@ void cluster_snapshot(struct cluster *c, FILE *out)
 
 void cluster_finish(struct cluster *c)
 {
+	prod__catch_up(c);
 	if (c->finished)
 		return;
 	c->finished = true;

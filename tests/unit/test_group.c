@@ -335,7 +335,7 @@ static void test_coordinator_failover(void **state)
 /* ---- offsets ----------------------------------------------------------------------------- */
 
 static const char retention_yaml[] =
-	"name: t\nseed: 21\nduration: 40s\n"
+	"name: t\nseed: 21\nduration: 45s\n"
 	"cluster: { brokers: 3, network: { latency: 1ms },\n"
 	"           config: { log.retention.check.interval.ms: 1000,\n"
 	"                     group.initial.rebalance.delay.ms: 0 } }\n"
@@ -360,8 +360,8 @@ static void test_retention_out_of_range_policies(void **state)
 	run_yaml(&r, retention_yaml);
 	assert_int_equal((int)fig(&r, "groups.e.offset_out_of_range"), 1);
 	assert_int_equal((int)fig(&r, "groups.l.offset_out_of_range"), 1);
-	assert_int_equal((int)fig(&r, "groups.e.skipped"), 3443);
-	assert_int_equal((int)fig(&r, "groups.l.skipped"), 9056);
+	assert_int_equal((int)fig(&r, "groups.e.skipped"), 3654);
+	assert_int_equal((int)fig(&r, "groups.l.skipped"), 9426);
 	assert_int_equal((int)fig(&r, "groups.n.records_processed"), 0);
 	assert_int_equal((int)fig(&r, "groups.n.offset_resets"), 1);
 	assert_int_equal((int)fig(&r, "groups.n.offset_out_of_range"), 0);
@@ -440,8 +440,8 @@ static const char reset_yaml[] =
 	"  - { at: 20s, reset_offsets: c, to: latest }\n";
 
 /* --reset-offsets: to-datetime finds the first record appended at or after the time
- * (record k appended at (k+1) x 10ms + 9ms), shift-by moves back 250, to-latest replays
- * nothing. */
+ * (record k appended at (k+1) x 10ms + 6ms: linger.ms, then the wire), shift-by moves back
+ * 250, to-latest replays nothing. */
 static void test_reset_offsets(void **state)
 {
 	(void)state;
