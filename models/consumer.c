@@ -985,19 +985,28 @@ static struct grp_msg *leader_assign(struct cluster *c, struct member *mb,
 	return q;
 }
 
+/* The answer to the join or sync request *req pending under *timer: false when it is stale,
+ * or an error (the member is unjoined and will rejoin). */
+static bool take_answer(struct cluster *c, struct member *mb, uint64_t *req, sim_timer_id *timer,
+			const struct grp_msg *r)
+{
+	if (!*req || r->req != *req)
+		return false;
+	cancel(c, timer);
+	*req = 0;
+	if (r->err == GERR_NONE)
+		return true;
+	mb->state = MS_UNJOINED;
+	mb->rejoin = true;
+	on_group_error(c, mb, r->err);
+	kick(c, mb);
+	return false;
+}
+
 static void on_join_resp(struct cluster *c, struct member *mb, const struct grp_msg *r)
 {
-	if (!mb->join_req || r->req != mb->join_req)
+	if (!take_answer(c, mb, &mb->join_req, &mb->join_timer, r))
 		return;
-	cancel(c, &mb->join_timer);
-	mb->join_req = 0;
-	if (r->err != GERR_NONE) {
-		mb->state = MS_UNJOINED;
-		mb->rejoin = true;
-		on_group_error(c, mb, r->err);
-		kick(c, mb);
-		return;
-	}
 	mb->mid = r->mid;
 	grp__member_id(c, mb->g, mb->idx, mb->mid, mb->member_id, sizeof(mb->member_id));
 	mb->generation = r->generation;
@@ -1066,17 +1075,8 @@ static void apply_assignment(struct cluster *c, struct member *mb, const struct 
 
 static void on_sync_resp(struct cluster *c, struct member *mb, const struct grp_msg *r)
 {
-	if (!mb->sync_req || r->req != mb->sync_req)
+	if (!take_answer(c, mb, &mb->sync_req, &mb->sync_timer, r))
 		return;
-	cancel(c, &mb->sync_timer);
-	mb->sync_req = 0;
-	if (r->err != GERR_NONE) {
-		mb->state = MS_UNJOINED;
-		mb->rejoin = true;
-		on_group_error(c, mb, r->err);
-		kick(c, mb);
-		return;
-	}
 	apply_assignment(c, mb, r);
 }
 

@@ -934,7 +934,7 @@ static void key_parts_build(struct cluster *c, struct producer *p)
 	double *w = xcalloc((size_t)t->n_partitions, sizeof(*w));
 	for (uint32_t k = 0; k < cfg->key_count; k++)
 		w[t->key_partition[k]] += cfg->keys == KEYS_ZIPF ?
-						  pow((double)k + 1.0, -cfg->key_zipf_s) : 1.0;
+						  zipf_weight(k, cfg->key_zipf_s) : 1.0;
 	if (p->key_parts)
 		gsl_ran_discrete_free(p->key_parts);
 	p->key_parts = gsl_ran_discrete_preproc((size_t)t->n_partitions, w);

@@ -179,6 +179,11 @@ const char *dist_kind_name(enum dist_kind k)
 	return names[k];
 }
 
+double zipf_weight(uint32_t k, double s)
+{
+	return pow((double)k + 1.0, -s);
+}
+
 int zipf_init(struct zipf *z, uint32_t n, double s)
 {
 	double *w;
@@ -191,7 +196,7 @@ int zipf_init(struct zipf *z, uint32_t n, double s)
 	if (!w)
 		return -1;
 	for (uint32_t k = 0; k < n; k++)
-		w[k] = pow((double)k + 1.0, -s);
+		w[k] = zipf_weight(k, s);
 	z->table = gsl_ran_discrete_preproc(n, w);
 	free(w);
 	if (!z->table)

@@ -50,6 +50,8 @@ struct zipf {
 	uint32_t n;
 };
 int zipf_init(struct zipf *z, uint32_t n, double s);
+/* The unnormalised weight of key k: 1/(k+1)^s. */
+double zipf_weight(uint32_t k, double s);
 void zipf_release(struct zipf *z);
 uint32_t zipf_sample(const struct zipf *z, gsl_rng *r);
 
