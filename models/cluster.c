@@ -158,6 +158,15 @@ static void build_topics(struct cluster *c)
 		total += max_partitions(sc, t);
 	c->parts = xcalloc((size_t)total, sizeof(*c->parts));
 	c->n_parts = 0;
+	size_t n_rep = 0, n_fv = 0;
+	for (int t = 0; t < sc->n_topics; t++) {
+		size_t rf = (size_t)sc->topics[t].replication_factor;
+		n_rep += (size_t)max_partitions(sc, t) * rf;
+		n_fv += (size_t)max_partitions(sc, t) * rf * rf;
+	}
+	c->rep_pool = xcalloc(n_rep ? n_rep : 1, sizeof(*c->rep_pool));
+	c->fv_pool = xcalloc(n_fv ? n_fv : 1, sizeof(*c->fv_pool));
+	n_rep = n_fv = 0;
 	for (int t = 0; t < sc->n_topics; t++) {
 		struct topic *tp = &c->topics[t];
 		const struct topic_cfg *cfg = &sc->topics[t];
@@ -181,6 +190,12 @@ static void build_topics(struct cluster *c)
 			p->id = c->n_parts++;
 			p->topic = t;
 			p->index = i;
+			int rf = cfg->replication_factor;
+			p->rep = &c->rep_pool[n_rep];
+			for (int j = 0; j < rf; j++)
+				p->rep[j].fv = &c->fv_pool[n_fv + (size_t)j * (size_t)rf];
+			n_rep += (size_t)rf;
+			n_fv += (size_t)rf * (size_t)rf;
 		}
 		char name[KS_NAME_MAX + 32];
 		snprintf(name, sizeof(name), "placement/%s", cfg->name);
@@ -385,6 +400,8 @@ void cluster_free(struct cluster *c)
 		free(c->topics[t].key_partition);
 	free(c->topics);
 	free(c->parts);
+	free(c->rep_pool);
+	free(c->fv_pool);
 	free(c->brokers);
 	faults__release(c);
 	free(c->chk.per_producer);

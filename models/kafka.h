@@ -147,7 +147,7 @@ struct replica {
 	uint32_t isr;             /* bitmask over replica slots */
 	uint32_t isr_pending;     /* AlterPartition in flight: maximal ISR, 0 = none */
 	int32_t partition_epoch;
-	struct follower_view fv[KS_RF_MAX];
+	struct follower_view *fv; /* one per replica slot (partition.rf), in cluster.fv_pool */
 	/* follower only */
 	bool needs_truncation;    /* ask the leader for the end of our last epoch first */
 	int fetcher;              /* fetcher slot (leader broker, fetcher id) it is in, -1 none */
@@ -165,7 +165,8 @@ struct partition {
 	int topic, index;
 	int rf;
 	int replicas[KS_RF_MAX];  /* broker ids, preferred first */
-	struct replica rep[KS_RF_MAX];
+	struct replica *rep;      /* rf of them, in cluster.rep_pool: sized by the real RF, so
+				   * the hot state of many partitions shares the caches */
 	/* the controller's committed state */
 	int leader;               /* broker id, -1 offline */
 	int32_t leader_epoch;
@@ -300,6 +301,8 @@ struct cluster {
 	struct topic *topics;
 	int n_topics;
 	struct partition *parts;
+	struct replica *rep_pool;       /* every partition's replicas, partition by partition */
+	struct follower_view *fv_pool;  /* every replica's follower views */
 	int n_parts;
 	struct producer *producers;
 	int n_producers;
