@@ -53,6 +53,13 @@ struct net_rule {
 	bool active;
 };
 
+/* One directed link: its latency stream "net/<from>-><to>" (made on first use, in a
+ * link_block) and the latest arrival it scheduled (links are FIFO). */
+struct link {
+	gsl_rng *rng;
+	sim_time_ns last_ns;
+};
+
 struct net {
 	struct node *nodes;
 	int n_nodes;
@@ -61,8 +68,8 @@ struct net {
 	int n_active_rules;
 	struct dist latency;
 	gsl_rng *rng;             /* stream "net/faults": drop decisions */
-	gsl_rng **link_rng;       /* [from * n_nodes + to]: latency streams, made on first use */
-	sim_time_ns *link_last_ns; /* [from * n_nodes + to]: the latest arrival scheduled */
+	struct link *links;       /* [from * n_nodes + to] */
+	struct link_block *link_blocks; /* where the links' latency streams live */
 	uint64_t sent, dropped, delivered;
 };
 

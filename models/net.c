@@ -17,6 +17,7 @@
 
 #include "msgs.h"
 #include "rng.h"
+#include "xmem.h"
 
 /* Transient allocations (messages, parked requests) are linked into the cluster's list so
  * that whatever is still on the wire or parked when a run ends is freed with the cluster.
@@ -119,25 +120,42 @@ void net__init(struct cluster *c)
 	struct net *n = &c->net;
 	n->latency = c->sc->cluster.net_latency_ns;
 	n->rng = rng_stream_new(c->seed, "net/faults");
-	n->link_rng = calloc((size_t)n->n_nodes * (size_t)n->n_nodes, sizeof(gsl_rng *));
-	n->link_last_ns = calloc((size_t)n->n_nodes * (size_t)n->n_nodes, sizeof(sim_time_ns));
-	if (!n->link_rng || !n->link_last_ns)
-		abort();
+	n->links = xcalloc((size_t)n->n_nodes * (size_t)n->n_nodes, sizeof(*n->links));
 }
+
+/* Link streams are made in blocks of LINK_BLOCK: side by side, with no allocator header
+ * between them, a stream is one cache line instead of two scattered ones. */
+#define LINK_BLOCK 256
+struct link_block {
+	struct link_block *next;
+	int used;
+	_Alignas(16) unsigned char mem[];
+};
 
 /* Each link draws its latencies from its own stream "net/<from>-><to>", made on first use:
  * traffic on one link never shifts the draws of another (adding a consumer leaves the
  * producers' and brokers' links alone). */
-static gsl_rng *link_rng(struct cluster *c, int from, int to)
+static gsl_rng *link_rng(struct cluster *c, struct link *l, int from, int to)
 {
 	struct net *n = &c->net;
-	gsl_rng **slot = &n->link_rng[(size_t)from * (size_t)n->n_nodes + (size_t)to];
-	if (!*slot) {
+	if (!l->rng) {
+		size_t sz = rng_small_bytes();
+		struct link_block *blk = n->link_blocks;
+		if (!blk || blk->used == LINK_BLOCK) {
+			blk = xcalloc(1, sizeof(*blk) + LINK_BLOCK * sz);
+			blk->next = n->link_blocks;
+			n->link_blocks = blk;
+		}
 		char name[2 * (KS_NAME_MAX + 16) + 16];
 		snprintf(name, sizeof(name), "net/%s->%s", n->nodes[from].name, n->nodes[to].name);
-		*slot = rng_stream_new_small(c->seed, name);
+		l->rng = rng_stream_place_small(blk->mem + (size_t)blk->used++ * sz, c->seed, name);
 	}
-	return *slot;
+	return l->rng;
+}
+
+static struct link *link_of(struct net *n, int from, int to)
+{
+	return &n->links[(size_t)from * (size_t)n->n_nodes + (size_t)to];
 }
 
 void net__release(struct cluster *c)
@@ -148,11 +166,12 @@ void net__release(struct cluster *c)
 		free(n->rules[i].b);
 	}
 	free(n->rules);
-	for (size_t i = 0; n->link_rng && i < (size_t)n->n_nodes * (size_t)n->n_nodes; i++)
-		if (n->link_rng[i])
-			gsl_rng_free(n->link_rng[i]);
-	free(n->link_rng);
-	free(n->link_last_ns);
+	while (n->link_blocks) {
+		struct link_block *next = n->link_blocks->next;
+		free(n->link_blocks);
+		n->link_blocks = next;
+	}
+	free(n->links);
 	free(n->nodes);
 	if (n->rng)
 		gsl_rng_free(n->rng);
@@ -241,7 +260,7 @@ static void net__deliver_ev(struct sim *s, void *subject, void *arg)
 		}
 		/* connection refused: the sender hears of it one network hop later */
 		m->bounced = true;
-		sim_after(s, dist_sample_ns(&c->net.latency, link_rng(c, m->to, m->from)),
+		sim_after(s, dist_sample_ns(&c->net.latency, link_rng(c, link_of(&c->net, m->to, m->from), m->to, m->from)),
 			  net__bounce_ev, c, m);
 		return;
 	}
@@ -286,13 +305,13 @@ void net__send(struct cluster *c, int from, int to, struct msg *m, enum msg_type
 	}
 	sim_time_ns depart = now > src->out_free_ns ? now : src->out_free_ns;
 	src->out_free_ns = depart + xfer_ns(bytes, src->bytes_per_s);
+	struct link *l = link_of(n, from, to);
 	sim_time_ns arrive = depart + path_xfer_ns(n, from, to, bytes) +
-			     dist_sample_ns(&n->latency, link_rng(c, from, to)) + extra;
+			     dist_sample_ns(&n->latency, link_rng(c, l, from, to)) + extra;
 	/* one connection per pair, as TCP: a message never overtakes an earlier one */
-	sim_time_ns *last = &n->link_last_ns[(size_t)from * (size_t)n->n_nodes + (size_t)to];
-	if (arrive < *last)
-		arrive = *last;
-	*last = arrive;
+	if (arrive < l->last_ns)
+		arrive = l->last_ns;
+	l->last_ns = arrive;
 	sim_schedule(c->sim, arrive, net__deliver_ev, c, m);
 }
 

@@ -47,16 +47,40 @@ uint64_t rng_derive_seed(uint64_t root, const char *name)
 	return splitmix64(fnv1a64(name ? name : "") ^ splitmix64(root));
 }
 
-static gsl_rng *rng__new(uint64_t root, const char *name, const gsl_rng_type *type)
+static void rng__seed(gsl_rng *r, uint64_t root, const char *name)
 {
 	uint64_t seed = rng_derive_seed(root, name);
 	uint32_t folded = (uint32_t)(seed ^ (seed >> 32));
-	gsl_rng *r = gsl_rng_alloc(type);
 
-	SIM_ASSERT(r != NULL);
 	if (folded == 0)
 		folded = UINT32_C(0x6b43a9b5);
 	gsl_rng_set(r, (unsigned long)folded);
+}
+
+static gsl_rng *rng__new(uint64_t root, const char *name, const gsl_rng_type *type)
+{
+	gsl_rng *r = gsl_rng_alloc(type);
+
+	SIM_ASSERT(r != NULL);
+	rng__seed(r, root, name);
+	return r;
+}
+
+#define RNG_HEAD_BYTES ((sizeof(gsl_rng) + 15) / 16 * 16)
+
+size_t rng_small_bytes(void)
+{
+	return RNG_HEAD_BYTES + (gsl_rng_taus2->size + 15) / 16 * 16;
+}
+
+/* gsl_rng is a public struct (type, state); gsl_rng_alloc only mallocs both. */
+gsl_rng *rng_stream_place_small(void *mem, uint64_t root, const char *name)
+{
+	gsl_rng *r = mem;
+
+	r->type = gsl_rng_taus2;
+	r->state = (char *)mem + RNG_HEAD_BYTES;
+	rng__seed(r, root, name);
 	return r;
 }
 
