@@ -693,6 +693,7 @@ struct pending_fetch {
 	struct deadline dl;     /* first: the longest wait */
 	struct fetch_req *req;
 	struct broker *b;
+	uint64_t gen;           /* b->fetch_gen when last found without data (a follower's) */
 	int refs;               /* watch records pointing here */
 	bool done;
 };
@@ -876,18 +877,40 @@ static void pf_timeout_ev(struct sim *s, void *subject, void *arg)
 	dl_arm(c, b->pf_due);
 }
 
-/* DelayedFetch.tryComplete for the fetches parked on r. appended: r's leader just appended,
- * so a follower's fetch has data without looking. Its entry for r was parked at an offset
- * <= r's LEO in r's current epoch (else fetch_check would have answered it at once), and a
- * leader's LEO only grows within its epoch; an epoch or leadership change since is an error,
- * which is answered too. fetch_has_data would say true. */
+/* Does the parked fetch pf have an answer now? A follower's answer depends only on the
+ * leader's leadership, epochs, log starts and log ends (never on the HW): appended, r's
+ * leader just appended, so a follower's fetch has data without looking (its entry for r
+ * was parked at an offset <= r's LEO in r's current epoch, else fetch_check would have
+ * answered it at once, and a leader's LEO only grows within its epoch; an epoch or
+ * leadership change since is an error, answered too). And any append to one of its
+ * partitions completes it, so while its broker's fetch_gen has not moved since it was
+ * last found empty, it still is: a HW move alone never completes it (DelayedFetch reads a
+ * follower's fetch up to the log end). */
+static bool pf_ready(struct cluster *c, struct pending_fetch *pf, bool appended)
+{
+	if (pf->req->replica > 0) {
+		if (appended)
+			return true;
+		if (pf->gen == pf->b->fetch_gen) {
+			/* debug runs check the shortcut against the full look */
+			SIM_ASSERT(!trace_on(c->tr, TRACE_DEBUG) ||
+				   !fetch_has_data(c, pf->b, pf->req));
+			return false;
+		}
+	}
+	if (fetch_has_data(c, pf->b, pf->req))
+		return true;
+	pf->gen = pf->b->fetch_gen;
+	return false;
+}
+
+/* DelayedFetch.tryComplete for the fetches parked on r. */
 static void wake_fetches_ex(struct cluster *c, struct replica *r, bool appended)
 {
 	int keep = 0;
 	for (int i = 0; i < r->n_fw; i++) {
 		struct pending_fetch *pf = r->fw[i].pf;
-		if (!pf->done && ((appended && pf->req->replica > 0) ||
-				  fetch_has_data(c, pf->b, pf->req)))
+		if (!pf->done && pf_ready(c, pf, appended))
 			pf_complete(c, pf);
 		if (pf->done)
 			pf_release(pf);
@@ -912,6 +935,7 @@ static void park_fetch(struct cluster *c, struct broker *b, struct fetch_req *q)
 	struct pending_fetch *pf = ks_alloc(c, sizeof(*pf));
 	pf->req = q;
 	pf->b = b;
+	pf->gen = b->fetch_gen; /* on_fetch found no data */
 	for (int i = 0; i < q->n; i++) {
 		struct replica *r = local_replica(c, b, q->e[i].part);
 		if (!r)
@@ -1001,6 +1025,7 @@ static void follower_truncate(struct cluster *c, struct partition *p, struct rep
 	if (to >= from)
 		return;
 	plog_truncate_to(&r->log, to);
+	c->brokers[r->broker - 1].fetch_gen++;
 	if (r->hw > r->log.leo)
 		r->hw = r->log.leo;
 	pstate_rebuild(r);
@@ -1039,6 +1064,7 @@ static bool follower_entry(struct cluster *c, struct broker *b, struct fetch_res
 			follower_truncate(c, p, r, e->leo, "out-of-range");
 		else if (e->fetch_offset < e->log_start)
 			plog_reset_to(&r->log, e->log_start);
+		b->fetch_gen++;
 		return true;
 	default:
 		return false;
@@ -1117,6 +1143,7 @@ static void become_leader(struct cluster *c, struct broker *b, struct partition 
 {
 	sim_time_ns now = sim_now(c->sim);
 	fetcher_remove(c, b, r, p->id);
+	b->fetch_gen++;
 	r->is_leader = true;
 	r->leader = b->id;
 	r->leader_epoch = mc->leader_epoch;
@@ -1137,6 +1164,7 @@ static void become_leader(struct cluster *c, struct broker *b, struct partition 
 static void become_follower(struct cluster *c, struct broker *b, struct partition *p,
 			    struct replica *r, const struct meta_change *mc)
 {
+	b->fetch_gen++;
 	if (r->is_leader) {
 		r->is_leader = false;
 		complete_waiters(c, r, r->hw, KERR_NOT_LEADER_OR_FOLLOWER, 0);
@@ -1265,6 +1293,7 @@ static void stop_timers(struct cluster *c, struct broker *b)
 void broker__crash(struct cluster *c, struct broker *b, bool lose_unflushed)
 {
 	b->up = false;
+	b->fetch_gen++;
 	if (lose_unflushed)
 		net__host_down(c, b->node);
 	else
@@ -1337,8 +1366,10 @@ void broker__retention(struct cluster *c)
 						 bt->first_seq + bt->count);
 				}
 			}
-			if (start > l->log_start)
+			if (start > l->log_start) {
 				plog_advance_start(l, start);
+				c->brokers[r->broker - 1].fetch_gen++;
+			}
 		}
 	}
 }

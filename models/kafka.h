@@ -144,12 +144,14 @@ struct follower_view {
 /* One replica of a partition on one broker: its log and its broker's view of the
  * partition's leadership (from the metadata the broker has applied). */
 struct replica {
-	int broker;               /* broker id */
-	struct plog log;
-	int64_t hw;
-	bool is_leader;           /* this broker believes it leads (at leader_epoch) */
+	/* the first cache line (replicas are line-aligned) holds what every fetch and produce
+	 * reads: leadership, epoch, HW and the log's ends */
+	_Alignas(64) int broker;  /* broker id */
 	int32_t leader_epoch;     /* the epoch this broker applied */
+	bool is_leader;           /* this broker believes it leads (at leader_epoch) */
 	int leader;               /* broker id it follows / itself; -1 none */
+	int64_t hw;
+	struct plog log;
 	/* leader only */
 	uint32_t isr;             /* bitmask over replica slots */
 	uint32_t isr_pending;     /* AlterPartition in flight: maximal ISR, 0 = none */
@@ -168,12 +170,14 @@ struct replica {
 };
 
 struct partition {
-	int id;                   /* global index */
-	int topic, index;
+	/* first, in one cache line (partitions are line-aligned) for the usual RF: what finds
+	 * a broker's replica */
+	_Alignas(64) int id;      /* global index */
 	int rf;
-	int replicas[KS_RF_MAX];  /* broker ids, preferred first */
 	struct replica *rep;      /* rf of them, in cluster.rep_pool: sized by the real RF, so
 				   * the hot state of many partitions shares the caches */
+	int replicas[KS_RF_MAX];  /* broker ids, preferred first */
+	int topic, index;
 	/* the controller's committed state */
 	int leader;               /* broker id, -1 offline */
 	int32_t leader_epoch;
@@ -249,12 +253,13 @@ struct broker {
 	sim_time_ns disk_free_ns; /* disk append queue busy until */
 	sim_time_ns stall_until_ns; /* `slow` disk stall */
 	int64_t applied_meta;     /* index into cluster.meta_log applied so far */
+	uint64_t fetch_gen;       /* moves whenever a hosted replica's leadership, epoch, log
+				   * start or (downwards) log end changes: see pf_ready */
 	int *hosted;              /* partition ids with a replica here */
 	int n_hosted, cap_hosted;
 	int *hosted_slot;         /* replica slot of each hosted partition */
 	struct fetcher *fetchers; /* one per (leader broker, fetcher id) */
 	int n_fetchers;
-	uint64_t fetch_gen;       /* generation counter for parked fetches */
 	sim_timer_id isr_timer, hb_timer, flush_timer;
 	struct deadlines *pp_due; /* acks=all produces waiting, with their request timeouts */
 	struct deadlines *pf_due; /* parked fetches, with their max wait */
@@ -326,7 +331,11 @@ struct cluster {
 	uint64_t records_produced, records_acked, records_failed, records_consumed;
 	uint64_t produce_requests, fetch_requests, batches_sent;
 	uint64_t records_acked_iv, records_consumed_iv, records_produced_iv;
-	struct ks_block *blocks;  /* transient allocations: see ks_alloc() */
+	/* transient allocations: see ks_alloc() */
+	struct ks_slab *slabs;    /* where small blocks are carved from */
+	char *slab_cur;
+	size_t slab_left;
+	struct ks_big *big;       /* live blocks too large for a size class */
 	struct ks_block *spare_blocks[KS_BLOCK_CLASSES + 1]; /* freed ones by size class */
 	struct chk_result chk;
 	struct ev_stat events[EV_COUNT];

@@ -42,9 +42,9 @@ struct epoch_entry {
 
 struct plog {
 	struct batch *b;       /* b[head .. n) are live */
-	size_t head, n, cap;
 	int64_t log_start;     /* first offset still readable */
 	int64_t leo;           /* log end offset: next offset to write */
+	size_t head, n, cap;
 	int64_t flushed;       /* offsets below this survive a power loss */
 	int64_t bytes;         /* bytes in live batches */
 	struct epoch_entry *ec;
