@@ -703,7 +703,41 @@ struct pending_fetch {
 	uint64_t gen;           /* b->fetch_gen when last found without data (a follower's) */
 	int refs;               /* watch records pointing here */
 	bool done;
+	bool follower;          /* req->replica > 0, kept here to spare reading req */
+	struct pending_fetch *next_free;
 };
+
+/* Parked fetches come from a pool of their own, dense and reused most recently freed
+ * first: a wake-up reads every fetch watching a partition, done ones included, and in a
+ * large cluster these reads, scattered among the messages, were a cache miss each. */
+#define PF_CHUNK 1024
+struct pf_chunk {
+	struct pf_chunk *next;
+	struct pending_fetch pf[PF_CHUNK];
+};
+
+static struct pending_fetch *pf_new(struct cluster *c)
+{
+	if (!c->pf_free) {
+		struct pf_chunk *ch = xcalloc(1, sizeof(*ch));
+		ch->next = c->pf_chunks;
+		c->pf_chunks = ch;
+		for (int i = PF_CHUNK - 1; i >= 0; i--) {
+			ch->pf[i].next_free = c->pf_free;
+			c->pf_free = &ch->pf[i];
+		}
+	}
+	struct pending_fetch *pf = c->pf_free;
+	c->pf_free = pf->next_free;
+	memset(pf, 0, sizeof(*pf));
+	return pf;
+}
+
+static void pf_delete(struct cluster *c, struct pending_fetch *pf)
+{
+	pf->next_free = c->pf_free;
+	c->pf_free = pf;
+}
 
 /* Replica.updateFetchState: the last-caught-up rule of KAFKA-FACTS.md. */
 static void update_follower(struct cluster *c, struct broker *b, struct partition *p,
@@ -862,11 +896,11 @@ static void fetch_respond(struct cluster *c, struct broker *b, struct fetch_req 
 	net__send(c, b->node, q->h.from, &resp->h, MSG_FETCH_RESP, 64 + 48 * (int64_t)q->n + bytes);
 }
 
-static void pf_release(struct pending_fetch *pf)
+static void pf_release(struct cluster *c, struct pending_fetch *pf)
 {
 	pf->refs--;
 	if (pf->done && pf->refs == 0)
-		ks_free(pf);
+		pf_delete(c, pf);
 }
 
 static void pf_complete(struct cluster *c, struct pending_fetch *pf)
@@ -878,7 +912,7 @@ static void pf_complete(struct cluster *c, struct pending_fetch *pf)
 	ks_free(pf->req);
 	pf->req = NULL;
 	if (pf->refs == 0)
-		ks_free(pf);
+		pf_delete(c, pf);
 }
 
 static void pf_timeout_ev(struct sim *s, void *subject, void *arg)
@@ -904,7 +938,7 @@ static void pf_timeout_ev(struct sim *s, void *subject, void *arg)
  * follower's fetch up to the log end). */
 static bool pf_ready(struct cluster *c, struct pending_fetch *pf, bool appended)
 {
-	if (pf->req->replica > 0) {
+	if (pf->follower) {
 		if (appended)
 			return true;
 		if (pf->gen == pf->b->fetch_gen) {
@@ -929,7 +963,7 @@ static void wake_fetches_ex(struct cluster *c, struct replica *r, bool appended)
 		if (!pf->done && pf_ready(c, pf, appended))
 			pf_complete(c, pf);
 		if (pf->done)
-			pf_release(pf);
+			pf_release(c, pf);
 		else
 			r->fw[keep++] = r->fw[i];
 	}
@@ -948,9 +982,10 @@ static void wake_fetches_appended(struct cluster *c, struct replica *r)
 
 static void park_fetch(struct cluster *c, struct broker *b, struct fetch_req *q)
 {
-	struct pending_fetch *pf = ks_alloc(c, sizeof(*pf));
+	struct pending_fetch *pf = pf_new(c);
 	pf->req = q;
 	pf->b = b;
+	pf->follower = q->replica > 0;
 	pf->gen = b->fetch_gen; /* on_fetch found no data */
 	for (int i = 0; i < q->n; i++) {
 		struct replica *r = local_replica(c, b, q->e[i].part);
@@ -960,7 +995,7 @@ static void park_fetch(struct cluster *c, struct broker *b, struct fetch_req *q)
 			int keep = 0;
 			for (int k = 0; k < r->n_fw; k++) {
 				if (r->fw[k].pf->done)
-					pf_release(r->fw[k].pf);
+					pf_release(c, r->fw[k].pf);
 				else
 					r->fw[keep++] = r->fw[k];
 			}
@@ -1322,7 +1357,7 @@ void broker__crash(struct cluster *c, struct broker *b, bool lose_unflushed)
 		for (int i = 0; i < r->n_fw; i++) {
 			if (!r->fw[i].pf->done)
 				pf_complete(c, r->fw[i].pf);
-			pf_release(r->fw[i].pf);
+			pf_release(c, r->fw[i].pf);
 		}
 		r->n_fw = 0;
 		r->is_leader = false;
@@ -1452,6 +1487,12 @@ void broker__init(struct cluster *c)
 
 void broker__release(struct cluster *c)
 {
+	while (c->pf_chunks) {
+		struct pf_chunk *next = c->pf_chunks->next;
+		free(c->pf_chunks);
+		c->pf_chunks = next;
+	}
+	c->pf_free = NULL;
 	for (int i = 0; i < c->n_brokers; i++) {
 		struct broker *b = &c->brokers[i];
 		for (int k = 0; k < b->n_fetchers; k++)

@@ -337,6 +337,8 @@ struct cluster {
 	size_t slab_left;
 	struct ks_big *big;       /* live blocks too large for a size class */
 	struct ks_block *spare_blocks[KS_BLOCK_CLASSES + 1]; /* freed ones by size class */
+	struct pf_chunk *pf_chunks;        /* parked fetches (broker.c) */
+	struct pending_fetch *pf_free;
 	struct chk_result chk;
 	struct ev_stat events[EV_COUNT];
 	bool finished;
