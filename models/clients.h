@@ -83,7 +83,10 @@ struct producer {
 	sim_timer_id arrival_timer, sender_timer;
 	sim_time_ns sender_at;
 	sim_time_ns *arr;         /* the next arrival times, drawn ahead (a ring) */
-	int arr_head, arr_n;      /* arr_n 0: not started */
+	unsigned arr_head, arr_n; /* arr_n 0: not started */
+	int64_t const_bytes;      /* record.size when constant (no draw), else -1 */
+	bool keyed_law;           /* partitions drawn from the keys' law (murmur2, default) */
+	bool sticky_records;      /* the built-in sticky partitioner sees each record */
 	int64_t open_max;         /* no open batch holds more bytes than this */
 	uint64_t open_scan_at;    /* produced count at which open_max is next recomputed */
 	uint64_t next_req_id;

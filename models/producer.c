@@ -212,12 +212,11 @@ static bool needs_new_batch(const struct pqueue *q, int64_t batch_size, int64_t 
 static int choose_partition(struct cluster *c, struct producer *p, int64_t bytes)
 {
 	const struct producer_cfg *cfg = p->cfg;
+	if (p->keyed_law)
+		return (int)gsl_ran_discrete(p->rng_key, p->key_parts);
 	const struct topic *t = &c->topics[p->topic];
 	if (cfg->fixed_partition >= 0)
 		return cfg->fixed_partition < t->n_partitions ? cfg->fixed_partition : 0;
-	bool keyed = cfg->keys != KEYS_NULL && !cfg->partitioner_ignore_keys;
-	if (keyed && cfg->partitioner == PART_DEFAULT)
-		return (int)gsl_ran_discrete(p->rng_key, p->key_parts);
 	int idx = part_sticky_partition(&p->sticky, p->avail, p->rng_part);
 	if (part_sticky_aborts_on_new_batch(&p->sticky) &&
 	    needs_new_batch(&p->pq[idx], cfg->batch_size, bytes)) {
@@ -232,12 +231,14 @@ static void arrive(struct cluster *c, struct producer *p, sim_time_ns t)
 {
 	const struct producer_cfg *cfg = p->cfg;
 	int ready_before = p->n_ready;
-	double sz = dist_sample(&cfg->record_bytes, p->rng_size);
-	int64_t bytes = sz < 1 ? 1 : (int64_t)(sz + 0.5); /* llround for sz >= 1 */
+	int64_t bytes = p->const_bytes;
+	if (bytes < 0) {
+		double sz = dist_sample(&cfg->record_bytes, p->rng_size);
+		bytes = sz < 1 ? 1 : (int64_t)(sz + 0.5); /* llround for sz >= 1 */
+	}
 	int idx = choose_partition(c, p, bytes);
 	accumulate(c, p, idx, bytes, t);
-	if ((cfg->keys == KEYS_NULL || cfg->partitioner_ignore_keys) &&
-	    p->sticky.kind == PART_DEFAULT && cfg->fixed_partition < 0)
+	if (p->sticky_records)
 		part_sticky_appended(&p->sticky, idx, bytes,
 				     batches_full(&p->pq[idx], cfg->batch_size), p->avail,
 				     p->rng_part);
@@ -275,16 +276,17 @@ static sim_time_ns next_gap(struct producer *p)
  * An arrival timer also applies the arrivals before anything else can happen anywhere
  * (sim_horizon). The outcome is the one an event per record would give. */
 
-#define ARR_AHEAD 256 /* arrival times drawn ahead at most */
+#define ARR_AHEAD 256u /* arrival times drawn ahead at most (a power of two) */
+#define ARR_MASK (ARR_AHEAD - 1)
 
-static sim_time_ns arr_at(struct producer *p, int k) /* the k-th next arrival, k >= 0 */
+static sim_time_ns arr_at(struct producer *p, unsigned k) /* the k-th next arrival */
 {
 	while (p->arr_n <= k) {
-		sim_time_ns last = p->arr[(p->arr_head + p->arr_n - 1) % ARR_AHEAD];
-		p->arr[(p->arr_head + p->arr_n) % ARR_AHEAD] = last + next_gap(p);
+		sim_time_ns last = p->arr[(p->arr_head + p->arr_n - 1) & ARR_MASK];
+		p->arr[(p->arr_head + p->arr_n) & ARR_MASK] = last + next_gap(p);
 		p->arr_n++;
 	}
-	return p->arr[(p->arr_head + k) % ARR_AHEAD];
+	return p->arr[(p->arr_head + k) & ARR_MASK];
 }
 
 /* Apply the arrivals at or before until; with until < 0, those before anything else can
@@ -293,15 +295,18 @@ static void catch_up(struct cluster *c, struct producer *p, sim_time_ns until)
 {
 	if (p->arr_n == 0)
 		return;
+	sim_time_ns stop = p->cfg->stop_ns;
+	if (until >= stop)
+		until = stop - 1;
 	for (;;) {
 		sim_time_ns t = p->arr[p->arr_head];
-		if (t > (until >= 0 ? until : sim_horizon(c->sim) - 1) || t >= p->cfg->stop_ns)
+		if (until >= 0 ? t > until : t >= sim_horizon(c->sim) || t >= stop)
 			return;
 		arrive(c, p, t);
 		if (p->arr_n == 1) {
 			p->arr[p->arr_head] = t + next_gap(p);
 		} else {
-			p->arr_head = (p->arr_head + 1) % ARR_AHEAD;
+			p->arr_head = (p->arr_head + 1) & ARR_MASK;
 			p->arr_n--;
 		}
 	}
@@ -345,7 +350,7 @@ static void arrival_arm(struct cluster *c, struct producer *p)
 		int64_t safe = (cfg->batch_size - p->open_max + rmax - 1) / rmax - 1;
 		at = next + cfg->linger_ns;
 		if (safe > 0) {
-			sim_time_ns fill = arr_at(p, safe < ARR_AHEAD ? (int)safe : ARR_AHEAD - 1);
+			sim_time_ns fill = arr_at(p, safe < ARR_AHEAD ? (unsigned)safe : ARR_AHEAD - 1);
 			if (fill < at)
 				at = fill;
 		} else {
@@ -966,6 +971,14 @@ void prod__init(struct cluster *c)
 		const struct topic *t = &c->topics[p->topic];
 		part_sticky_init(&p->sticky, cfg->partitioner, t->n_partitions, cfg->batch_size,
 				 cfg->partitioner_adaptive);
+		/* what arrive() asks of every record, decided once */
+		bool keyed = cfg->keys != KEYS_NULL && !cfg->partitioner_ignore_keys;
+		p->keyed_law = cfg->fixed_partition < 0 && keyed && cfg->partitioner == PART_DEFAULT;
+		p->sticky_records = !keyed && p->sticky.kind == PART_DEFAULT &&
+				    cfg->fixed_partition < 0;
+		p->const_bytes = record_bytes_max(&cfg->record_bytes);
+		if (cfg->record_bytes.kind != DIST_CONSTANT)
+			p->const_bytes = -1;
 		pq_alloc(p, t->n_partitions);
 		p->conn = xcalloc((size_t)c->n_brokers, sizeof(*p->conn));
 		p->ready = xcalloc((size_t)c->n_brokers, sizeof(int));
