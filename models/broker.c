@@ -831,12 +831,14 @@ static void fetch_respond(struct cluster *c, struct broker *b, struct fetch_req 
 	int first_b[q->n > 0 ? q->n : 1], nb[q->n > 0 ? q->n : 1];
 	size_t firsts[q->n > 0 ? q->n : 1];
 	enum ks_error errs[q->n > 0 ? q->n : 1];
+	struct replica *reps[q->n > 0 ? q->n : 1];
 	int64_t budget = q->max_bytes, bytes = 0;
 	int total = 0;
 	for (int i = 0; i < q->n; i++) {
 		struct replica *r;
 		const struct fetch_entry *e = &q->e[i];
 		errs[i] = fetch_check(c, b, q, e, &r);
+		reps[i] = r;
 		nb[i] = 0;
 		if (errs[i] != KERR_NONE || e->epoch_query)
 			continue;
@@ -863,7 +865,7 @@ static void fetch_respond(struct cluster *c, struct broker *b, struct fetch_req 
 	for (int i = 0; i < q->n; i++) {
 		const struct fetch_entry *e = &q->e[i];
 		struct fetch_resp_entry *o = &resp->e[i];
-		struct replica *r = local_replica(c, b, e->part);
+		struct replica *r = reps[i]; /* still this broker's: nothing ran since */
 		o->part = e->part;
 		o->err = errs[i];
 		o->fetch_offset = e->offset;
@@ -877,12 +879,12 @@ static void fetch_respond(struct cluster *c, struct broker *b, struct fetch_req 
 		if (errs[i] == KERR_NONE && e->epoch_query)
 			o->epoch_end_offset = plog_end_offset_for_epoch(
 				&r->log, e->last_fetched_epoch, &o->epoch_end_epoch);
+		int64_t end = q->replica > 0 ? r->log.leo : r->hw;
 		for (int k = 0; k < nb[i]; k++) {
 			struct batch *bt = &resp->b[first_b[i] + k];
 			*bt = r->log.b[firsts[i] + (size_t)k];
 			if (k == 0 && bt->base < e->offset) /* start mid-batch: send the tail */
 				*bt = plog_slice(bt, e->offset, bt->base + bt->count);
-			int64_t end = q->replica > 0 ? r->log.leo : r->hw;
 			if (bt->base + bt->count > end) /* never past the high watermark */
 				*bt = plog_slice(bt, bt->base, end);
 			if (k == 0 && bt->bytes > q->part_max_bytes && bt->count > 1) {
