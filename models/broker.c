@@ -961,7 +961,7 @@ static void wake_fetches_ex(struct cluster *c, struct replica *r, bool appended)
 {
 	int keep = 0;
 	for (int i = 0; i < r->n_fw; i++) {
-		struct pending_fetch *pf = r->fw[i].pf;
+		struct pending_fetch *pf = r->fw[i];
 		if (!pf->done && pf_ready(c, pf, appended))
 			pf_complete(c, pf);
 		if (pf->done)
@@ -996,18 +996,24 @@ static void park_fetch(struct cluster *c, struct broker *b, struct fetch_req *q)
 		if (r->n_fw == r->cap_fw) { /* drop watchers of fetches answered meanwhile */
 			int keep = 0;
 			for (int k = 0; k < r->n_fw; k++) {
-				if (r->fw[k].pf->done)
-					pf_release(c, r->fw[k].pf);
+				if (r->fw[k]->done)
+					pf_release(c, r->fw[k]);
 				else
 					r->fw[keep++] = r->fw[k];
 			}
 			r->n_fw = keep;
 		}
 		if (r->n_fw == r->cap_fw) {
-			r->cap_fw = r->cap_fw ? 2 * r->cap_fw : 4;
-			r->fw = xrealloc(r->fw, (size_t)r->cap_fw * sizeof(*r->fw));
+			if (r->fw == r->fw_inline) {
+				r->fw = xcalloc(2 * KS_FW_INLINE, sizeof(*r->fw));
+				memcpy(r->fw, r->fw_inline, sizeof(r->fw_inline));
+				r->cap_fw = 2 * KS_FW_INLINE;
+			} else {
+				r->cap_fw *= 2;
+				r->fw = xrealloc(r->fw, (size_t)r->cap_fw * sizeof(*r->fw));
+			}
 		}
-		r->fw[r->n_fw++] = (struct fwatch){ pf, 0 };
+		r->fw[r->n_fw++] = pf;
 		pf->refs++;
 	}
 	dl_add(c, b->pf_due, &pf->dl, q->max_wait_ns);
@@ -1357,9 +1363,9 @@ void broker__crash(struct cluster *c, struct broker *b, bool lose_unflushed)
 		struct replica *r = &p->rep[b->hosted_slot[h]];
 		complete_waiters(c, r, r->hw, KERR_NOT_LEADER_OR_FOLLOWER, 0);
 		for (int i = 0; i < r->n_fw; i++) {
-			if (!r->fw[i].pf->done)
-				pf_complete(c, r->fw[i].pf);
-			pf_release(c, r->fw[i].pf);
+			if (!r->fw[i]->done)
+				pf_complete(c, r->fw[i]);
+			pf_release(c, r->fw[i]);
 		}
 		r->n_fw = 0;
 		r->is_leader = false;
@@ -1510,7 +1516,8 @@ void broker__release(struct cluster *c)
 		for (int k = 0; k < p->rf; k++) {
 			struct replica *r = &p->rep[k];
 			free(r->pw);
-			free(r->fw);
+			if (r->fw != r->fw_inline)
+				free(r->fw);
 			free(r->ps);
 			plog_release(&r->log);
 		}

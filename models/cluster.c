@@ -143,6 +143,8 @@ static void place_replicas(struct cluster *c, int t, int from, int to, gsl_rng *
 			p->rep[j].broker = p->replicas[j];
 			p->rep[j].leader = -1;
 			p->rep[j].fetcher = -1;
+			p->rep[j].fw = p->rep[j].fw_inline;
+			p->rep[j].cap_fw = KS_FW_INLINE;
 			host(&c->brokers[p->replicas[j] - 1], p->id, j);
 		}
 	}

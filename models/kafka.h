@@ -133,6 +133,9 @@ struct pstate {
 	struct { int64_t first_seq, last_seq, base; } last[KS_PSTATE_BATCHES];
 };
 
+struct pending_fetch;
+#define KS_FW_INLINE 4
+
 /* What the leader knows of a follower (kafka.cluster.Replica). */
 struct follower_view {
 	int64_t leo;
@@ -164,9 +167,11 @@ struct replica {
 	int n_ps;
 	struct waiter *pw;        /* acks=all produces waiting for the HW, by required offset */
 	size_t pw_head, pw_n, pw_cap;
-	struct fwatch *fw;        /* parked fetches watching this partition */
+	struct pending_fetch **fw; /* parked fetches watching this partition: fw_inline, or
+				    * malloc'd once more than KS_FW_INLINE watch */
 	int n_fw, cap_fw;
 	int64_t flush_count;      /* messages appended since the last flush */
+	struct pending_fetch *fw_inline[KS_FW_INLINE]; /* fills the replica's last line */
 };
 
 struct partition {
@@ -225,12 +230,7 @@ struct waiter {
 	struct pending_produce *pp;
 	int entry;
 };
-struct pending_fetch;
 struct deadlines;
-struct fwatch {
-	struct pending_fetch *pf;
-	uint64_t gen;
-};
 
 /* A replica fetcher thread (ReplicaFetcherThread): one per (leader broker, fetcher id). */
 struct fetcher {
