@@ -147,21 +147,23 @@ struct follower_view {
 /* One replica of a partition on one broker: its log and its broker's view of the
  * partition's leadership (from the metadata the broker has applied). */
 struct replica {
-	/* the first cache line (replicas are line-aligned) holds what every fetch and produce
-	 * reads: leadership, epoch, HW and the log's ends */
+	/* The first cache line (replicas are line-aligned) holds what every fetch, produce
+	 * and follower update reads: leadership, epoch, ISR, HW, the follower views and the
+	 * log's ends; the second, what an append touches. */
 	_Alignas(64) int broker;  /* broker id */
 	int32_t leader_epoch;     /* the epoch this broker applied */
-	bool is_leader;           /* this broker believes it leads (at leader_epoch) */
 	int leader;               /* broker id it follows / itself; -1 none */
+	uint32_t isr;             /* leader only: bitmask over replica slots */
+	uint32_t isr_pending;     /* leader only: AlterPartition in flight: maximal ISR, 0 = none */
+	bool is_leader;           /* this broker believes it leads (at leader_epoch) */
+	bool needs_truncation;    /* follower: ask the leader for the end of our last epoch first */
 	int64_t hw;
+	struct follower_view *fv; /* leader only: one per replica slot (partition.rf), in
+				   * cluster.fv_pool */
 	struct plog log;
 	/* leader only */
-	uint32_t isr;             /* bitmask over replica slots */
-	uint32_t isr_pending;     /* AlterPartition in flight: maximal ISR, 0 = none */
 	int32_t partition_epoch;
-	struct follower_view *fv; /* one per replica slot (partition.rf), in cluster.fv_pool */
 	/* follower only */
-	bool needs_truncation;    /* ask the leader for the end of our last epoch first */
 	int fetcher;              /* fetcher slot (leader broker, fetcher id) it is in, -1 none */
 	struct pstate *ps;        /* idempotence state per producer */
 	int n_ps;
@@ -171,7 +173,7 @@ struct replica {
 				    * malloc'd once more than KS_FW_INLINE watch */
 	int n_fw, cap_fw;
 	int64_t flush_count;      /* messages appended since the last flush */
-	struct pending_fetch *fw_inline[KS_FW_INLINE]; /* fills the replica's last line */
+	struct pending_fetch *fw_inline[KS_FW_INLINE];
 };
 
 struct partition {

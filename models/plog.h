@@ -40,17 +40,18 @@ struct epoch_entry {
 
 #define PLOG_MERGE_SPAN_NS (1000 * 1000 * 1000LL)
 
-struct plog {
+struct plog {             /* the fields an append or a read touches first */
 	struct batch *b;       /* b[head .. n) are live */
 	int64_t log_start;     /* first offset still readable */
 	int64_t leo;           /* log end offset: next offset to write */
-	size_t head, n, cap;
+	size_t head, n;
+	int32_t last_epoch;    /* ec[n_ec - 1].epoch, -1 when empty: read on every append and
+				* fetch, kept here to spare a cache miss on ec */
+	size_t cap;
 	int64_t flushed;       /* offsets below this survive a power loss */
 	int64_t bytes;         /* bytes in live batches */
 	struct epoch_entry *ec;
 	size_t n_ec, cap_ec;
-	int32_t last_epoch;    /* ec[n_ec - 1].epoch, -1 when empty: read on every append and
-				* fetch, kept here to spare a cache miss on ec */
 };
 
 void plog_init(struct plog *l);
