@@ -158,11 +158,7 @@ static void build_topics(struct cluster *c)
 	int total = 0;
 	for (int t = 0; t < sc->n_topics; t++)
 		total += max_partitions(sc, t);
-	c->parts = aligned_alloc(_Alignof(struct partition),
-				 (size_t)(total ? total : 1) * sizeof(*c->parts));
-	if (!c->parts)
-		abort();
-	memset(c->parts, 0, (size_t)(total ? total : 1) * sizeof(*c->parts));
+	c->parts = xcalloc_aligned((size_t)total, sizeof(*c->parts), _Alignof(struct partition));
 	c->n_parts = 0;
 	size_t n_rep = 0, n_fv = 0;
 	for (int t = 0; t < sc->n_topics; t++) {
@@ -170,11 +166,7 @@ static void build_topics(struct cluster *c)
 		n_rep += (size_t)max_partitions(sc, t) * rf;
 		n_fv += (size_t)max_partitions(sc, t) * rf * rf;
 	}
-	c->rep_pool = aligned_alloc(_Alignof(struct replica),
-				    (n_rep ? n_rep : 1) * sizeof(*c->rep_pool));
-	if (!c->rep_pool)
-		abort();
-	memset(c->rep_pool, 0, (n_rep ? n_rep : 1) * sizeof(*c->rep_pool));
+	c->rep_pool = xcalloc_aligned(n_rep, sizeof(*c->rep_pool), _Alignof(struct replica));
 	c->fv_pool = xcalloc(n_fv ? n_fv : 1, sizeof(*c->fv_pool));
 	n_rep = n_fv = 0;
 	for (int t = 0; t < sc->n_topics; t++) {

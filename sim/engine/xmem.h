@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 _Noreturn static inline void xmem__oom(size_t n)
 {
@@ -22,6 +23,17 @@ static inline void *xcalloc(size_t n, size_t size)
 	if (!p)
 		xmem__oom(n * size);
 	return p;
+}
+
+/* xcalloc for n elements of `size` bytes aligned to `align` (a power of two dividing
+ * size, as _Alignof of a struct does): for arrays of cache-line aligned structs. */
+static inline void *xcalloc_aligned(size_t n, size_t size, size_t align)
+{
+	size_t bytes = (n ? n : 1) * size;
+	void *p = aligned_alloc(align, bytes);
+	if (!p)
+		xmem__oom(bytes);
+	return memset(p, 0, bytes);
 }
 
 static inline void *xrealloc(void *p, size_t n)
