@@ -13,19 +13,21 @@
 #include "sim.h"
 
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "evq.h"
 
 struct sim {
+	sim_time_ns now;        /* first: sim_now() in sim.h reads it inline */
 	struct evq q;
-	sim_time_ns now;
 	uint64_t root_seed;
 	uint64_t fired;
 	bool stopped;
 	sim_time_ns until;      /* the limit of the sim_run in progress */
 };
+_Static_assert(offsetof(struct sim, now) == 0, "sim_now() reads the first member");
 
 static _Thread_local const struct sim *sim__current;
 
@@ -49,7 +51,6 @@ void sim_free(struct sim *s)
 	free(s);
 }
 
-sim_time_ns sim_now(const struct sim *s) { return s->now; }
 uint64_t sim_root_seed(const struct sim *s) { return s->root_seed; }
 uint64_t sim_events_fired(const struct sim *s) { return s->fired; }
 uint64_t sim_events_pending(const struct sim *s) { return evq_len(&s->q); }
