@@ -18,6 +18,8 @@
 #include "zexp.h"
 
 #include <math.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <threads.h>
 
@@ -31,6 +33,7 @@ static struct {
 	double f[256];    /* f(x_i) */
 } zt;
 static once_flag zt_once = ONCE_FLAG_INIT;
+static atomic_bool zt_ready; /* set once the tables are: a load, not a call, per draw */
 
 static void zt_init(void)
 {
@@ -49,11 +52,13 @@ static void zt_init(void)
 		zt.f[i] = exp(-x);
 		zt.w[i] = x / ZEXP_SCALE;
 	}
+	atomic_store_explicit(&zt_ready, true, memory_order_release);
 }
 
 double zexp_draw(gsl_rng *r)
 {
-	call_once(&zt_once, zt_init);
+	if (!atomic_load_explicit(&zt_ready, memory_order_acquire))
+		call_once(&zt_once, zt_init);
 	for (;;) {
 		uint32_t u = (uint32_t)gsl_rng_get(r);
 		uint32_t i = u & 255u, j = u >> 8;
