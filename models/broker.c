@@ -823,10 +823,11 @@ static int fetch_span(const struct replica *r, int64_t offset, int64_t end, int6
 	return n;
 }
 
-/* Build and send the response. update: record the follower's fetch state again (a
- * parked fetch completing, as DelayedFetch re-reads the log); a fresh fetch was recorded
- * on arrival. */
-static void fetch_respond(struct cluster *c, struct broker *b, struct fetch_req *q, bool update)
+/* Build and send the response. A follower's fetch state was recorded when the fetch
+ * arrived (on_fetch), and only then: a parked fetch answered later reads the log again
+ * without recording it (DelayedFetch.onComplete reads with readFromPurgatory = true, so
+ * Partition.fetchRecords skips updateFetchState). */
+static void fetch_respond(struct cluster *c, struct broker *b, struct fetch_req *q)
 {
 	int first_b[q->n > 0 ? q->n : 1], nb[q->n > 0 ? q->n : 1];
 	size_t firsts[q->n > 0 ? q->n : 1];
@@ -842,9 +843,6 @@ static void fetch_respond(struct cluster *c, struct broker *b, struct fetch_req 
 		nb[i] = 0;
 		if (errs[i] != KERR_NONE || e->epoch_query)
 			continue;
-		struct partition *p = &c->parts[e->part];
-		if (q->replica > 0 && update)
-			update_follower(c, b, p, r, broker__slot_of(p, q->replica), e->offset);
 		int64_t end = q->replica > 0 ? r->log.leo : r->hw;
 		nb[i] = fetch_span(r, e->offset, end, q->part_max_bytes, &budget, &firsts[i]);
 		first_b[i] = total;
@@ -910,7 +908,7 @@ static void pf_complete(struct cluster *c, struct pending_fetch *pf)
 	pf->done = true;
 	dl_del(pf->b->pf_due, &pf->dl);
 	if (pf->b->up)
-		fetch_respond(c, pf->b, pf->req, true);
+		fetch_respond(c, pf->b, pf->req);
 	ks_free(pf->req);
 	pf->req = NULL;
 	if (pf->refs == 0)
@@ -1047,7 +1045,7 @@ static void on_fetch(struct cluster *c, struct broker *b, struct fetch_req *q)
 		park_fetch(c, b, q);
 		return;
 	}
-	fetch_respond(c, b, q, false);
+	fetch_respond(c, b, q);
 	ks_free(q);
 }
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kafka.h"
 #include "modelrun.h"
 #include "partitioner.h"
 
@@ -193,6 +194,53 @@ static void test_isr_shrink_timing(void **state)
 	run_release(&r);
 }
 
+/* The leader records a follower's fetch state when the fetch arrives, not again when a
+ * parked fetch is answered (Kafka 3.5+: DelayedFetch.onComplete reads with
+ * readFromPurgatory = true, so Partition.fetchRecords skips updateFetchState). With a
+ * record every 100 ms, each follower fetch arrives at the leader's LEO and is parked until
+ * the next append; recorded on arrival only, the view's LEO then always equals the leader
+ * LEO it saw. Recorded again at the answer, the view would say the follower saw the newer
+ * LEO while still at the old offset, until its next fetch arrives. Checked every 100 us. */
+static void test_follower_state_recorded_on_arrival(void **state)
+{
+	(void)state;
+	static const char yaml[] =
+		"name: t\nseed: 9\nduration: 3s\n"
+		"cluster: { brokers: 3 }\n"
+		"topics: [ { name: o, partitions: 1, replication.factor: 3 } ]\n"
+		"producers: [ { name: p, topic: o, rate: 10/s, arrival: constant,\n"
+		"               config: { acks: all, linger.ms: 0 } } ]\n";
+	struct scenario sc;
+	struct trace tr;
+	assert_int_equal(scenario_load_string("test.yaml", yaml, &sc, stderr), 0);
+	trace_init(&tr, NULL, TRACE_SUMMARY);
+	struct cluster *c = cluster_new(&sc, sc.seed, &tr);
+	int checked = 0, parked_views = 0;
+	for (sim_time_ns t = SIM_S; t <= 3 * SIM_S; t += 100 * SIM_US) {
+		cluster_run_until(c, t);
+		const struct partition *p = &c->parts[0];
+		const struct replica *leader = NULL;
+		for (int k = 0; k < p->rf; k++)
+			if (p->rep[k].is_leader)
+				leader = &p->rep[k];
+		assert_non_null(leader);
+		for (int k = 0; k < p->rf; k++) {
+			const struct follower_view *fv = &leader->fv[k];
+			if (&p->rep[k] == leader || fv->leo < 0)
+				continue;
+			assert_int_equal(fv->last_fetch_leader_leo, fv->leo);
+			checked++;
+			parked_views += fv->leo == leader->log.leo;
+		}
+	}
+	assert_true(checked > 30000);      /* two followers, 20,000 instants */
+	assert_true(parked_views > 29000); /* mostly waiting at the log end, as designed */
+	assert_true(cluster_now(c) == 3 * SIM_S);
+	cluster_free(c);
+	trace_release(&tr);
+	scenario_release(&sc);
+}
+
 /* Two of three brokers down: acks=all writes are refused with NOT_ENOUGH_REPLICAS, and
  * nothing acknowledged is lost. */
 static void test_not_enough_replicas(void **state)
@@ -242,6 +290,7 @@ int main(void)
 		cmocka_unit_test(test_truncation_rules),
 		cmocka_unit_test(test_idempotence),
 		cmocka_unit_test(test_isr_shrink_timing),
+		cmocka_unit_test(test_follower_state_recorded_on_arrival),
 		cmocka_unit_test(test_not_enough_replicas),
 		cmocka_unit_test(test_auto_commit_every_poll),
 	};
