@@ -704,39 +704,17 @@ struct pending_fetch {
 	int refs;               /* watch records pointing here */
 	bool done;
 	bool follower;          /* req->replica > 0, kept here to spare reading req */
-	struct pending_fetch *next_free;
 };
 
-/* Parked fetches come from a pool of their own, dense and reused most recently freed
- * first: a wake-up reads every fetch watching a partition, done ones included, and in a
- * large cluster these reads, scattered among the messages, were a cache miss each. */
-#define PF_CHUNK 1024
-struct pf_chunk {
-	struct pf_chunk *next;
-	struct pending_fetch pf[PF_CHUNK];
-};
-
+/* Parked fetches come from a pool of their own (c->pf_pool), dense and reused most
+ * recently freed first: a wake-up reads every fetch watching a partition, done ones
+ * included, and in a large cluster these reads, scattered among the messages, were a
+ * cache miss each. */
 static struct pending_fetch *pf_new(struct cluster *c)
 {
-	if (!c->pf_free) {
-		struct pf_chunk *ch = xcalloc(1, sizeof(*ch));
-		ch->next = c->pf_chunks;
-		c->pf_chunks = ch;
-		for (int i = PF_CHUNK - 1; i >= 0; i--) {
-			ch->pf[i].next_free = c->pf_free;
-			c->pf_free = &ch->pf[i];
-		}
-	}
-	struct pending_fetch *pf = c->pf_free;
-	c->pf_free = pf->next_free;
-	memset(pf, 0, sizeof(*pf));
-	return pf;
-}
-
-static void pf_delete(struct cluster *c, struct pending_fetch *pf)
-{
-	pf->next_free = c->pf_free;
-	c->pf_free = pf;
+	if (c->pf_pool.size == 0)
+		pool_init(&c->pf_pool, sizeof(struct pending_fetch));
+	return pool_take(&c->pf_pool);
 }
 
 /* Replica.updateFetchState: the last-caught-up rule of KAFKA-FACTS.md. */
@@ -900,7 +878,7 @@ static void pf_release(struct cluster *c, struct pending_fetch *pf)
 {
 	pf->refs--;
 	if (pf->done && pf->refs == 0)
-		pf_delete(c, pf);
+		pool_give(&c->pf_pool, pf);
 }
 
 static void pf_complete(struct cluster *c, struct pending_fetch *pf)
@@ -912,7 +890,7 @@ static void pf_complete(struct cluster *c, struct pending_fetch *pf)
 	ks_free(pf->req);
 	pf->req = NULL;
 	if (pf->refs == 0)
-		pf_delete(c, pf);
+		pool_give(&c->pf_pool, pf);
 }
 
 static void pf_timeout_ev(struct sim *s, void *subject, void *arg)
@@ -1493,12 +1471,7 @@ void broker__init(struct cluster *c)
 
 void broker__release(struct cluster *c)
 {
-	while (c->pf_chunks) {
-		struct pf_chunk *next = c->pf_chunks->next;
-		free(c->pf_chunks);
-		c->pf_chunks = next;
-	}
-	c->pf_free = NULL;
+	pool_release(&c->pf_pool);
 	for (int i = 0; i < c->n_brokers; i++) {
 		struct broker *b = &c->brokers[i];
 		for (int k = 0; k < b->n_fetchers; k++)

@@ -17,6 +17,7 @@
 #include "dist.h"
 #include "partitioner.h"
 #include "plog.h"
+#include "pool.h"
 #include "rset.h"
 #include "sim.h"
 #include "stats.h"
@@ -53,8 +54,8 @@ struct net_rule {
 	bool active;
 };
 
-/* One directed link: its latency stream "net/<from>-><to>" (made on first use, in a
- * link_block) and the latest arrival it scheduled (links are FIFO). */
+/* One directed link: its latency stream "net/<from>-><to>" (made on first use, from
+ * net.link_rngs) and the latest arrival it scheduled (links are FIFO). */
 struct link {
 	gsl_rng *rng;
 	sim_time_ns last_ns;
@@ -69,7 +70,7 @@ struct net {
 	struct dist latency;
 	gsl_rng *rng;             /* stream "net/faults": drop decisions */
 	struct link *links;       /* [from * n_nodes + to] */
-	struct link_block *link_blocks; /* where the links' latency streams live */
+	struct pool link_rngs;    /* where the links' latency streams live */
 	uint64_t sent, dropped, delivered;
 };
 
@@ -334,13 +335,9 @@ struct cluster {
 	uint64_t produce_requests, fetch_requests, batches_sent;
 	uint64_t records_acked_iv, records_consumed_iv, records_produced_iv;
 	/* transient allocations: see ks_alloc() */
-	struct ks_slab *slabs;    /* where small blocks are carved from */
-	char *slab_cur;
-	size_t slab_left;
+	struct pool ks_pools[KS_BLOCK_CLASSES + 1]; /* by size class (index 0 unused) */
 	struct ks_big *big;       /* live blocks too large for a size class */
-	struct ks_block *spare_blocks[KS_BLOCK_CLASSES + 1]; /* freed ones by size class */
-	struct pf_chunk *pf_chunks;        /* parked fetches (broker.c) */
-	struct pending_fetch *pf_free;
+	struct pool pf_pool;      /* parked fetches (broker.c) */
 	struct chk_result chk;
 	struct ev_stat events[EV_COUNT];
 	bool finished;

@@ -16,49 +16,25 @@
 #include <string.h>
 
 #include "msgs.h"
+#include "pool.h"
 #include "rng.h"
 #include "xmem.h"
 
 /* Transient allocations (messages, parked requests). A block of up to KS_BLOCK_CLASSES *
- * KS_BLOCK_GRAIN bytes is carved from a slab and, once freed, kept on a list per size class
- * and handed out again (zeroed), most recently freed first: a run allocates per message,
- * and malloc was a tenth of its time. Nothing links live blocks together - unlinking one
- * touched two other blocks' cache lines on every free - so a run's end frees the slabs
- * whole; the rare larger block is malloc'd and listed. */
+ * KS_BLOCK_GRAIN bytes comes from its size class's pool (pool.h: reused most recently freed
+ * first, zeroed): a run allocates per message, and malloc was a tenth of its time. Nothing
+ * links live blocks together - unlinking one touched two other blocks' cache lines on every
+ * free - so a run's end releases the pools whole; the rare larger block is malloc'd and
+ * listed. */
 struct ks_block {
 	struct cluster *c;
 	uint32_t cls;          /* size class, 0 = a large block (a ks_big precedes it) */
-	union {
-		struct ks_block *next_spare; /* while on a spare list */
-		max_align_t align[1];
-	} u;
+	max_align_t align[];
 };
 struct ks_big {
 	struct ks_big *prev, *next;
 	max_align_t align[];   /* the ks_block */
 };
-struct ks_slab {
-	struct ks_slab *next;
-	max_align_t align[];
-};
-#define KS_SLAB_BYTES (256 * 1024)
-#define KS_HDR offsetof(struct ks_block, u)
-
-static struct ks_block *carve(struct cluster *c, size_t cls)
-{
-	size_t need = KS_HDR + cls * KS_BLOCK_GRAIN;
-	if (c->slab_left < need) {
-		struct ks_slab *sl = xcalloc(1, sizeof(*sl) + KS_SLAB_BYTES);
-		sl->next = c->slabs;
-		c->slabs = sl;
-		c->slab_cur = (char *)sl->align;
-		c->slab_left = KS_SLAB_BYTES;
-	}
-	struct ks_block *blk = (struct ks_block *)c->slab_cur;
-	c->slab_cur += need;
-	c->slab_left -= need;
-	return blk;
-}
 
 void *ks_alloc(struct cluster *c, size_t size)
 {
@@ -67,15 +43,12 @@ void *ks_alloc(struct cluster *c, size_t size)
 	if (cls == 0)
 		cls = 1;
 	if (cls <= KS_BLOCK_CLASSES) {
-		blk = c->spare_blocks[cls];
-		if (blk) {
-			c->spare_blocks[cls] = blk->u.next_spare;
-			memset(&blk->u, 0, size);
-		} else {
-			blk = carve(c, cls); /* slabs come zeroed */
-		}
+		struct pool *pl = &c->ks_pools[cls];
+		if (pl->size == 0)
+			pool_init(pl, sizeof(*blk) + cls * KS_BLOCK_GRAIN);
+		blk = pool_take(pl);
 	} else {
-		struct ks_big *big = xcalloc(1, sizeof(*big) + KS_HDR + size);
+		struct ks_big *big = xcalloc(1, sizeof(*big) + sizeof(*blk) + size);
 		big->next = c->big;
 		if (c->big)
 			c->big->prev = big;
@@ -85,14 +58,14 @@ void *ks_alloc(struct cluster *c, size_t size)
 	}
 	blk->c = c;
 	blk->cls = (uint32_t)cls;
-	return &blk->u;
+	return blk->align;
 }
 
 void ks_free(void *p)
 {
 	if (!p)
 		return;
-	struct ks_block *blk = (struct ks_block *)((char *)p - KS_HDR);
+	struct ks_block *blk = (struct ks_block *)((char *)p - offsetof(struct ks_block, align));
 	struct cluster *c = blk->c;
 	if (blk->cls == 0) {
 		struct ks_big *big = (struct ks_big *)((char *)blk - offsetof(struct ks_big, align));
@@ -105,8 +78,7 @@ void ks_free(void *p)
 		free(big);
 		return;
 	}
-	blk->u.next_spare = c->spare_blocks[blk->cls];
-	c->spare_blocks[blk->cls] = blk;
+	pool_give(&c->ks_pools[blk->cls], blk);
 }
 
 void ks_free_all(struct cluster *c)
@@ -116,14 +88,8 @@ void ks_free_all(struct cluster *c)
 		free(c->big);
 		c->big = next;
 	}
-	while (c->slabs) {
-		struct ks_slab *next = c->slabs->next;
-		free(c->slabs);
-		c->slabs = next;
-	}
-	c->slab_cur = NULL;
-	c->slab_left = 0;
-	memset(c->spare_blocks, 0, sizeof(c->spare_blocks));
+	for (int k = 0; k <= KS_BLOCK_CLASSES; k++)
+		pool_release(&c->ks_pools[k]);
 }
 
 int net__broker_node(const struct cluster *c, int broker_id)
@@ -145,15 +111,6 @@ void net__init(struct cluster *c)
 	n->links = xcalloc((size_t)n->n_nodes * (size_t)n->n_nodes, sizeof(*n->links));
 }
 
-/* Link streams are made in blocks of LINK_BLOCK: side by side, with no allocator header
- * between them, a stream is one cache line instead of two scattered ones. */
-#define LINK_BLOCK 256
-struct link_block {
-	struct link_block *next;
-	int used;
-	_Alignas(16) unsigned char mem[];
-};
-
 /* Each link draws its latencies from its own stream "net/<from>-><to>", made on first use:
  * traffic on one link never shifts the draws of another (adding a consumer leaves the
  * producers' and brokers' links alone). */
@@ -161,16 +118,13 @@ static gsl_rng *link_rng(struct cluster *c, struct link *l, int from, int to)
 {
 	struct net *n = &c->net;
 	if (!l->rng) {
-		size_t sz = rng_small_bytes();
-		struct link_block *blk = n->link_blocks;
-		if (!blk || blk->used == LINK_BLOCK) {
-			blk = xcalloc(1, sizeof(*blk) + LINK_BLOCK * sz);
-			blk->next = n->link_blocks;
-			n->link_blocks = blk;
-		}
+		/* from a pool: side by side, with no allocator header between them, a stream
+		 * is one cache line instead of two scattered ones */
+		if (n->link_rngs.size == 0)
+			pool_init(&n->link_rngs, rng_small_bytes());
 		char name[2 * (KS_NAME_MAX + 16) + 16];
 		snprintf(name, sizeof(name), "net/%s->%s", n->nodes[from].name, n->nodes[to].name);
-		l->rng = rng_stream_place_small(blk->mem + (size_t)blk->used++ * sz, c->seed, name);
+		l->rng = rng_stream_place_small(pool_take(&n->link_rngs), c->seed, name);
 	}
 	return l->rng;
 }
@@ -188,11 +142,7 @@ void net__release(struct cluster *c)
 		free(n->rules[i].b);
 	}
 	free(n->rules);
-	while (n->link_blocks) {
-		struct link_block *next = n->link_blocks->next;
-		free(n->link_blocks);
-		n->link_blocks = next;
-	}
+	pool_release(&n->link_rngs);
 	free(n->links);
 	free(n->nodes);
 	if (n->rng)
