@@ -979,15 +979,12 @@ static void park_fetch(struct cluster *c, struct broker *b, struct fetch_req *q)
 			}
 			r->n_fw = keep;
 		}
-		if (r->n_fw == r->cap_fw) {
-			if (r->fw == r->fw_inline) {
-				r->fw = xcalloc(2 * KS_FW_INLINE, sizeof(*r->fw));
+		if (r->n_fw == r->cap_fw) { /* outgrow the inline array, or double */
+			bool inline_fw = r->fw == r->fw_inline;
+			r->cap_fw *= 2;
+			r->fw = xrealloc(inline_fw ? NULL : r->fw, (size_t)r->cap_fw * sizeof(*r->fw));
+			if (inline_fw)
 				memcpy(r->fw, r->fw_inline, sizeof(r->fw_inline));
-				r->cap_fw = 2 * KS_FW_INLINE;
-			} else {
-				r->cap_fw *= 2;
-				r->fw = xrealloc(r->fw, (size_t)r->cap_fw * sizeof(*r->fw));
-			}
 		}
 		r->fw[r->n_fw++] = pf;
 		pf->refs++;
@@ -1095,11 +1092,12 @@ static bool follower_entry(struct cluster *c, struct broker *b, struct fetch_res
 	case KERR_NONE:
 		break;
 	case KERR_OFFSET_OUT_OF_RANGE:
-		if (e->fetch_offset > e->leo)
+		if (e->fetch_offset > e->leo) {
 			follower_truncate(c, p, r, e->leo, "out-of-range");
-		else if (e->fetch_offset < e->log_start)
+		} else if (e->fetch_offset < e->log_start) {
 			plog_reset_to(&r->log, e->log_start);
-		b->fetch_gen++;
+			b->fetch_gen++;
+		}
 		return true;
 	default:
 		return false;

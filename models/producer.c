@@ -976,9 +976,8 @@ void prod__init(struct cluster *c)
 		p->keyed_law = cfg->fixed_partition < 0 && keyed && cfg->partitioner == PART_DEFAULT;
 		p->sticky_records = !keyed && p->sticky.kind == PART_DEFAULT &&
 				    cfg->fixed_partition < 0;
-		p->const_bytes = record_bytes_max(&cfg->record_bytes);
-		if (cfg->record_bytes.kind != DIST_CONSTANT)
-			p->const_bytes = -1;
+		p->const_bytes = cfg->record_bytes.kind == DIST_CONSTANT ?
+					 record_bytes_max(&cfg->record_bytes) : -1;
 		pq_alloc(p, t->n_partitions);
 		p->conn = xcalloc((size_t)c->n_brokers, sizeof(*p->conn));
 		p->ready = xcalloc((size_t)c->n_brokers, sizeof(int));
