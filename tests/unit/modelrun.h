@@ -22,17 +22,24 @@ struct run {
 	struct trace tr;
 };
 
-/* seed 0: the scenario's own */
-static inline void run_yaml_seed(struct run *r, const char *yaml, uint64_t seed)
+/* Load and build, at time 0: for tests that step the run themselves. seed 0: the
+ * scenario's own. */
+static inline void run_begin(struct run *r, const char *yaml, uint64_t seed)
 {
 	memset(r, 0, sizeof(*r));
 	int errors = scenario_load_string("test.yaml", yaml, &r->sc, stderr);
 	assert_int_equal(errors, 0);
 	trace_init(&r->tr, NULL, TRACE_SUMMARY);
+	summ_init(&r->s);
 	r->c = cluster_new(&r->sc, seed ? seed : r->sc.seed, &r->tr);
+}
+
+/* seed 0: the scenario's own */
+static inline void run_yaml_seed(struct run *r, const char *yaml, uint64_t seed)
+{
+	run_begin(r, yaml, seed);
 	cluster_run_until(r->c, r->sc.duration_ns);
 	cluster_finish(r->c);
-	summ_init(&r->s);
 	summ_obj(&r->s, NULL);
 	cluster_summary(r->c, &r->s);
 	summ_end(&r->s);

@@ -210,11 +210,9 @@ static void test_follower_state_recorded_on_arrival(void **state)
 		"topics: [ { name: o, partitions: 1, replication.factor: 3 } ]\n"
 		"producers: [ { name: p, topic: o, rate: 10/s, arrival: constant,\n"
 		"               config: { acks: all, linger.ms: 0 } } ]\n";
-	struct scenario sc;
-	struct trace tr;
-	assert_int_equal(scenario_load_string("test.yaml", yaml, &sc, stderr), 0);
-	trace_init(&tr, NULL, TRACE_SUMMARY);
-	struct cluster *c = cluster_new(&sc, sc.seed, &tr);
+	struct run run;
+	run_begin(&run, yaml, 0);
+	struct cluster *c = run.c;
 	int checked = 0, parked_views = 0;
 	for (sim_time_ns t = SIM_S; t <= 3 * SIM_S; t += 100 * SIM_US) {
 		cluster_run_until(c, t);
@@ -236,9 +234,7 @@ static void test_follower_state_recorded_on_arrival(void **state)
 	assert_true(checked > 30000);      /* two followers, 20,000 instants */
 	assert_true(parked_views > 29000); /* mostly waiting at the log end, as designed */
 	assert_true(cluster_now(c) == 3 * SIM_S);
-	cluster_free(c);
-	trace_release(&tr);
-	scenario_release(&sc);
+	run_release(&run);
 }
 
 /* Two of three brokers down: acks=all writes are refused with NOT_ENOUGH_REPLICAS, and
