@@ -156,16 +156,16 @@ static void build_topics(struct cluster *c)
 	c->n_topics = sc->n_topics;
 	c->topics = xcalloc((size_t)c->n_topics, sizeof(*c->topics));
 	int total = 0;
-	for (int t = 0; t < sc->n_topics; t++)
-		total += max_partitions(sc, t);
+	size_t n_rep = 0, n_fv = 0; /* replicas, follower views */
+	for (int t = 0; t < sc->n_topics; t++) {
+		int maxp = max_partitions(sc, t);
+		size_t rf = (size_t)sc->topics[t].replication_factor;
+		total += maxp;
+		n_rep += (size_t)maxp * rf;
+		n_fv += (size_t)maxp * rf * rf;
+	}
 	c->parts = xcalloc_aligned((size_t)total, sizeof(*c->parts), _Alignof(struct partition));
 	c->n_parts = 0;
-	size_t n_rep = 0, n_fv = 0;
-	for (int t = 0; t < sc->n_topics; t++) {
-		size_t rf = (size_t)sc->topics[t].replication_factor;
-		n_rep += (size_t)max_partitions(sc, t) * rf;
-		n_fv += (size_t)max_partitions(sc, t) * rf * rf;
-	}
 	c->rep_pool = xcalloc_aligned(n_rep, sizeof(*c->rep_pool), _Alignof(struct replica));
 	c->fv_pool = xcalloc(n_fv ? n_fv : 1, sizeof(*c->fv_pool));
 	n_rep = n_fv = 0;

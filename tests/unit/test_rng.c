@@ -86,6 +86,19 @@ static void test_rng_streams_differ(void **state)
 }
 
 /* Chi-square of rng_below(10) over 100000 draws; 9 degrees of freedom, 99.99% point 33.7. */
+/* A small stream made in place draws what the same stream allocated draws. */
+static void test_rng_place_small_same_draws(void **state)
+{
+	_Alignas(16) unsigned char mem[256];
+	(void)state;
+	assert_true(rng_small_bytes() <= sizeof(mem) && rng_small_bytes() % 16 == 0);
+	gsl_rng *a = rng_stream_new_small(42, "net/broker-1->broker-2");
+	gsl_rng *b = rng_stream_place_small(mem, 42, "net/broker-1->broker-2");
+	for (int i = 0; i < 10000; i++)
+		assert_int_equal(gsl_rng_get(a), gsl_rng_get(b));
+	gsl_rng_free(a);
+}
+
 static void test_rng_below_small(void **state)
 {
 	gsl_rng *r = rng_stream_new(3, "test/below");
@@ -153,6 +166,7 @@ int main(void)
 		cmocka_unit_test(test_rng_stream_pinned),
 		cmocka_unit_test(test_rng_stream_independence),
 		cmocka_unit_test(test_rng_streams_differ),
+		cmocka_unit_test(test_rng_place_small_same_draws),
 		cmocka_unit_test(test_rng_below_small),
 		cmocka_unit_test(test_rng_below_large),
 		cmocka_unit_test(test_rng_unit),
