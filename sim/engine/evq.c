@@ -21,6 +21,14 @@
  * last element rise (Wegener's bottom-up heapsort): it came from the bottom, so it rarely
  * rises far, saving the compare with it at every level.
  *
+ * Front slot. The earliest pending event is held out of the heap, beside it. In a run a
+ * handler's first reply is often the next event of all (in the 3-broker bench, 36% of
+ * pushes): held in front, it costs no climb to the root at push and no descent at pop. A
+ * push before the front displaces the held event into the heap (the new front is earlier
+ * than everything else too), a pop takes the front when there is one, and a cancel of the
+ * front just empties it (its slot_pos says EVQ_AT_FRONT). Measured by cachegrind on the
+ * 3-broker bench cut to 300 s: 4.44 G -> 4.31 G instructions for the whole run.
+ *
  * Why 4-ary. A d-ary heap is log2(d) times shallower; a pop compares d children a level,
  * but they share one cache line, and a push (new events mostly land near the bottom)
  * touches fewer levels. tests/bench/bench_engine.c compiles this file twice (EVQ_ARITY 2
@@ -42,6 +50,7 @@
 #endif
 #define EVQ_LINE 64
 #define EVQ_NIL UINT32_MAX
+#define EVQ_AT_FRONT (UINT32_MAX - 1) /* slot_pos of the slot held in front */
 
 struct evq_slot {
 	sim_event_fn *fn; /* NULL while the slot is free */
@@ -77,6 +86,7 @@ void evq_init(struct evq *q)
 {
 	memset(q, 0, sizeof(*q));
 	q->free_head = EVQ_NIL;
+	q->front = EVQ_NIL;
 	q->next_seq = 1;
 }
 
@@ -216,7 +226,17 @@ sim_timer_id evq_push_seq(struct evq *q, sim_time_ns at, uint64_t seq, sim_event
 	s->fn = fn;
 	s->subject = subject;
 	s->arg = arg;
-	sift_up(q, q->len++, k, slot);
+	if (q->front == EVQ_NIL ? q->len == 0 || key_less(k, q->keys[0]) :
+				  key_less(k, q->front_key)) {
+		/* the new earliest event: held in front, the one it displaces into the heap */
+		if (q->front != EVQ_NIL)
+			sift_up(q, q->len++, q->front_key, q->front);
+		q->front = slot;
+		q->front_key = k;
+		q->slot_pos[slot] = EVQ_AT_FRONT;
+	} else {
+		sift_up(q, q->len++, k, slot);
+	}
 	return (uint64_t)s->gen << 32 | slot;
 }
 
@@ -247,8 +267,13 @@ int evq_cancel(struct evq *q, sim_timer_id id)
 	s = &q->slots[slot];
 	if (s->gen != gen || s->fn == NULL)
 		return 0;
-	SIM_ASSERT(q->slot_pos[slot] < q->len && q->heap[q->slot_pos[slot]] == slot);
-	heap_remove(q, q->slot_pos[slot]);
+	if (q->slot_pos[slot] == EVQ_AT_FRONT) {
+		SIM_ASSERT(q->front == slot);
+		q->front = EVQ_NIL;
+	} else {
+		SIM_ASSERT(q->slot_pos[slot] < q->len && q->heap[q->slot_pos[slot]] == slot);
+		heap_remove(q, q->slot_pos[slot]);
+	}
 	free_slot(q, slot);
 	return 1;
 }
@@ -257,17 +282,27 @@ int evq_pop_until(struct evq *q, sim_time_ns until, struct evq_event *out)
 {
 	uint32_t slot;
 	struct evq_slot *s;
+	struct evq_key k;
 
-	if (q->len == 0 || q->keys[0].at > until)
-		return 0;
-	slot = q->heap[0];
+	if (q->front != EVQ_NIL) {
+		k = q->front_key;
+		if (k.at > until)
+			return 0;
+		slot = q->front;
+		q->front = EVQ_NIL;
+	} else {
+		if (q->len == 0 || q->keys[0].at > until)
+			return 0;
+		k = q->keys[0];
+		slot = q->heap[0];
+		heap_remove(q, 0);
+	}
 	s = &q->slots[slot];
-	out->at = q->keys[0].at;
-	out->seq = q->keys[0].seq;
+	out->at = k.at;
+	out->seq = k.seq;
 	out->fn = s->fn;
 	out->subject = s->subject;
 	out->arg = s->arg;
-	heap_remove(q, 0);
 	free_slot(q, slot);
 	return 1;
 }
@@ -279,5 +314,7 @@ int evq_pop(struct evq *q, struct evq_event *out)
 
 sim_time_ns evq_peek_time(const struct evq *q)
 {
+	if (q->front != EVQ_NIL)
+		return q->front_key.at;
 	return q->len ? q->keys[0].at : SIM_TIME_MAX;
 }

@@ -33,6 +33,8 @@ struct evq {
 	uint32_t *slot_pos;      /* per slot: heap position if pending, next free slot if free */
 	size_t slots_cap;
 	uint32_t free_head;      /* free list through slots */
+	uint32_t front;          /* slot of the earliest event, held out of the heap, or NIL */
+	struct evq_key front_key;
 	uint64_t next_seq;
 };
 
@@ -56,6 +58,6 @@ int evq_pop(struct evq *q, struct evq_event *out);
 int evq_pop_until(struct evq *q, sim_time_ns until, struct evq_event *out);
 /* Time of the earliest event, SIM_TIME_MAX when empty. */
 sim_time_ns evq_peek_time(const struct evq *q);
-static inline size_t evq_len(const struct evq *q) { return q->len; }
+static inline size_t evq_len(const struct evq *q) { return q->len + (q->front != UINT32_MAX); }
 
 #endif

@@ -113,6 +113,42 @@ static void test_evq_cancel_basic(void **state)
 	evq_release(&q);
 }
 
+/* The earliest event is held out of the heap (evq.c): a push before it displaces it into
+ * the heap, a cancel of it empties the front, and a push at its time comes after it. */
+static void test_evq_front_slot(void **state)
+{
+	struct evq q;
+	struct evq_event ev;
+
+	(void)state;
+	evq_init(&q);
+	evq_push(&q, 50, noop, TAG(0), NULL);
+	evq_push(&q, 40, noop, TAG(1), NULL);                /* front */
+	sim_timer_id c = evq_push(&q, 30, noop, TAG(2), NULL); /* front; 40 to the heap */
+	evq_push(&q, 30, noop, TAG(3), NULL);                /* same time, later: heap */
+	assert_int_equal(evq_len(&q), 4);
+	assert_int_equal(evq_peek_time(&q), 30);
+	assert_int_equal(evq_cancel(&q, c), 1);
+	assert_int_equal(evq_cancel(&q, c), 0);
+	assert_int_equal(evq_len(&q), 3);
+	assert_int_equal(evq_peek_time(&q), 30);
+	assert_int_equal(evq_pop_until(&q, 29, &ev), 0);
+	assert_int_equal(evq_pop(&q, &ev), 1);
+	assert_int_equal(UNTAG(ev.subject), 3);
+	evq_push(&q, 45, noop, TAG(4), NULL); /* after the heap's 40: heap */
+	evq_push(&q, 35, noop, TAG(5), NULL); /* before it: front */
+	assert_int_equal(evq_pop(&q, &ev), 1);
+	assert_int_equal(UNTAG(ev.subject), 5);
+	assert_int_equal(evq_pop(&q, &ev), 1);
+	assert_int_equal(UNTAG(ev.subject), 1);
+	assert_int_equal(evq_pop(&q, &ev), 1);
+	assert_int_equal(UNTAG(ev.subject), 4);
+	assert_int_equal(evq_pop(&q, &ev), 1);
+	assert_int_equal(UNTAG(ev.subject), 0);
+	assert_int_equal(evq_pop(&q, &ev), 0);
+	evq_release(&q);
+}
+
 /* Reference model: every pushed item, its state, and a list of the pending ones. */
 struct item { sim_time_ns at; sim_timer_id id; int state; /* 0 pending 1 popped 2 cancelled */ };
 struct model { struct item *it; size_t n; size_t *pend; size_t npend; };
@@ -346,6 +382,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_evq_order_10k),
 		cmocka_unit_test(test_evq_cancel_basic),
+		cmocka_unit_test(test_evq_front_slot),
 		cmocka_unit_test(test_evq_cancel_model),
 		cmocka_unit_test(test_sim_run_semantics),
 		cmocka_unit_test(test_sim_after_overflow),
