@@ -567,6 +567,10 @@ static void sender_ev(struct sim *s, void *subject, void *arg)
 		}
 	}
 	p->n_ready = keep;
+	/* the drains may have taken batches whose linger had not ended: the next wake-up is
+	 * the deadline of one still waiting (Sender loops at once after a send, and its
+	 * RecordAccumulator.ready() then sees only the batches left) */
+	next = pop_linger(c, p, now);
 	/* batches in retry backoff make their broker ready when the backoff ends */
 	keep = 0;
 	for (int i = 0; i < p->n_retry; i++) {
