@@ -213,7 +213,7 @@ static int choose_partition(struct cluster *c, struct producer *p, int64_t bytes
 {
 	const struct producer_cfg *cfg = p->cfg;
 	if (p->keyed_law)
-		return (int)gsl_ran_discrete(p->rng_key, p->key_parts);
+		return (int)rng_discrete(p->rng_key, p->key_parts);
 	const struct topic *t = &c->topics[p->topic];
 	if (cfg->fixed_partition >= 0)
 		return cfg->fixed_partition < t->n_partitions ? cfg->fixed_partition : 0;

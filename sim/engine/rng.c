@@ -8,7 +8,8 @@
  * structured roots (0, 1, 2, ...) from cancelling structured name hashes; the outer
  * splitmix64 spreads every input bit over the result.
  *
- * Generator: gsl_rng_mt19937, GSL's default. It is well studied (period 2^19937 - 1,
+ * Generator: MT19937, GSL's default (gsl_rng_mt19937), in a type of our own with the same
+ * draws (rng_mt19937 below). It is well studied (period 2^19937 - 1,
  * 623-dimensional equidistribution), passes the usual batteries, and is fast enough that the
  * queue, not the generator, dominates the hot path. Its seed function uses only 32 bits of
  * the unsigned long it is given (and maps 0 to its default 4357), and unsigned long is 32
@@ -66,6 +67,68 @@ static gsl_rng *rng__new(uint64_t root, const char *name, const gsl_rng_type *ty
 	return r;
 }
 
+/* ---- MT19937 (Matsumoto and Nishimura 1998) -------------------------------------------
+ *
+ * GSL's mt19937 keeps its 624 words as unsigned long (5 KB on LP64) and is reached through
+ * a function pointer per draw. This one keeps them as uint32_t and lets rng_u32 temper a
+ * word inline; only the block step (every 624 draws) is a call. Seeding is GSL's: seed 0
+ * means 4357, then Knuth's multiplier fills the words. */
+#define MT_M 397
+#define MT_UPPER UINT32_C(0x80000000)
+#define MT_LOWER UINT32_C(0x7fffffff)
+#define MT_MATRIX UINT32_C(0x9908b0df)
+
+static inline uint32_t mt_twist(uint32_t hi, uint32_t lo, uint32_t far)
+{
+	uint32_t y = (hi & MT_UPPER) | (lo & MT_LOWER);
+	return far ^ (y >> 1) ^ (MT_MATRIX & (0u - (y & 1u)));
+}
+
+uint32_t rng__mt_block(struct rng_mt_state *s)
+{
+	uint32_t *mt = s->mt;
+	int k = 0;
+
+	for (; k < RNG_MT_N - MT_M; k++)
+		mt[k] = mt_twist(mt[k], mt[k + 1], mt[k + MT_M]);
+	for (; k < RNG_MT_N - 1; k++)
+		mt[k] = mt_twist(mt[k], mt[k + 1], mt[k + MT_M - RNG_MT_N]);
+	mt[RNG_MT_N - 1] = mt_twist(mt[RNG_MT_N - 1], mt[0], mt[MT_M - 1]);
+	s->i = 1;
+	return rng__mt_temper(mt[0]);
+}
+
+static void mt_set(void *state, unsigned long seed)
+{
+	struct rng_mt_state *s = state;
+	uint32_t x = seed ? (uint32_t)seed : 4357u;
+
+	s->mt[0] = x;
+	for (uint32_t k = 1; k < RNG_MT_N; k++) {
+		x = UINT32_C(1812433253) * (x ^ (x >> 30)) + k;
+		s->mt[k] = x;
+	}
+	s->i = RNG_MT_N;
+}
+
+static unsigned long mt_get(void *state)
+{
+	struct rng_mt_state *s = state;
+
+	return s->i < RNG_MT_N ? rng__mt_temper(s->mt[s->i++]) : rng__mt_block(s);
+}
+
+static double mt_get_double(void *state)
+{
+	return (double)mt_get(state) / 4294967296.0;
+}
+
+static const gsl_rng_type rng_mt19937_type = {
+	"kafkasim-mt19937", 0xffffffffUL, 0, sizeof(struct rng_mt_state),
+	mt_set, mt_get, mt_get_double
+};
+const gsl_rng_type *const rng_mt19937 = &rng_mt19937_type;
+
 #define RNG_HEAD_BYTES ((sizeof(gsl_rng) + 15) / 16 * 16)
 
 size_t rng_small_bytes(void)
@@ -86,7 +149,7 @@ gsl_rng *rng_stream_place_small(void *mem, uint64_t root, const char *name)
 
 gsl_rng *rng_stream_new(uint64_t root, const char *name)
 {
-	return rng__new(root, name, gsl_rng_mt19937);
+	return rng__new(root, name, rng_mt19937);
 }
 
 /* taus2 keeps 24 bytes of state against mt19937's 5 KB: for streams counted in thousands

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
 /* The 64-bit seed of stream `name` under `root`: a fixed hash, independent of platform. */
@@ -23,6 +24,54 @@ size_t rng_small_bytes(void);
  * and its state side by side, one cache line, no allocation. Never gsl_rng_free() it. The
  * draws are those of rng_stream_new_small(root, name). */
 gsl_rng *rng_stream_place_small(void *mem, uint64_t root, const char *name);
+/* The generator of rng_stream_new: MT19937 with the draws of GSL's gsl_rng_mt19937 (same
+ * seeding, same outputs; tests/unit/test_rng.c compares them), with its 624 words kept as
+ * 32-bit values and a draw the hot paths can inline (rng_u32). Any GSL function takes it. */
+extern const gsl_rng_type *const rng_mt19937;
+
+#define RNG_MT_N 624
+struct rng_mt_state {
+	uint32_t i;              /* next word of mt to temper; RNG_MT_N: make the next block */
+	uint32_t mt[RNG_MT_N];
+};
+uint32_t rng__mt_block(struct rng_mt_state *s); /* make the next block, draw its first */
+
+static inline uint32_t rng__mt_temper(uint32_t y)
+{
+	y ^= y >> 11;
+	y ^= (y << 7) & UINT32_C(0x9d2c5680);
+	y ^= (y << 15) & UINT32_C(0xefc60000);
+	return y ^ (y >> 18);
+}
+
+/* gsl_rng_get for a generator giving 32 bits from 0 (mt19937, taus2), inline for
+ * rng_mt19937. */
+static inline uint32_t rng_u32(const gsl_rng *r)
+{
+	if (r->type == rng_mt19937) {
+		struct rng_mt_state *s = r->state;
+		return s->i < RNG_MT_N ? rng__mt_temper(s->mt[s->i++]) : rng__mt_block(s);
+	}
+	return (uint32_t)gsl_rng_get(r);
+}
+
+/* gsl_rng_uniform, the same value, for the generators rng_u32 takes. */
+static inline double rng_uniform(const gsl_rng *r)
+{
+	return r->type == rng_mt19937 ? rng_u32(r) / 4294967296.0 : gsl_rng_uniform(r);
+}
+
+/* gsl_ran_discrete with the draw above: the same index for the same generator state
+ * (Walker's alias table as GSL builds it: one uniform picks a column c = floor(u K), kept
+ * when u < F[c], else its alias A[c]). */
+static inline size_t rng_discrete(const gsl_rng *r, const gsl_ran_discrete_t *g)
+{
+	double u = rng_uniform(r);
+	size_t c = (size_t)(u * (double)g->K);
+	double f = g->F[c];
+	return f == 1.0 || u < f ? c : g->A[c];
+}
+
 /* Uniform integer in [0, n), n >= 1. */
 uint64_t rng_below(gsl_rng *r, uint64_t n);
 /* Uniform double in [0, 1). */

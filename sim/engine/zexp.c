@@ -23,6 +23,8 @@
 #include <stdint.h>
 #include <threads.h>
 
+#include "rng.h"
+
 #define ZEXP_R 7.69711747013104972
 #define ZEXP_V 3.9496598225815571993e-3
 #define ZEXP_SCALE 16777216.0 /* 2^24: the high bits of a draw */
@@ -60,14 +62,14 @@ double zexp_draw(gsl_rng *r)
 	if (!atomic_load_explicit(&zt_ready, memory_order_acquire))
 		call_once(&zt_once, zt_init);
 	for (;;) {
-		uint32_t u = (uint32_t)gsl_rng_get(r);
+		uint32_t u = rng_u32(r);
 		uint32_t i = u & 255u, j = u >> 8;
 		double x = j * zt.w[i];
 		if (j < zt.k[i])
 			return x; /* inside the layer's rectangle that lies under the curve */
 		if (i == 0) /* the tail beyond r: memoryless, so r plus another exponential */
 			return ZEXP_R - log(gsl_rng_uniform_pos(r));
-		if (zt.f[i] + gsl_rng_uniform(r) * (zt.f[i - 1] - zt.f[i]) < exp(-x))
+		if (zt.f[i] + rng_uniform(r) * (zt.f[i - 1] - zt.f[i]) < exp(-x))
 			return x; /* in the wedge, under the curve */
 	}
 }

@@ -85,6 +85,64 @@ static void test_rng_streams_differ(void **state)
 		}
 }
 
+/* rng_mt19937 is GSL's mt19937 in other clothes: for seeds that include GSL's special
+ * cases (0 means 4357; only the low 32 bits count), every draw over several blocks of 624
+ * equals gsl_rng_mt19937's, through GSL's calls and through the inline ones. */
+static void test_rng_mt19937_matches_gsl(void **state)
+{
+	const unsigned long seeds[] = { 0, 1, 4357, 5489, 0x6b43a9b5UL, 0xffffffffUL,
+					(unsigned long)UINT32_MAX + 1 + 17 };
+	(void)state;
+	for (size_t k = 0; k < sizeof(seeds) / sizeof(seeds[0]); k++) {
+		gsl_rng *ref = gsl_rng_alloc(gsl_rng_mt19937), *ours = gsl_rng_alloc(rng_mt19937);
+		gsl_rng_set(ref, seeds[k]);
+		gsl_rng_set(ours, seeds[k]);
+		for (int i = 0; i < 3 * 624 + 5; i++) {
+			switch (i % 3) {
+			case 0:
+				assert_int_equal(gsl_rng_get(ref), gsl_rng_get(ours));
+				break;
+			case 1:
+				assert_int_equal(gsl_rng_get(ref), rng_u32(ours));
+				break;
+			default:
+				assert_true(gsl_rng_uniform(ref) == rng_uniform(ours));
+			}
+		}
+		gsl_rng_free(ref);
+		gsl_rng_free(ours);
+	}
+}
+
+/* rng_discrete picks what gsl_ran_discrete picks from the same generator state, including
+ * the columns whose alias is taken (an uneven law) and a law with one certain outcome. */
+static void test_rng_discrete_matches_gsl(void **state)
+{
+	const double uneven[] = { 5, 1, 0, 3, 0.5, 12, 1, 1 }, certain[] = { 0, 0, 1 };
+	gsl_ran_discrete_t *g[2] = { gsl_ran_discrete_preproc(8, uneven),
+				     gsl_ran_discrete_preproc(3, certain) };
+	(void)state;
+	for (int k = 0; k < 2; k++) {
+		gsl_rng *a = rng_stream_new(3, "test/discrete"), *b = rng_stream_new(3, "test/discrete");
+		int aliased = 0;
+		for (int i = 0; i < 20000; i++) {
+			double u = gsl_rng_uniform(a);
+			size_t c = (size_t)(u * (double)g[k]->K);
+			gsl_rng *peek = gsl_rng_clone(b);
+			size_t want = gsl_ran_discrete(peek, g[k]);
+			gsl_rng_free(peek);
+			aliased += want != c;
+			assert_int_equal(rng_discrete(b, g[k]), want);
+		}
+		if (k == 0)
+			assert_true(aliased > 1000); /* the alias branch was taken, often */
+		gsl_rng_free(a);
+		gsl_rng_free(b);
+	}
+	gsl_ran_discrete_free(g[0]);
+	gsl_ran_discrete_free(g[1]);
+}
+
 /* Chi-square of rng_below(10) over 100000 draws; 9 degrees of freedom, 99.99% point 33.7. */
 /* A small stream made in place draws what the same stream allocated draws. */
 static void test_rng_place_small_same_draws(void **state)
@@ -167,6 +225,8 @@ int main(void)
 		cmocka_unit_test(test_rng_stream_independence),
 		cmocka_unit_test(test_rng_streams_differ),
 		cmocka_unit_test(test_rng_place_small_same_draws),
+		cmocka_unit_test(test_rng_mt19937_matches_gsl),
+		cmocka_unit_test(test_rng_discrete_matches_gsl),
 		cmocka_unit_test(test_rng_below_small),
 		cmocka_unit_test(test_rng_below_large),
 		cmocka_unit_test(test_rng_unit),
