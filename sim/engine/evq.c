@@ -1,19 +1,30 @@
 /*
- * evq.c - the event queue: a 4-ary min-heap ordered by (time, sequence), with O(log n)
- * cancellation by id.
+ * evq.c - the event queue: a 4-ary min-heap ordered by (time, sequence), with cancellation
+ * by id.
  *
- * Layout. Events live in a pool of slots (callback, subject, arg, generation); slot_pos
- * beside it holds each slot's heap position (rewritten at every heap move, so it is kept
- * in a small array of its own). The heap holds slot indices, and beside it, in a separate
- * array, each entry's key (at, seq), 16 bytes. Comparisons therefore read only the key
- * array; the four children of a node are 64 contiguous bytes, and the key array is offset
- * so that they share one cache line. seq comes from a counter at push, so keys are unique
- * and equal times pop in push order: the order never depends on heap tie-breaking.
+ * Layout. Events live in a pool of slots (callback, subject, arg, generation). The heap is
+ * one array of keys, 16 bytes each: the time, and the sequence number shifted left over the
+ * slot index (seq << 24 | slot). Sequence numbers are unique, so ordering the second word
+ * orders by sequence, and the slot rides along for free: a heap move is one 16-byte copy.
+ * The four children of a node are 64 contiguous bytes, and the array is offset so that they
+ * share one cache line. seq comes from a counter at push, so keys are unique and equal times
+ * pop in push order: the order never depends on heap tie-breaking.
  *
- * Ids. A timer id is (generation << 32 | slot index). Generations start at 1, so an id is
- * never 0, and a slot's generation moves on when its event is popped or cancelled, so a
- * stale id no longer matches and evq_cancel returns 0 for it. slot_pos gives cancel the
- * entry's heap position without a search.
+ * Ids and cancellation. A timer id is (generation << 32 | slot index). Generations start at
+ * 1, so an id is never 0, and a slot's generation moves on when its event is popped or
+ * cancelled, so a stale id no longer matches and evq_cancel returns 0 for it. A slot also
+ * remembers the key of its entry; a cancel frees the slot at once and leaves the entry in
+ * the heap, stale (its slot no longer names it), to be dropped when it reaches the top.
+ * The top is never stale (every pop and cancel clears stale entries off it), so peeking
+ * needs no check. Models cancel rarely (one cancel per million pushes in the 3-broker
+ * bench), and when stale entries outnumber live ones the heap is rebuilt without them, so
+ * they never hold more than half of it.
+ *
+ * Front slot. The earliest pending event is held out of the heap, beside it. In a run a
+ * handler's first reply is often the next event of all (in the 3-broker bench, 36% of
+ * pushes): held in front, it costs no climb to the root at push and no descent at pop. A
+ * push before the front displaces the held event into the heap (the new front is earlier
+ * than everything else too); a pop takes the front when there is one.
  *
  * Hot path. Comparisons are branch-free (a 128-bit borrow and a mask select): in a
  * simulation which child wins is a coin toss, and mispredicted branches cost more than the
@@ -21,13 +32,10 @@
  * last element rise (Wegener's bottom-up heapsort): it came from the bottom, so it rarely
  * rises far, saving the compare with it at every level.
  *
- * Front slot. The earliest pending event is held out of the heap, beside it. In a run a
- * handler's first reply is often the next event of all (in the 3-broker bench, 36% of
- * pushes): held in front, it costs no climb to the root at push and no descent at pop. A
- * push before the front displaces the held event into the heap (the new front is earlier
- * than everything else too), a pop takes the front when there is one, and a cancel of the
- * front just empties it (its slot_pos says EVQ_AT_FRONT). Measured by cachegrind on the
- * 3-broker bench cut to 300 s: 4.44 G -> 4.31 G instructions for the whole run.
+ * Measured by cachegrind on the 3-broker bench cut to 300 s (whole run): the front slot
+ * 4.44 G -> 4.31 G instructions; keys carrying their slot with lazy cancellation (a move
+ * was three stores: key, slot, and the slot's position for cancel), with -O3:
+ * 4.02 G -> 3.95 G.
  *
  * Why 4-ary. A d-ary heap is log2(d) times shallower; a pop compares d children a level,
  * but they share one cache line, and a push (new events mostly land near the bottom)
@@ -50,21 +58,26 @@
 #endif
 #define EVQ_LINE 64
 #define EVQ_NIL UINT32_MAX
-#define EVQ_AT_FRONT (UINT32_MAX - 1) /* slot_pos of the slot held in front */
+#define EVQ_SLOT_BITS 24
+#define EVQ_SLOT_MASK ((UINT64_C(1) << EVQ_SLOT_BITS) - 1)
+#define EVQ_SLOTS_MAX (UINT32_C(1) << EVQ_SLOT_BITS)      /* pending events at once */
+#define EVQ_SEQ_MAX (UINT64_C(1) << (64 - EVQ_SLOT_BITS)) /* pushes in a run: 10^12 */
 
 struct evq_slot {
-	sim_event_fn *fn; /* NULL while the slot is free */
+	sim_event_fn *fn;  /* NULL while the slot is free */
 	void *subject;
 	void *arg;
-	uint32_t gen;     /* generation of the id that names this slot now */
+	uint64_t ss;       /* the key word of the slot's pending entry; 0 while free */
+	uint32_t gen;      /* generation of the id that names this slot now */
+	uint32_t next;     /* free list */
 };
 
-/* (a.at, a.seq) < (b.at, b.seq) as the borrow of a 128-bit subtraction: times are never
+/* (a.at, a.ss) < (b.at, b.ss) as the borrow of a 128-bit subtraction: times are never
  * negative (evq_push asserts it), so a.at - b.at cannot overflow, and the result is plain
  * arithmetic with no branch to mispredict. */
 static inline size_t key_less(struct evq_key a, struct evq_key b)
 {
-	uint64_t d = (uint64_t)a.at - (uint64_t)b.at - (uint64_t)(a.seq < b.seq);
+	uint64_t d = (uint64_t)a.at - (uint64_t)b.at - (uint64_t)(a.ss < b.ss);
 	return (size_t)(d >> 63);
 }
 
@@ -75,11 +88,14 @@ static inline size_t min_child(const struct evq_key *keys, size_t a, size_t b)
 	return (a & ~mask) | (b & mask);
 }
 
-static inline void place(struct evq *q, size_t pos, struct evq_key k, uint32_t slot)
+static inline uint32_t key_slot(struct evq_key k)
 {
-	q->keys[pos] = k;
-	q->heap[pos] = slot;
-	q->slot_pos[slot] = (uint32_t)pos;
+	return (uint32_t)(k.ss & EVQ_SLOT_MASK);
+}
+
+static inline bool key_live(const struct evq *q, struct evq_key k)
+{
+	return q->slots[key_slot(k)].ss == k.ss;
 }
 
 void evq_init(struct evq *q)
@@ -92,14 +108,12 @@ void evq_init(struct evq *q)
 
 void evq_release(struct evq *q)
 {
-	free(q->heap);
 	free(q->keys_mem);
 	free(q->slots);
-	free(q->slot_pos);
 	evq_init(q);
 }
 
-/* Grow the heap arrays. keys is placed EVQ_ARITY - 1 entries past a line boundary, so the
+/* Grow the heap array. keys is placed EVQ_ARITY - 1 entries past a line boundary, so the
  * children of node i (indices d*i+1 .. d*i+d) start on a line boundary. */
 static void grow_heap(struct evq *q)
 {
@@ -108,7 +122,6 @@ static void grow_heap(struct evq *q)
 	size_t bytes = (cap + pad) * sizeof(struct evq_key);
 	void *mem;
 
-	SIM_ASSERT(cap <= UINT32_MAX);
 	bytes = (bytes + EVQ_LINE - 1) / EVQ_LINE * EVQ_LINE;
 	mem = aligned_alloc(EVQ_LINE, bytes);
 	SIM_ASSERT(mem != NULL);
@@ -117,8 +130,6 @@ static void grow_heap(struct evq *q)
 	free(q->keys_mem);
 	q->keys_mem = mem;
 	q->keys = (struct evq_key *)mem + pad;
-	q->heap = realloc(q->heap, cap * sizeof(*q->heap));
-	SIM_ASSERT(q->heap != NULL);
 	q->cap = cap;
 }
 
@@ -127,15 +138,12 @@ static void grow_slots(struct evq *q)
 {
 	size_t old = q->slots_cap, cap = old ? old * 2 : 256;
 
-	SIM_ASSERT(cap < EVQ_NIL);
+	SIM_ASSERT(cap <= EVQ_SLOTS_MAX);
 	q->slots = realloc(q->slots, cap * sizeof(*q->slots));
-	q->slot_pos = realloc(q->slot_pos, cap * sizeof(*q->slot_pos));
-	SIM_ASSERT(q->slots != NULL && q->slot_pos != NULL);
+	SIM_ASSERT(q->slots != NULL);
 	for (size_t i = old; i < cap; i++) {
-		q->slots[i].fn = NULL;
-		q->slots[i].subject = q->slots[i].arg = NULL;
-		q->slots[i].gen = 1;
-		q->slot_pos[i] = i + 1 < cap ? (uint32_t)(i + 1) : q->free_head;
+		q->slots[i] = (struct evq_slot){ .gen = 1 };
+		q->slots[i].next = i + 1 < cap ? (uint32_t)(i + 1) : q->free_head;
 	}
 	q->slots_cap = cap;
 	q->free_head = (uint32_t)old;
@@ -146,21 +154,22 @@ static void free_slot(struct evq *q, uint32_t slot)
 	struct evq_slot *s = &q->slots[slot];
 
 	s->fn = NULL;
+	s->ss = 0;
 	s->gen = s->gen + 1 ? s->gen + 1 : 1;
-	q->slot_pos[slot] = q->free_head;
+	s->next = q->free_head;
 	q->free_head = slot;
 }
 
-static void sift_up(struct evq *q, size_t pos, struct evq_key k, uint32_t slot)
+static void sift_up(struct evq *q, size_t pos, struct evq_key k)
 {
 	while (pos > 0) {
 		size_t parent = (pos - 1) / EVQ_ARITY;
 		if (!key_less(k, q->keys[parent]))
 			break;
-		place(q, pos, q->keys[parent], q->heap[parent]);
+		q->keys[pos] = q->keys[parent];
 		pos = parent;
 	}
-	place(q, pos, k, slot);
+	q->keys[pos] = k;
 }
 
 /* The smallest child of pos, or 0 for a leaf. A node with all its children (the common
@@ -187,20 +196,50 @@ static inline size_t smallest_child(const struct evq *q, size_t pos)
 	return best;
 }
 
-/* Fill the hole at pos with (k, slot). Bottom-up (Wegener): move the hole down to a leaf
- * along the smallest children without comparing k, then let k rise from there. k came from
- * the bottom of the heap, so it usually rises a level or two: about one compare a level
- * fewer than the textbook sift-down. (Correct for any k; heap_remove sends k straight up
- * instead when it is smaller than pos's parent, the shorter way.) */
-static void sift_down(struct evq *q, size_t pos, struct evq_key k, uint32_t slot)
+/* Take the top entry out of the heap. Bottom-up (Wegener): move the hole down to a leaf
+ * along the smallest children without comparing the last entry, then let the last entry
+ * rise from there. It came from the bottom of the heap, so it usually rises a level or two:
+ * about one compare a level fewer than the textbook sift-down. */
+static void heap_pop_top(struct evq *q)
 {
-	size_t c;
+	size_t last = --q->len, pos = 0, c;
 
+	if (last == 0)
+		return;
 	while ((c = smallest_child(q, pos)) != 0) {
-		place(q, pos, q->keys[c], q->heap[c]);
+		q->keys[pos] = q->keys[c];
 		pos = c;
 	}
-	sift_up(q, pos, k, slot);
+	if (pos != last)
+		sift_up(q, pos, q->keys[last]);
+}
+
+/* Drop the stale entries (cancelled events) off the top, so that the top is live. */
+static void purge_top(struct evq *q)
+{
+	while (q->len && !key_live(q, q->keys[0])) {
+		heap_pop_top(q);
+		q->n_dead--;
+	}
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	struct evq_key x = *(const struct evq_key *)a, y = *(const struct evq_key *)b;
+	return key_less(x, y) ? -1 : key_less(y, x) ? 1 : 0;
+}
+
+/* Rebuild the heap from its live entries (a sorted array is a heap). */
+static void compact(struct evq *q)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < q->len; i++)
+		if (key_live(q, q->keys[i]))
+			q->keys[n++] = q->keys[i];
+	qsort(q->keys, n, sizeof(*q->keys), key_cmp);
+	q->len = n;
+	q->n_dead = 0;
 }
 
 sim_timer_id evq_push(struct evq *q, sim_time_ns at, sim_event_fn *fn, void *subject, void *arg)
@@ -211,50 +250,34 @@ sim_timer_id evq_push(struct evq *q, sim_time_ns at, sim_event_fn *fn, void *sub
 sim_timer_id evq_push_seq(struct evq *q, sim_time_ns at, uint64_t seq, sim_event_fn *fn,
 			  void *subject, void *arg)
 {
-	struct evq_key k = { at, seq };
 	struct evq_slot *s;
+	struct evq_key k;
 	uint32_t slot;
 
-	SIM_ASSERT(fn != NULL && at >= 0);
+	SIM_ASSERT(fn != NULL && at >= 0 && seq < EVQ_SEQ_MAX);
 	if (q->free_head == EVQ_NIL)
 		grow_slots(q);
 	if (q->len == q->cap)
 		grow_heap(q);
 	slot = q->free_head;
 	s = &q->slots[slot];
-	q->free_head = q->slot_pos[slot];
+	q->free_head = s->next;
 	s->fn = fn;
 	s->subject = subject;
 	s->arg = arg;
+	s->ss = seq << EVQ_SLOT_BITS | slot;
+	k = (struct evq_key){ at, s->ss };
 	if (q->front == EVQ_NIL ? q->len == 0 || key_less(k, q->keys[0]) :
 				  key_less(k, q->front_key)) {
 		/* the new earliest event: held in front, the one it displaces into the heap */
 		if (q->front != EVQ_NIL)
-			sift_up(q, q->len++, q->front_key, q->front);
+			sift_up(q, q->len++, q->front_key);
 		q->front = slot;
 		q->front_key = k;
-		q->slot_pos[slot] = EVQ_AT_FRONT;
 	} else {
-		sift_up(q, q->len++, k, slot);
+		sift_up(q, q->len++, k);
 	}
 	return (uint64_t)s->gen << 32 | slot;
-}
-
-/* Take the entry at pos out of the heap, filling its place with the last entry. */
-static void heap_remove(struct evq *q, size_t pos)
-{
-	size_t last = --q->len;
-	struct evq_key k;
-	uint32_t slot;
-
-	if (pos == last)
-		return;
-	k = q->keys[last];
-	slot = q->heap[last];
-	if (pos > 0 && key_less(k, q->keys[(pos - 1) / EVQ_ARITY]))
-		sift_up(q, pos, k, slot);
-	else
-		sift_down(q, pos, k, slot);
 }
 
 int evq_cancel(struct evq *q, sim_timer_id id)
@@ -267,14 +290,16 @@ int evq_cancel(struct evq *q, sim_timer_id id)
 	s = &q->slots[slot];
 	if (s->gen != gen || s->fn == NULL)
 		return 0;
-	if (q->slot_pos[slot] == EVQ_AT_FRONT) {
-		SIM_ASSERT(q->front == slot);
+	if (q->front == slot) {
 		q->front = EVQ_NIL;
-	} else {
-		SIM_ASSERT(q->slot_pos[slot] < q->len && q->heap[q->slot_pos[slot]] == slot);
-		heap_remove(q, q->slot_pos[slot]);
+		free_slot(q, slot);
+		return 1;
 	}
+	q->n_dead++; /* its entry stays in the heap, stale */
 	free_slot(q, slot);
+	purge_top(q);
+	if (q->n_dead > 64 && q->n_dead * 2 > q->len)
+		compact(q);
 	return 1;
 }
 
@@ -288,18 +313,18 @@ int evq_pop_until(struct evq *q, sim_time_ns until, struct evq_event *out)
 		k = q->front_key;
 		if (k.at > until)
 			return 0;
-		slot = q->front;
 		q->front = EVQ_NIL;
 	} else {
 		if (q->len == 0 || q->keys[0].at > until)
 			return 0;
 		k = q->keys[0];
-		slot = q->heap[0];
-		heap_remove(q, 0);
+		heap_pop_top(q);
+		purge_top(q);
 	}
+	slot = key_slot(k);
 	s = &q->slots[slot];
 	out->at = k.at;
-	out->seq = k.seq;
+	out->seq = k.ss >> EVQ_SLOT_BITS;
 	out->fn = s->fn;
 	out->subject = s->subject;
 	out->arg = s->arg;

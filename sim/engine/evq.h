@@ -22,15 +22,14 @@ struct evq_event {
 struct evq_slot;
 struct evq_key {
 	sim_time_ns at;
-	uint64_t seq;
+	uint64_t ss;             /* sequence << 24 | slot: orders by sequence, names the slot */
 };
 struct evq {
-	uint32_t *heap;          /* slot indices, 4-ary heap by (at, seq) */
-	struct evq_key *keys;    /* keys[i] orders heap[i]: compares never leave this array */
+	struct evq_key *keys;    /* 4-ary heap by (at, sequence); may hold cancelled entries */
 	void *keys_mem;          /* the allocation keys points into (cache-line aligned) */
-	size_t len, cap;
+	size_t len, cap;         /* entries in keys, live or cancelled */
+	size_t n_dead;           /* cancelled entries still in keys (never the top) */
 	struct evq_slot *slots;  /* event storage, addressed by id */
-	uint32_t *slot_pos;      /* per slot: heap position if pending, next free slot if free */
 	size_t slots_cap;
 	uint32_t free_head;      /* free list through slots */
 	uint32_t front;          /* slot of the earliest event, held out of the heap, or NIL */
@@ -49,7 +48,8 @@ sim_timer_id evq_push_seq(struct evq *q, sim_time_ns at, uint64_t seq, sim_event
 			  void *subject, void *arg);
 /* Take the next sequence number without pushing anything. */
 static inline uint64_t evq_reserve_seq(struct evq *q) { return q->next_seq++; }
-/* Remove a pending event; returns 1 if it was pending, 0 if the id is stale. */
+/* Remove a pending event; returns 1 if it was pending, 0 if the id is stale. Amortized
+ * O(log n): its entry is dropped when it reaches the top, or in a rebuild. */
 int evq_cancel(struct evq *q, sim_timer_id id);
 /* Remove the earliest event into *out; returns 0 when empty. */
 int evq_pop(struct evq *q, struct evq_event *out);
@@ -58,6 +58,9 @@ int evq_pop(struct evq *q, struct evq_event *out);
 int evq_pop_until(struct evq *q, sim_time_ns until, struct evq_event *out);
 /* Time of the earliest event, SIM_TIME_MAX when empty. */
 sim_time_ns evq_peek_time(const struct evq *q);
-static inline size_t evq_len(const struct evq *q) { return q->len + (q->front != UINT32_MAX); }
+static inline size_t evq_len(const struct evq *q)
+{
+	return q->len - q->n_dead + (q->front != UINT32_MAX);
+}
 
 #endif

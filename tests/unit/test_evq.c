@@ -149,6 +149,48 @@ static void test_evq_front_slot(void **state)
 	evq_release(&q);
 }
 
+/* Cancelled entries stay in the heap until they reach the top; when they outnumber the
+ * live ones the heap is rebuilt. Cancel most of a large queue, out of order, and the rest
+ * still pops in order, nothing cancelled comes out, and pushes after the rebuild mix in. */
+static void test_evq_cancel_most(void **state)
+{
+	enum { N = 3000 };
+	static sim_timer_id id[N];
+	struct evq q;
+	struct evq_event ev;
+
+	(void)state;
+	evq_init(&q);
+	for (int i = 0; i < N; i++) /* times N-1 .. 0: each push is a new front */
+		id[i] = evq_push(&q, N - 1 - i, noop, TAG(i), NULL);
+	for (int i = 0; i < N; i++)
+		if (i % 10 != 3)
+			assert_int_equal(evq_cancel(&q, id[i]), 1);
+	assert_int_equal(evq_len(&q), N / 10);
+	assert_true(q.len < N / 2); /* rebuilt: the cancelled entries are gone */
+	evq_push(&q, 1500, noop, TAG(N), NULL);
+	sim_time_ns last = -1;
+	size_t popped = 0, extra = 0;
+	while (evq_pop(&q, &ev)) {
+		size_t i = UNTAG(ev.subject);
+		assert_true(ev.at >= last);
+		last = ev.at;
+		if (i == N) {
+			assert_int_equal(ev.at, 1500);
+			extra++;
+			continue;
+		}
+		assert_int_equal(i % 10, 3);
+		assert_int_equal(ev.at, N - 1 - (sim_time_ns)i);
+		popped++;
+	}
+	assert_int_equal(popped, N / 10);
+	assert_int_equal(extra, 1);
+	for (int i = 0; i < N; i++)
+		assert_int_equal(evq_cancel(&q, id[i]), 0);
+	evq_release(&q);
+}
+
 /* Reference model: every pushed item, its state, and a list of the pending ones. */
 struct item { sim_time_ns at; sim_timer_id id; int state; /* 0 pending 1 popped 2 cancelled */ };
 struct model { struct item *it; size_t n; size_t *pend; size_t npend; };
@@ -383,6 +425,7 @@ int main(void)
 		cmocka_unit_test(test_evq_order_10k),
 		cmocka_unit_test(test_evq_cancel_basic),
 		cmocka_unit_test(test_evq_front_slot),
+		cmocka_unit_test(test_evq_cancel_most),
 		cmocka_unit_test(test_evq_cancel_model),
 		cmocka_unit_test(test_sim_run_semantics),
 		cmocka_unit_test(test_sim_after_overflow),
