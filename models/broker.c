@@ -481,18 +481,16 @@ static void pstate_note(struct replica *r, const struct batch *bt)
 	if (bt->producer < 0)
 		return;
 	struct pstate *s = pstate_of(r, bt->producer, true);
-	if (s->n == KS_PSTATE_BATCHES) {
-		memmove(&s->last[0], &s->last[1], sizeof(s->last[0]) * (KS_PSTATE_BATCHES - 1));
-		s->n--;
-	}
 	if (bt->producer_epoch != s->epoch) { /* a new epoch starts a new sequence */
 		s->epoch = bt->producer_epoch;
 		s->n = 0;
 	}
-	s->last[s->n].first_seq = bt->proto_seq;
-	s->last[s->n].last_seq = bt->proto_seq + bt->count - 1;
-	s->last[s->n].base = bt->base;
-	s->n++;
+	s->newest = s->newest + 1 < KS_PSTATE_BATCHES ? s->newest + 1 : 0; /* the oldest goes */
+	s->last[s->newest].first_seq = bt->proto_seq;
+	s->last[s->newest].last_seq = bt->proto_seq + bt->count - 1;
+	s->last[s->newest].base = bt->base;
+	if (s->n < KS_PSTATE_BATCHES)
+		s->n++;
 }
 
 /* Rebuild from the log after a truncation (ProducerStateManager reloads from the log). */
@@ -513,7 +511,8 @@ static enum ks_error pstate_check(struct replica *r, int producer, int32_t epoch
 		return KERR_NONE;
 	if (epoch < s->epoch)
 		return KERR_INVALID_PRODUCER_EPOCH;
-	for (int i = 0; i < s->n; i++) {
+	for (int j = s->n - 1; j >= 0; j--) { /* oldest first */
+		int i = s->newest - j < 0 ? s->newest - j + KS_PSTATE_BATCHES : s->newest - j;
 		if (s->last[i].first_seq == first_seq &&
 		    s->last[i].last_seq == first_seq + count - 1) {
 			*base = s->last[i].base;
@@ -522,9 +521,10 @@ static enum ks_error pstate_check(struct replica *r, int producer, int32_t epoch
 	}
 	/* Older than the five batches kept: already written. The client takes
 	 * DUPLICATE_SEQUENCE_NUMBER as success (the offset is unknown to it). */
-	if (first_seq + count - 1 <= s->last[s->n - 1].last_seq)
+	int64_t newest_last = s->last[s->newest].last_seq;
+	if (first_seq + count - 1 <= newest_last)
 		return KERR_DUPLICATE_SEQUENCE_NUMBER;
-	if (first_seq != s->last[s->n - 1].last_seq + 1)
+	if (first_seq != newest_last + 1)
 		return KERR_OUT_OF_ORDER_SEQUENCE_NUMBER;
 	return KERR_NONE;
 }

@@ -130,7 +130,8 @@ const char *ks_error_name(enum ks_error e);
 struct pstate {
 	int32_t producer;
 	int32_t epoch;
-	int n;
+	int n;                    /* batches kept, up to KS_PSTATE_BATCHES */
+	int newest;               /* last[] is a ring: the newest, then older ones before it */
 	struct { int64_t first_seq, last_seq, base; } last[KS_PSTATE_BATCHES];
 };
 
