@@ -10,6 +10,7 @@
  */
 #include "testutil.h"
 
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -169,6 +170,12 @@ static void test_part_key_name(void **state)
 	assert_string_equal(buf, "key-42");
 	assert_int_equal(part_key_name(UINT32_MAX, buf), 14);
 	assert_string_equal(buf, "key-4294967295");
+	for (uint32_t k = 0; k < 200000; k += 7) { /* the same text as printf's, every width */
+		char want[24];
+		int n = snprintf(want, sizeof(want), "key-%" PRIu32, k);
+		assert_int_equal(part_key_name(k, buf), n);
+		assert_string_equal(buf, want);
+	}
 	/* values confirmed with a Java int implementation (see the file header) */
 	part_key_name(42, buf);
 	assert_int_equal(m2(buf), -187086521);
