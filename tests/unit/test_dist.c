@@ -99,6 +99,28 @@ static void test_dist_constant_and_limits(void **state)
 	gsl_rng_free(r);
 }
 
+/* Times round half away from zero, as llround: at and beside every half, and for random
+ * magnitudes up to 2^62 (where doubles are integers). */
+static void test_dist_ns_rounds_as_llround(void **state)
+{
+	const double edge[] = { 0.5, nextafter(0.5, 0), 0.49999999999999994, 1.5, 2.5,
+				nextafter(2.5, 0), nextafter(2.5, 3), 1e6 + 0.5, 4503599627370495.5,
+				4503599627370496.0, 9007199254740993.0, 4.6e18 };
+	gsl_rng *r = rng_stream_new(23, "test/dist-round");
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(edge) / sizeof(edge[0]); i++) {
+		struct dist c = dist_constant(edge[i]);
+		assert_int_equal(dist_sample_ns(&c, r), llround(edge[i]));
+	}
+	for (int i = 0; i < 100000; i++) {
+		double v = ldexp(gsl_rng_uniform_pos(r), (int)rng_below(r, 63));
+		struct dist c = dist_constant(v);
+		assert_int_equal(dist_sample_ns(&c, r), llround(v));
+	}
+	gsl_rng_free(r);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -241,6 +263,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dist_moments),
 		cmocka_unit_test(test_dist_constant_and_limits),
+		cmocka_unit_test(test_dist_ns_rounds_as_llround),
 		cmocka_unit_test(test_dist_lognormal_median_p99),
 		cmocka_unit_test(test_dist_sample_sum),
 		cmocka_unit_test(test_zexp_tail_probabilities),
