@@ -29,47 +29,45 @@
 #define ZEXP_V 3.9496598225815571993e-3
 #define ZEXP_SCALE 16777216.0 /* 2^24: the high bits of a draw */
 
-static struct {
-	uint32_t k[256];  /* a draw below k[i] lies under the curve in layer i */
-	double w[256];    /* x_i / 2^24: scales the draw to an abscissa */
-	double f[256];    /* f(x_i) */
-} zt;
+struct zexp__tables zexp__t;
 static once_flag zt_once = ONCE_FLAG_INIT;
-static atomic_bool zt_ready; /* set once the tables are: a load, not a call, per draw */
+atomic_bool zexp__ready; /* set once the tables are: a load, not a call, per draw */
 
 static void zt_init(void)
 {
 	double x = ZEXP_R, prev = ZEXP_R, q = ZEXP_V / exp(-ZEXP_R);
 
-	zt.k[0] = (uint32_t)(ZEXP_R / q * ZEXP_SCALE);
-	zt.k[1] = 0;
-	zt.w[0] = q / ZEXP_SCALE;
-	zt.w[255] = ZEXP_R / ZEXP_SCALE;
-	zt.f[0] = 1.0;
-	zt.f[255] = exp(-ZEXP_R);
+	zexp__t.k[0] = (uint32_t)(ZEXP_R / q * ZEXP_SCALE);
+	zexp__t.k[1] = 0;
+	zexp__t.w[0] = q / ZEXP_SCALE;
+	zexp__t.w[255] = ZEXP_R / ZEXP_SCALE;
+	zexp__t.f[0] = 1.0;
+	zexp__t.f[255] = exp(-ZEXP_R);
 	for (int i = 254; i >= 1; i--) {
 		x = -log(ZEXP_V / x + exp(-x));
-		zt.k[i + 1] = (uint32_t)(x / prev * ZEXP_SCALE);
+		zexp__t.k[i + 1] = (uint32_t)(x / prev * ZEXP_SCALE);
 		prev = x;
-		zt.f[i] = exp(-x);
-		zt.w[i] = x / ZEXP_SCALE;
+		zexp__t.f[i] = exp(-x);
+		zexp__t.w[i] = x / ZEXP_SCALE;
 	}
-	atomic_store_explicit(&zt_ready, true, memory_order_release);
+	atomic_store_explicit(&zexp__ready, true, memory_order_release);
 }
 
-double zexp_draw(gsl_rng *r)
+/* The rest of a draw whose first 32 bits, u, missed the inline test in zexp.h (outside the
+ * rectangles, or the tables not made yet): the loop of the method, from u on. */
+double zexp__draw_slow(gsl_rng *r, uint32_t u)
 {
-	if (!atomic_load_explicit(&zt_ready, memory_order_acquire))
+	if (!atomic_load_explicit(&zexp__ready, memory_order_acquire))
 		call_once(&zt_once, zt_init);
 	for (;;) {
-		uint32_t u = rng_u32(r);
 		uint32_t i = u & 255u, j = u >> 8;
-		double x = j * zt.w[i];
-		if (j < zt.k[i])
+		double x = j * zexp__t.w[i];
+		if (j < zexp__t.k[i])
 			return x; /* inside the layer's rectangle that lies under the curve */
 		if (i == 0) /* the tail beyond r: memoryless, so r plus another exponential */
 			return ZEXP_R - log(gsl_rng_uniform_pos(r));
-		if (zt.f[i] + rng_uniform(r) * (zt.f[i - 1] - zt.f[i]) < exp(-x))
+		if (zexp__t.f[i] + rng_uniform(r) * (zexp__t.f[i - 1] - zexp__t.f[i]) < exp(-x))
 			return x; /* in the wedge, under the curve */
+		u = rng_u32(r);
 	}
 }
