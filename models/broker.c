@@ -860,13 +860,13 @@ static void fetch_respond(struct cluster *c, struct broker *b, struct fetch_req 
 			struct batch *bt = &resp->b[first_b[i] + k];
 			*bt = r->log.b[firsts[i] + (size_t)k];
 			if (k == 0 && bt->base < e->offset) /* start mid-batch: send the tail */
-				*bt = plog_slice(bt, e->offset, bt->base + bt->count);
+				plog_slice(bt, e->offset, bt->base + bt->count);
 			if (bt->base + bt->count > end) /* never past the high watermark */
-				*bt = plog_slice(bt, bt->base, end);
+				plog_slice(bt, bt->base, end);
 			if (k == 0 && bt->bytes > q->part_max_bytes && bt->count > 1) {
 				/* a merged batch larger than the fetch allows: send what fits */
 				int64_t n = bt->count * q->part_max_bytes / bt->bytes;
-				*bt = plog_slice(bt, bt->base, bt->base + (n > 0 ? n : 1));
+				plog_slice(bt, bt->base, bt->base + (n > 0 ? n : 1));
 			}
 			bytes += bt->bytes;
 		}

@@ -1324,7 +1324,7 @@ static struct taken *take_records(struct cluster *c, struct member *mb)
 			if (n == b->count)
 				f->head++;
 			else
-				*b = plog_slice(b, b->base + n, b->base + b->count);
+				plog_slice(b, b->base + n, b->base + b->count);
 			want -= n;
 		}
 	}

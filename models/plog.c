@@ -61,17 +61,16 @@ sim_time_ns plog_create_at(const struct batch *b, int64_t offset)
 	return b->create_ns + (sim_time_ns)(f * (double)(b->last_create_ns - b->create_ns));
 }
 
-struct batch plog_slice(const struct batch *b, int64_t lo, int64_t hi)
+void plog_slice(struct batch *b, int64_t lo, int64_t hi)
 {
-	struct batch s = *b;
-	s.base = lo;
-	s.count = (int32_t)(hi - lo);
-	s.first_seq = b->first_seq + (lo - b->base);
-	s.proto_seq = b->proto_seq + (lo - b->base);
-	s.bytes = b->count ? b->bytes * (hi - lo) / b->count : 0;
-	s.create_ns = plog_create_at(b, lo);
-	s.last_create_ns = plog_create_at(b, hi - 1);
-	return s;
+	sim_time_ns first = plog_create_at(b, lo), last = plog_create_at(b, hi - 1);
+	b->first_seq += lo - b->base;
+	b->proto_seq += lo - b->base;
+	b->bytes = b->count ? b->bytes * (hi - lo) / b->count : 0;
+	b->base = lo;
+	b->count = (int32_t)(hi - lo);
+	b->create_ns = first;
+	b->last_create_ns = last;
 }
 
 /* Does proto continue the last batch, so that one batch can hold both? */
@@ -155,7 +154,7 @@ int64_t plog_truncate_to(struct plog *l, int64_t offset)
 		int64_t keep = offset - b->base;
 		if (keep < b->count) {
 			int64_t old_bytes = b->bytes;
-			*b = plog_slice(b, b->base, offset);
+			plog_slice(b, b->base, offset);
 			l->bytes -= old_bytes - b->bytes;
 		}
 	}

@@ -59,8 +59,9 @@ void plog_release(struct plog *l);
 /* Append a batch at the LEO (its base is set here), merging it into the last batch when it
  * continues it; returns the base offset of the appended records. */
 int64_t plog_append(struct plog *l, const struct batch *proto);
-/* The records [lo, hi) of batch b (within it) as a batch of their own. */
-struct batch plog_slice(const struct batch *b, int64_t lo, int64_t hi);
+/* Cut batch b down to its records [lo, hi) (within it), in place: sequences, bytes (pro
+ * rata) and creation times (interpolated) follow. */
+void plog_slice(struct batch *b, int64_t lo, int64_t hi);
 /* The interpolated creation time of the record at offset (within b). */
 sim_time_ns plog_create_at(const struct batch *b, int64_t offset);
 /* Drop everything at or above offset (a batch straddling it is cut). Returns records removed. */
