@@ -9,8 +9,10 @@
 #define MODELS_KAFKA_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <gsl/gsl_rng.h>
 
 #include "config.h"
@@ -349,9 +351,29 @@ struct cluster {
 /* ---- cross-module calls inside models/ ------------------------------------------------ */
 
 /* net.c: transient blocks (messages, parked requests), zeroed; freed with ks_free() or,
- * whatever is left when the run ends, by ks_free_all(). */
-struct ks_block;
-void *ks_alloc(struct cluster *c, size_t size);
+ * whatever is left when the run ends, by ks_free_all(). A block of up to KS_BLOCK_CLASSES *
+ * KS_BLOCK_GRAIN bytes comes from its size class's pool (pool.h); a reused one is taken
+ * here, inline, so that the clearing of a block of constant size compiles to a few
+ * stores (a run allocates per message). */
+struct ks_block {
+	struct cluster *c;
+	uint32_t cls;          /* size class, 0 = a large block (a ks_big precedes it) */
+	max_align_t align[];
+};
+void *ks__alloc_new(struct cluster *c, size_t size);
+static inline void *ks_alloc(struct cluster *c, size_t size)
+{
+	size_t cls = size ? (size + KS_BLOCK_GRAIN - 1) / KS_BLOCK_GRAIN : 1;
+	if (cls <= KS_BLOCK_CLASSES) {
+		struct ks_block *blk = pool_reuse(&c->ks_pools[cls]);
+		if (blk) { /* its first bytes held the free list's link */
+			blk->c = c;
+			blk->cls = (uint32_t)cls;
+			return memset(blk->align, 0, size);
+		}
+	}
+	return ks__alloc_new(c, size);
+}
 void ks_free(void *p);
 void ks_free_all(struct cluster *c);
 /* net.c */

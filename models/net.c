@@ -20,23 +20,17 @@
 #include "rng.h"
 #include "xmem.h"
 
-/* Transient allocations (messages, parked requests). A block of up to KS_BLOCK_CLASSES *
- * KS_BLOCK_GRAIN bytes comes from its size class's pool (pool.h: reused most recently freed
- * first, zeroed): a run allocates per message, and malloc was a tenth of its time. Nothing
+/* Transient allocations (messages, parked requests): see ks_alloc in kafka.h. Nothing
  * links live blocks together - unlinking one touched two other blocks' cache lines on every
  * free - so a run's end releases the pools whole; the rare larger block is malloc'd and
  * listed. */
-struct ks_block {
-	struct cluster *c;
-	uint32_t cls;          /* size class, 0 = a large block (a ks_big precedes it) */
-	max_align_t align[];
-};
 struct ks_big {
 	struct ks_big *prev, *next;
 	max_align_t align[];   /* the ks_block */
 };
 
-void *ks_alloc(struct cluster *c, size_t size)
+/* ks_alloc's way when no block of the class is free (or the block is large). */
+void *ks__alloc_new(struct cluster *c, size_t size)
 {
 	size_t cls = (size + KS_BLOCK_GRAIN - 1) / KS_BLOCK_GRAIN;
 	struct ks_block *blk;

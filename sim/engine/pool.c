@@ -28,11 +28,9 @@ void pool_init(struct pool *p, size_t size)
 
 void *pool_take(struct pool *p)
 {
-	void *obj = p->free;
-	if (obj) {
-		memcpy(&p->free, obj, sizeof(void *));
+	void *obj = pool_reuse(p);
+	if (obj)
 		return memset(obj, 0, p->size);
-	}
 	if (p->left < p->size) {
 		struct pool_chunk *ch = xcalloc(1, sizeof(*ch) + p->chunk_bytes);
 		ch->next = p->chunks;
