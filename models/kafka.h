@@ -98,6 +98,8 @@ struct msg {
 	bool received;            /* through the receiver's NIC */
 	int64_t bytes;
 	sim_time_ns sent_ns;
+	sim_time_ns path_ns;      /* time to cross at the slower NIC's rate (net.c, at send) */
+	sim_time_ns in_xfer_ns;   /* time to cross the receiver's NIC */
 };
 
 /* Kafka error codes used by the model (names as in org.apache.kafka.common.protocol.Errors) */
