@@ -363,9 +363,13 @@ struct ks_block {
 	max_align_t align[];
 };
 void *ks__alloc_new(struct cluster *c, size_t size);
+static inline size_t ks__class(size_t size) /* > KS_BLOCK_CLASSES: a large block */
+{
+	return size ? (size + KS_BLOCK_GRAIN - 1) / KS_BLOCK_GRAIN : 1;
+}
 static inline void *ks_alloc(struct cluster *c, size_t size)
 {
-	size_t cls = size ? (size + KS_BLOCK_GRAIN - 1) / KS_BLOCK_GRAIN : 1;
+	size_t cls = ks__class(size);
 	if (cls <= KS_BLOCK_CLASSES) {
 		struct ks_block *blk = pool_reuse(&c->ks_pools[cls]);
 		if (blk) { /* its first bytes held the free list's link */

@@ -32,10 +32,8 @@ struct ks_big {
 /* ks_alloc's way when no block of the class is free (or the block is large). */
 void *ks__alloc_new(struct cluster *c, size_t size)
 {
-	size_t cls = (size + KS_BLOCK_GRAIN - 1) / KS_BLOCK_GRAIN;
+	size_t cls = ks__class(size);
 	struct ks_block *blk;
-	if (cls == 0)
-		cls = 1;
 	if (cls <= KS_BLOCK_CLASSES) {
 		struct pool *pl = &c->ks_pools[cls];
 		if (pl->size == 0)
