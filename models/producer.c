@@ -544,7 +544,8 @@ static void sender_ev(struct sim *s, void *subject, void *arg)
 	struct cluster *c = subject;
 	struct producer *p = arg;
 	catch_up(c, p, sim_now(s));
-	sim_time_ns now = sim_now(s), next = pop_linger(c, p, now);
+	sim_time_ns now = sim_now(s);
+	pop_linger(c, p, now); /* lingered batches make their connections ready */
 	p->sender_timer = 0;
 	p->sender_at = SIM_TIME_MAX;
 	if (p->sticky.kind == PART_DEFAULT && p->sticky.adaptive && p->cfg->keys == KEYS_NULL) {
@@ -570,7 +571,7 @@ static void sender_ev(struct sim *s, void *subject, void *arg)
 	/* the drains may have taken batches whose linger had not ended: the next wake-up is
 	 * the deadline of one still waiting (Sender loops at once after a send, and its
 	 * RecordAccumulator.ready() then sees only the batches left) */
-	next = pop_linger(c, p, now);
+	sim_time_ns next = pop_linger(c, p, now);
 	/* batches in retry backoff make their broker ready when the backoff ends */
 	keep = 0;
 	for (int i = 0; i < p->n_retry; i++) {
