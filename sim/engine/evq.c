@@ -41,12 +41,14 @@
  * but they share one cache line, and a push (new events mostly land near the bottom)
  * touches fewer levels. tests/bench/bench_engine.c compiles this file twice (EVQ_ARITY 2
  * and 4) and runs the same hold model (pop + push, delays exponential with mean 1 ms) on
- * both. On the 2-core dev box, gcc 12 -O2, best of 12 runs on a shared machine:
- *     N = 1000:    binary 17.0 M events/s, 4-ary 18.8 M events/s
- *     N = 100000:  binary  5.0 M events/s, 4-ary  6.0 M events/s
- * and, per event, measured by cachegrind (noise-free): N = 1000, 611 -> 579 instructions
- * and 2.2 -> 1.4 mispredicted branches; N = 100000, 27 -> 15 L1 data misses. 8-ary runs
- * 28% more instructions than 4-ary to save 9% of the misses.
+ * both. On the 2-core dev box, gcc 12 -O3, two runs of `make bench` on a shared machine:
+ *     N = 1000:    binary 17.9-18.3 M events/s, 4-ary 19.2-20.8 M events/s
+ *     N = 100000:  binary  5.8-6.7 M events/s,  4-ary  7.5-8.1 M events/s
+ * When the choice was made (before the front slot and the slot-carrying keys; -O2), per
+ * event by cachegrind: N = 1000, 611 -> 579 instructions and 2.2 -> 1.4 mispredicted
+ * branches; N = 100000, 27 -> 15 L1 data misses; 8-ary ran 28% more instructions than
+ * 4-ary to save 9% of the misses. In whole runs the front slot takes the small-heap case:
+ * with it, a binary heap is within 0.2% of 4-ary on the 3-broker bench.
  */
 #include "evq.h"
 
