@@ -113,9 +113,7 @@ static void mt_set(void *state, unsigned long seed)
 
 static unsigned long mt_get(void *state)
 {
-	struct rng_mt_state *s = state;
-
-	return s->i < RNG_MT_N ? rng__mt_temper(s->mt[s->i++]) : rng__mt_block(s);
+	return rng__mt_next(state);
 }
 
 static double mt_get_double(void *state)
@@ -189,9 +187,4 @@ uint64_t rng_below(gsl_rng *r, uint64_t n)
 		x = rng_bits64(r);
 	while (x < reject);
 	return x % n;
-}
-
-double rng_unit(gsl_rng *r)
-{
-	return gsl_rng_uniform(r);
 }

@@ -44,19 +44,23 @@ static inline uint32_t rng__mt_temper(uint32_t y)
 	return y ^ (y >> 18);
 }
 
+/* The next draw of an rng_mt19937 state. */
+static inline uint32_t rng__mt_next(struct rng_mt_state *s)
+{
+	return s->i < RNG_MT_N ? rng__mt_temper(s->mt[s->i++]) : rng__mt_block(s);
+}
+
 /* gsl_rng_get for a generator giving 32 bits from 0 (mt19937, taus2), inline for
  * rng_mt19937. */
 static inline uint32_t rng_u32(const gsl_rng *r)
 {
-	if (r->type == rng_mt19937) {
-		struct rng_mt_state *s = r->state;
-		return s->i < RNG_MT_N ? rng__mt_temper(s->mt[s->i++]) : rng__mt_block(s);
-	}
+	if (r->type == rng_mt19937)
+		return rng__mt_next(r->state);
 	return (uint32_t)gsl_rng_get(r);
 }
 
-/* gsl_rng_uniform, the same value, for the generators rng_u32 takes. */
-static inline double rng_uniform(const gsl_rng *r)
+/* Uniform double in [0, 1): gsl_rng_uniform, the same value, inline for rng_mt19937. */
+static inline double rng_unit(const gsl_rng *r)
 {
 	return r->type == rng_mt19937 ? rng_u32(r) / 4294967296.0 : gsl_rng_uniform(r);
 }
@@ -66,7 +70,7 @@ static inline double rng_uniform(const gsl_rng *r)
  * when u < F[c], else its alias A[c]). */
 static inline size_t rng_discrete(const gsl_rng *r, const gsl_ran_discrete_t *g)
 {
-	double u = rng_uniform(r);
+	double u = rng_unit(r);
 	size_t c = (size_t)(u * (double)g->K);
 	double f = g->F[c];
 	return f == 1.0 || u < f ? c : g->A[c];
@@ -74,7 +78,5 @@ static inline size_t rng_discrete(const gsl_rng *r, const gsl_ran_discrete_t *g)
 
 /* Uniform integer in [0, n), n >= 1. */
 uint64_t rng_below(gsl_rng *r, uint64_t n);
-/* Uniform double in [0, 1). */
-double rng_unit(gsl_rng *r);
 
 #endif

@@ -66,7 +66,7 @@ double zexp__draw_slow(gsl_rng *r, uint32_t u)
 			return x; /* inside the layer's rectangle that lies under the curve */
 		if (i == 0) /* the tail beyond r: memoryless, so r plus another exponential */
 			return ZEXP_R - log(gsl_rng_uniform_pos(r));
-		if (zexp__t.f[i] + rng_uniform(r) * (zexp__t.f[i - 1] - zexp__t.f[i]) < exp(-x))
+		if (zexp__t.f[i] + rng_unit(r) * (zexp__t.f[i - 1] - zexp__t.f[i]) < exp(-x))
 			return x; /* in the wedge, under the curve */
 		u = rng_u32(r);
 	}
