@@ -117,6 +117,7 @@ uint64_t sim_run(struct sim *s, sim_time_ns until)
 		s->now = ev.at;
 		s->fired++;
 		n++;
+		evq_prefetch_next(&s->q); /* overlap the next handler's first miss with this one */
 		ev.fn(s, ev.subject, ev.arg);
 	}
 	if (!s->stopped && until > s->now)
