@@ -322,7 +322,7 @@ static void complete_waiters(struct cluster *c, struct replica *r, int64_t hw,
 static void add_waiter(struct replica *r, struct pending_produce *pp, int entry, int64_t req)
 {
 	if (r->pw_n == r->pw_cap) {
-		size_t ncap = r->pw_cap ? 2 * r->pw_cap : 8;
+		uint32_t ncap = r->pw_cap ? 2 * r->pw_cap : 8;
 		struct waiter *nw = xrealloc(NULL, ncap * sizeof(*nw));
 		for (size_t i = 0; i < r->pw_n; i++)
 			nw[i] = r->pw[(r->pw_head + i) % r->pw_cap];

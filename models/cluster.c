@@ -327,6 +327,8 @@ static void check_invariants(const struct cluster *c)
 			const struct replica *r = &p->rep[k];
 			if (r->hw > r->log.leo)
 				broken(c, p, "a replica's high watermark is above its log end");
+			if (!plog_tail_consistent(&r->log))
+				broken(c, p, "a log's cached merge key differs from its last batch");
 			for (int j = k + 1; j < p->rf; j++) {
 				const struct replica *o = &p->rep[j];
 				if (r->is_leader && o->is_leader && r->leader_epoch == o->leader_epoch &&

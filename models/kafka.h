@@ -153,9 +153,12 @@ struct follower_view {
 /* One replica of a partition on one broker: its log and its broker's view of the
  * partition's leadership (from the metadata the broker has applied). */
 struct replica {
-	/* The first cache line (replicas are line-aligned) holds what every fetch, produce
-	 * and follower update reads: leadership, epoch, ISR, HW, the follower views and the
-	 * log's ends; the second, what an append touches. */
+	/* Replicas are line-aligned. Line 0 holds what every fetch, produce and follower
+	 * update reads (leadership, epoch, ISR, HW, the follower views) and the log's first
+	 * fields; line 1 the rest of what an append reads of the log (with its last batch's
+	 * merge key); line 2 the log's cold end and what an append touches besides the log;
+	 * line 3 the leader's waiting produces and parked fetches. A follower's append
+	 * touches lines 0-2 only. */
 	_Alignas(64) int broker;  /* broker id */
 	int32_t leader_epoch;     /* the epoch this broker applied */
 	int leader;               /* broker id it follows / itself; -1 none */
@@ -167,20 +170,24 @@ struct replica {
 	struct follower_view *fv; /* leader only: one per replica slot (partition.rf), in
 				   * cluster.fv_pool */
 	struct plog log;
-	/* leader only */
-	int32_t partition_epoch;
-	/* follower only */
-	int fetcher;              /* fetcher slot (leader broker, fetcher id) it is in, -1 none */
 	struct pstate *ps;        /* idempotence state per producer */
 	int n_ps;
+	int n_fw;
+	int64_t flush_count;      /* messages appended since the last flush */
+	int32_t partition_epoch;  /* leader only */
+	int fetcher;              /* follower only: fetcher slot (leader broker, fetcher id) it
+				   * is in, -1 none */
 	struct waiter *pw;        /* acks=all produces waiting for the HW, by required offset */
-	size_t pw_head, pw_n, pw_cap;
+	uint32_t pw_head, pw_n, pw_cap;
+	int cap_fw;
 	struct pending_fetch **fw; /* parked fetches watching this partition: fw_inline, or
 				    * malloc'd once more than KS_FW_INLINE watch */
-	int n_fw, cap_fw;
-	int64_t flush_count;      /* messages appended since the last flush */
 	struct pending_fetch *fw_inline[KS_FW_INLINE];
 };
+_Static_assert(sizeof(struct replica) == 256, "a replica is four cache lines");
+_Static_assert(offsetof(struct replica, log.bytes) < 128 + 8 &&
+		       offsetof(struct replica, flush_count) < 192,
+	       "a follower's append touches the replica's first three lines only");
 
 struct partition {
 	/* first, in one cache line (partitions are line-aligned) for the usual RF: what finds

@@ -15,6 +15,37 @@ void plog_init(struct plog *l)
 {
 	memset(l, 0, sizeof(*l));
 	l->last_epoch = -1;
+	l->tail_producer = -1;
+}
+
+/* Copy the last batch's merge key into the log (after anything but a merge changed it). */
+static void plog__tail_load(struct plog *l)
+{
+	if (l->n == l->head) {
+		l->tail_producer = -1;
+		return;
+	}
+	const struct batch *b = &l->b[l->n - 1];
+	l->tail_producer = b->producer;
+	l->tail_producer_epoch = b->producer_epoch;
+	l->tail_epoch = b->epoch;
+	l->tail_count = b->count;
+	l->tail_next_seq = b->first_seq + b->count;
+	l->tail_next_proto = b->proto_seq + b->count;
+	l->tail_first_append_ns = b->first_append_ns;
+	l->tail_bytes = b->bytes;
+}
+
+bool plog_tail_consistent(const struct plog *l)
+{
+	if (l->n == l->head)
+		return l->tail_producer == -1;
+	const struct batch *b = &l->b[l->n - 1];
+	return l->tail_producer == b->producer && l->tail_producer_epoch == b->producer_epoch &&
+	       l->tail_epoch == b->epoch && l->tail_count == b->count &&
+	       l->tail_next_seq == b->first_seq + b->count &&
+	       l->tail_next_proto == b->proto_seq + b->count &&
+	       l->tail_first_append_ns == b->first_append_ns && l->tail_bytes == b->bytes;
 }
 
 void plog_release(struct plog *l)
@@ -76,15 +107,11 @@ void plog_slice(struct batch *b, int64_t lo, int64_t hi)
 /* Does proto continue the last batch, so that one batch can hold both? */
 static int plog__continues(const struct plog *l, const struct batch *p)
 {
-	if (l->n == l->head)
-		return 0;
-	const struct batch *b = &l->b[l->n - 1];
-	return b->producer >= 0 && b->producer == p->producer &&
-	       b->producer_epoch == p->producer_epoch && b->epoch == p->epoch &&
-	       b->first_seq + b->count == p->first_seq &&
-	       b->proto_seq + b->count == p->proto_seq &&
-	       p->append_ns - b->first_append_ns < PLOG_MERGE_SPAN_NS &&
-	       (int64_t)b->count + p->count < INT32_MAX / 2;
+	return l->tail_producer >= 0 && l->tail_producer == p->producer &&
+	       l->tail_producer_epoch == p->producer_epoch && l->tail_epoch == p->epoch &&
+	       l->tail_next_seq == p->first_seq && l->tail_next_proto == p->proto_seq &&
+	       p->append_ns - l->tail_first_append_ns < PLOG_MERGE_SPAN_NS &&
+	       (int64_t)l->tail_count + p->count < INT32_MAX / 2;
 }
 
 int64_t plog_append(struct plog *l, const struct batch *proto)
@@ -92,9 +119,14 @@ int64_t plog_append(struct plog *l, const struct batch *proto)
 	int64_t base = l->leo;
 	plog__note_epoch(l, proto->epoch, base);
 	if (plog__continues(l, proto)) {
+		/* stores only: the batch itself need not be in the cache */
+		l->tail_count += proto->count;
+		l->tail_bytes += proto->bytes;
+		l->tail_next_seq += proto->count;
+		l->tail_next_proto += proto->count;
 		struct batch *b = &l->b[l->n - 1];
-		b->count += proto->count;
-		b->bytes += proto->bytes;
+		b->count = l->tail_count;
+		b->bytes = l->tail_bytes;
 		b->last_create_ns = proto->last_create_ns;
 		b->append_ns = proto->append_ns;
 		l->leo += proto->count;
@@ -113,6 +145,7 @@ int64_t plog_append(struct plog *l, const struct batch *proto)
 	b->base = base;
 	l->leo += b->count;
 	l->bytes += b->bytes;
+	plog__tail_load(l);
 	return base;
 }
 
@@ -166,6 +199,7 @@ int64_t plog_truncate_to(struct plog *l, int64_t offset)
 	while (l->n_ec && l->ec[l->n_ec - 1].start >= offset)
 		l->n_ec--;
 	l->last_epoch = l->n_ec ? l->ec[l->n_ec - 1].epoch : -1;
+	plog__tail_load(l);
 	return removed;
 }
 
@@ -182,11 +216,7 @@ void plog_advance_start(struct plog *l, int64_t offset)
 	if (l->head == l->n && l->n) {
 		l->head = l->n = 0;
 	}
-}
-
-int32_t plog_last_epoch(const struct plog *l)
-{
-	return l->last_epoch;
+	plog__tail_load(l);
 }
 
 int64_t plog_epoch_start(const struct plog *l, int32_t epoch)
@@ -215,5 +245,6 @@ void plog_reset_to(struct plog *l, int64_t offset)
 	l->bytes = 0;
 	l->n_ec = 0;
 	l->last_epoch = -1;
+	l->tail_producer = -1;
 	l->log_start = l->leo = l->flushed = offset;
 }

@@ -7,6 +7,7 @@
 #ifndef MODELS_PLOG_H
 #define MODELS_PLOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,18 +41,34 @@ struct epoch_entry {
 
 #define PLOG_MERGE_SPAN_NS (1000 * 1000 * 1000LL)
 
-struct plog {             /* the fields an append or a read touches first */
+struct plog {
+	/* first, what an append or a read touches (the replica holds the log on its second
+	 * line, after its leadership state); counts are 32-bit to keep them on that line */
 	struct batch *b;       /* b[head .. n) are live */
 	int64_t log_start;     /* first offset still readable */
 	int64_t leo;           /* log end offset: next offset to write */
-	size_t head, n;
+	uint32_t head, n;
 	int32_t last_epoch;    /* ec[n_ec - 1].epoch, -1 when empty: read on every append and
 				* fetch, kept here to spare a cache miss on ec */
-	size_t cap;
-	int64_t flushed;       /* offsets below this survive a power loss */
+	/* The last batch's merge key and size, copied here: an append decides whether it
+	 * continues the last batch, and merges into it with stores only, without first
+	 * loading the batch (on a follower, a cache miss that stalled every fetch response
+	 * in the 100-broker bench). tail_producer is -1 when nothing may merge (an empty log,
+	 * or a last batch without a producer). plog_tail_consistent checks the copy. */
+	int32_t tail_producer;
+	int32_t tail_producer_epoch;
+	int32_t tail_epoch;
+	int32_t tail_count;
+	uint32_t n_ec;
+	int64_t tail_next_seq;   /* first_seq + count */
+	int64_t tail_next_proto; /* proto_seq + count */
+	sim_time_ns tail_first_append_ns;
+	int64_t tail_bytes;
 	int64_t bytes;         /* bytes in live batches */
+	/* then what only growth, flushes and elections touch */
+	uint32_t cap, cap_ec;
+	int64_t flushed;       /* offsets below this survive a power loss */
 	struct epoch_entry *ec;
-	size_t n_ec, cap_ec;
 };
 
 void plog_init(struct plog *l);
@@ -73,7 +90,12 @@ void plog_reset_to(struct plog *l, int64_t offset);
 /* Index of the batch holding offset, or (size_t)-1. */
 size_t plog_find(const struct plog *l, int64_t offset);
 /* The latest epoch in the cache, -1 when empty. */
-int32_t plog_last_epoch(const struct plog *l);
+static inline int32_t plog_last_epoch(const struct plog *l)
+{
+	return l->last_epoch;
+}
+/* Does the cached merge key match the last batch? (debug invariant) */
+bool plog_tail_consistent(const struct plog *l);
 /* KIP-101 OffsetsForLeaderEpoch answered by this log: the end offset of `epoch` (the start of
  * the next higher epoch, or the LEO if epoch is the latest) and the largest epoch <= the
  * requested one (*epoch_out). Returns -1 (UNDEFINED) when no epoch <= requested exists. */
