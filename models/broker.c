@@ -462,15 +462,21 @@ static void maybe_expand_isr(struct cluster *c, struct broker *b, struct partiti
 
 /* ---- idempotent producer state --------------------------------------------------------- */
 
+static struct pstate *pstate_at(struct replica *r, int i)
+{
+	return i == 0 ? &r->ps0 : &r->ps[i - 1];
+}
+
 static struct pstate *pstate_of(struct replica *r, int producer, bool create)
 {
 	for (int i = 0; i < r->n_ps; i++)
-		if (r->ps[i].producer == producer)
-			return &r->ps[i];
+		if (pstate_at(r, i)->producer == producer)
+			return pstate_at(r, i);
 	if (!create)
 		return NULL;
-	r->ps = xrealloc(r->ps, (size_t)(r->n_ps + 1) * sizeof(*r->ps));
-	struct pstate *s = &r->ps[r->n_ps++];
+	if (r->n_ps > 0)
+		r->ps = xrealloc(r->ps, (size_t)r->n_ps * sizeof(*r->ps));
+	struct pstate *s = pstate_at(r, r->n_ps++);
 	memset(s, 0, sizeof(*s));
 	s->producer = producer;
 	return s;
@@ -485,10 +491,11 @@ static void pstate_note(struct replica *r, const struct batch *bt)
 		s->epoch = bt->producer_epoch;
 		s->n = 0;
 	}
-	s->newest = s->newest + 1 < KS_PSTATE_BATCHES ? s->newest + 1 : 0; /* the oldest goes */
-	s->last[s->newest].first_seq = bt->proto_seq;
-	s->last[s->newest].last_seq = bt->proto_seq + bt->count - 1;
-	s->last[s->newest].base = bt->base;
+	int i = s->newest + 1 < KS_PSTATE_BATCHES ? s->newest + 1 : 0; /* the oldest goes */
+	s->newest = i;
+	s->first_seq[i] = bt->proto_seq;
+	s->count[i] = bt->count;
+	s->base[i] = bt->base;
 	if (s->n < KS_PSTATE_BATCHES)
 		s->n++;
 }
@@ -513,15 +520,14 @@ static enum ks_error pstate_check(struct replica *r, int producer, int32_t epoch
 		return KERR_INVALID_PRODUCER_EPOCH;
 	for (int j = s->n - 1; j >= 0; j--) { /* oldest first */
 		int i = s->newest - j < 0 ? s->newest - j + KS_PSTATE_BATCHES : s->newest - j;
-		if (s->last[i].first_seq == first_seq &&
-		    s->last[i].last_seq == first_seq + count - 1) {
-			*base = s->last[i].base;
+		if (s->first_seq[i] == first_seq && s->count[i] == count) {
+			*base = s->base[i];
 			return KERR_DUPLICATE_SEQUENCE_NUMBER;
 		}
 	}
 	/* Older than the five batches kept: already written. The client takes
 	 * DUPLICATE_SEQUENCE_NUMBER as success (the offset is unknown to it). */
-	int64_t newest_last = s->last[s->newest].last_seq;
+	int64_t newest_last = s->first_seq[s->newest] + s->count[s->newest] - 1;
 	if (first_seq + count - 1 <= newest_last)
 		return KERR_DUPLICATE_SEQUENCE_NUMBER;
 	if (first_seq != newest_last + 1)

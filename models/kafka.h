@@ -129,14 +129,17 @@ const char *ks_error_name(enum ks_error e);
 /* ---- partitions and replicas ---------------------------------------------------------- */
 
 /* Idempotent-producer state per replica and producer (ProducerStateManager): the last
- * appended batches' sequence ranges, up to 5. */
+ * appended batches' sequence ranges and offsets, up to 5, in a ring (newest at `newest`,
+ * older ones before it). Arrays rather than records, to fit two cache lines. */
 #define KS_PSTATE_BATCHES 5
 struct pstate {
 	int32_t producer;
 	int32_t epoch;
 	int n;                    /* batches kept, up to KS_PSTATE_BATCHES */
-	int newest;               /* last[] is a ring: the newest, then older ones before it */
-	struct { int64_t first_seq, last_seq, base; } last[KS_PSTATE_BATCHES];
+	int newest;
+	int64_t first_seq[KS_PSTATE_BATCHES];
+	int64_t base[KS_PSTATE_BATCHES];
+	int32_t count[KS_PSTATE_BATCHES];
 };
 
 struct pending_fetch;
@@ -157,8 +160,8 @@ struct replica {
 	 * update reads (leadership, epoch, ISR, HW, the follower views) and the log's first
 	 * fields; line 1 the rest of what an append reads of the log (with its last batch's
 	 * merge key); line 2 the log's cold end and what an append touches besides the log;
-	 * line 3 the leader's waiting produces and parked fetches. A follower's append
-	 * touches lines 0-2 only. */
+	 * line 3 the leader's waiting produces and parked fetches; lines 4-5 the first
+	 * producer's idempotence state. A follower's append skips line 3. */
 	_Alignas(64) int broker;  /* broker id */
 	int32_t leader_epoch;     /* the epoch this broker applied */
 	int leader;               /* broker id it follows / itself; -1 none */
@@ -170,8 +173,8 @@ struct replica {
 	struct follower_view *fv; /* leader only: one per replica slot (partition.rf), in
 				   * cluster.fv_pool */
 	struct plog log;
-	struct pstate *ps;        /* idempotence state per producer */
-	int n_ps;
+	struct pstate *ps;        /* idempotence state of the producers after the first */
+	int n_ps;                 /* producers with state: ps0, then ps[0 .. n_ps - 1) */
 	int n_fw;
 	int64_t flush_count;      /* messages appended since the last flush */
 	int32_t partition_epoch;  /* leader only */
@@ -183,11 +186,14 @@ struct replica {
 	struct pending_fetch **fw; /* parked fetches watching this partition: fw_inline, or
 				    * malloc'd once more than KS_FW_INLINE watch */
 	struct pending_fetch *fw_inline[KS_FW_INLINE];
+	/* lines 4-5: the first producer's idempotence state, inline, so that an append
+	 * finds it without a dependent miss through a pointer (most replicas see one) */
+	_Alignas(64) struct pstate ps0;
 };
-_Static_assert(sizeof(struct replica) == 256, "a replica is four cache lines");
+_Static_assert(sizeof(struct replica) == 384, "a replica is six cache lines");
 _Static_assert(offsetof(struct replica, log.bytes) < 128 + 8 &&
 		       offsetof(struct replica, flush_count) < 192,
-	       "a follower's append touches the replica's first three lines only");
+	       "a follower's append touches no line but 0-2 and the idempotence state");
 
 struct partition {
 	/* first, in one cache line (partitions are line-aligned) for the usual RF: what finds
