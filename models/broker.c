@@ -85,7 +85,7 @@ static void fetcher_remove(struct cluster *c, struct broker *b, struct replica *
 		return;
 	struct fetcher *f = &b->fetchers[r->fetcher];
 	for (int i = 0; i < f->n_parts; i++) {
-		if (f->parts[i] == pid) {
+		if (f->parts[i].pid == pid) {
 			f->parts[i] = f->parts[--f->n_parts];
 			break;
 		}
@@ -104,9 +104,11 @@ static void fetcher_add(struct cluster *c, struct broker *b, struct replica *r, 
 	struct fetcher *f = fetcher_for(c, b, r->leader, pid);
 	if (f->n_parts == f->cap_parts) {
 		f->cap_parts = f->cap_parts ? 2 * f->cap_parts : 8;
-		f->parts = xrealloc(f->parts, (size_t)f->cap_parts * sizeof(int));
+		f->parts = xrealloc(f->parts, (size_t)f->cap_parts * sizeof(*f->parts));
 	}
-	f->parts[f->n_parts++] = pid;
+	struct partition *p = &c->parts[pid];
+	int lslot = broker__slot_of(p, r->leader);
+	f->parts[f->n_parts++] = (struct fetch_part){ pid, r, lslot < 0 ? NULL : &p->rep[lslot] };
 	r->fetcher = (int)(f - b->fetchers);
 	if (!f->in_flight)
 		fetcher_send(c, b, f);
@@ -145,9 +147,11 @@ static void fetcher_send(struct cluster *c, struct broker *b, struct fetcher *f)
 	q->max_wait_ns = cc->replica_fetch_wait_max_ns;
 	q->n = f->n_parts;
 	for (int i = 0; i < f->n_parts; i++) {
-		struct replica *r = local_replica(c, b, f->parts[i]);
+		struct replica *r = f->parts[i].own;
 		struct fetch_entry *e = &q->e[i];
-		e->part = f->parts[i];
+		e->part = f->parts[i].pid;
+		e->leader_rep = f->parts[i].leader;
+		e->follower_rep = r;
 		e->offset = r->log.leo;
 		e->current_leader_epoch = r->leader_epoch;
 		e->last_fetched_epoch = plog_last_epoch(&r->log);
@@ -760,7 +764,8 @@ static void update_follower(struct cluster *c, struct broker *b, struct partitio
 static enum ks_error fetch_check(struct cluster *c, struct broker *b, const struct fetch_req *q,
 				 const struct fetch_entry *e, struct replica **out)
 {
-	struct replica *r = local_replica(c, b, e->part);
+	struct replica *r = e->leader_rep ? e->leader_rep : local_replica(c, b, e->part);
+	SIM_ASSERT(!trace_on(c->tr, TRACE_DEBUG) || r == local_replica(c, b, e->part));
 	*out = r;
 	if (!r || !r->is_leader)
 		return KERR_NOT_LEADER_OR_FOLLOWER;
@@ -857,6 +862,7 @@ static void fetch_respond(struct cluster *c, struct broker *b, struct fetch_req 
 		o->part = e->part;
 		o->err = errs[i];
 		o->fetch_offset = e->offset;
+		o->follower_rep = e->follower_rep;
 		o->n_batches = nb[i];
 		o->first_batch = nb[i] ? first_b[i] : 0;
 		if (!r)
@@ -1097,7 +1103,8 @@ static bool follower_entry(struct cluster *c, struct broker *b, struct fetch_res
 			   const struct fetch_resp_entry *e, int leader)
 {
 	struct partition *p = &c->parts[e->part];
-	struct replica *r = local_replica(c, b, e->part);
+	struct replica *r = e->follower_rep ? e->follower_rep : local_replica(c, b, e->part);
+	SIM_ASSERT(!trace_on(c->tr, TRACE_DEBUG) || r == local_replica(c, b, e->part));
 	if (!r || r->is_leader || r->leader != leader)
 		return true;
 	switch (e->err) {

@@ -254,9 +254,14 @@ struct waiter {
 struct deadlines;
 
 /* A replica fetcher thread (ReplicaFetcherThread): one per (leader broker, fetcher id). */
+struct fetch_part {           /* a partition a fetcher fetches */
+	int pid;
+	struct replica *own;      /* this broker's replica of it */
+	struct replica *leader;   /* the leader's, for the request's look-up hint */
+};
 struct fetcher {
 	int leader;               /* broker id */
-	int *parts;               /* partition ids it fetches */
+	struct fetch_part *parts;
 	int n_parts, cap_parts;
 	bool in_flight;
 	uint64_t session;         /* bumped per request; stale responses are ignored */
