@@ -341,7 +341,7 @@ static void add_waiter(struct replica *r, struct pending_produce *pp, int entry,
 }
 
 static void wake_fetches(struct cluster *c, struct replica *r);
-static void wake_fetches_appended(struct cluster *c, struct replica *r);
+static void wake_appended(struct cluster *c, struct replica **appended, int n);
 
 /* Partition.maybeIncrementLeaderHW: the minimum LEO over the (maximal) ISR, never while
  * the ISR is below min.insync.replicas. Completes the produces waiting for it; returns
@@ -693,9 +693,7 @@ static void produce_append_ev(struct sim *s, void *subject, void *arg)
 		appended[i] = NULL;
 		produce_one(c, b, q, i, pp, &resp->e[i], &appended[i]);
 	}
-	for (int i = 0; i < q->n; i++)
-		if (appended[i])
-			wake_fetches_appended(c, appended[i]);
+	wake_appended(c, appended, q->n);
 	if (q->acks == ACKS_0) {
 		ks_free(resp);
 	} else if (!pp) {
@@ -971,9 +969,80 @@ static void wake_fetches(struct cluster *c, struct replica *r)
 	wake_fetches_ex(c, r, false);
 }
 
-static void wake_fetches_appended(struct cluster *c, struct replica *r)
+static inline void prefetch_lines(const void *p, size_t bytes)
 {
-	wake_fetches_ex(c, r, true);
+	for (size_t k = 0; k < bytes; k += 64)
+		__builtin_prefetch((const char *)p + k);
+}
+
+/* Ask for what answering pf will read first: its request, then the leader's replicas it
+ * names (the log's ends and its last batch, which a fetch response copies). */
+static void pf_warm_request(const struct pending_fetch *pf)
+{
+	prefetch_lines(pf->req, sizeof(*pf->req) + (size_t)pf->req->n * sizeof(pf->req->e[0]));
+}
+
+static void pf_warm_replicas(const struct pending_fetch *pf)
+{
+	const struct fetch_req *q = pf->req;
+	for (int i = 0; i < q->n; i++)
+		if (q->e[i].leader_rep)
+			prefetch_lines(q->e[i].leader_rep, 128);
+}
+
+#define WAKE_BATCH 32
+
+/* The fetches a produce request's appends completed, answered in order. pf_warm_* run a
+ * few fetches ahead of the one being answered, so that the cache misses of many answers
+ * overlap instead of following one another. */
+static void wake_complete(struct cluster *c, struct pending_fetch **ready, int n)
+{
+	for (int j = 0; j < n; j++)
+		pf_warm_request(ready[j]);
+	for (int j = 0; j < n; j++) {
+		if (j + 2 < n)
+			pf_warm_replicas(ready[j + 2]);
+		struct pending_fetch *pf = ready[j];
+		pf->refs--; /* the hold taken in wake_appended */
+		pf_complete(c, pf);
+	}
+}
+
+/* DelayedFetch.tryComplete for the fetches parked on the partitions a produce request
+ * appended to, in the order one wake-up per partition would answer them: in a large
+ * cluster a request answers tens of fetches, each a chain of misses (the parked fetch,
+ * its request, the replicas it names), so they are found first (marked done at once, so
+ * that a fetch watching two of the partitions is answered once, and held by a reference
+ * until answered) and answered together by wake_complete. Nothing an answer does
+ * (sending a response) changes whether another parked fetch is ready. */
+static void wake_appended(struct cluster *c, struct replica **appended, int n)
+{
+	struct pending_fetch *ready[WAKE_BATCH];
+	int n_ready = 0;
+	for (int i = 0; i < n; i++) {
+		struct replica *r = appended[i];
+		if (!r)
+			continue;
+		int keep = 0;
+		for (int k = 0; k < r->n_fw; k++) {
+			struct pending_fetch *pf = r->fw[k];
+			if (!pf->done && pf_ready(c, pf, true)) {
+				if (n_ready == WAKE_BATCH) {
+					wake_complete(c, ready, n_ready);
+					n_ready = 0;
+				}
+				pf->done = true;
+				pf->refs++;
+				ready[n_ready++] = pf;
+			}
+			if (pf->done)
+				pf_release(c, pf);
+			else
+				r->fw[keep++] = pf;
+		}
+		r->n_fw = keep;
+	}
+	wake_complete(c, ready, n_ready);
 }
 
 static void park_fetch(struct cluster *c, struct broker *b, struct fetch_req *q)
