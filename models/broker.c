@@ -1497,6 +1497,39 @@ void broker__retention(struct cluster *c)
 
 /* ---- dispatch and setup ---------------------------------------------------------------- */
 
+/* What handling m reads first, asked for one event ahead (sim.h, cache warming): the
+ * replicas a fetch names at either end (found by the entries' hints), the partitions, the
+ * fetcher a response is for. Only reads m. */
+void broker__warm(const struct cluster *c, const struct broker *b, const struct msg *m)
+{
+	switch (m->type) {
+	case MSG_FETCH_REQ: {
+		const struct fetch_req *q = (const struct fetch_req *)m;
+		for (int i = 0; i < q->n && i < 8; i++) {
+			if (q->e[i].leader_rep)
+				prefetch_lines(q->e[i].leader_rep, 128);
+			prefetch_lines(&c->parts[q->e[i].part], 64);
+		}
+		break;
+	}
+	case MSG_FETCH_RESP: {
+		const struct fetch_resp *r = (const struct fetch_resp *)m;
+		if (r->replica > 0)
+			prefetch_lines(&b->fetchers[r->fetcher], sizeof(b->fetchers[0]));
+		for (int i = 0; i < r->n && i < 8; i++) {
+			const struct replica *rep = r->e[i].follower_rep;
+			if (rep) {
+				prefetch_lines(rep, 192);
+				prefetch_lines(&rep->ps0, 64);
+			}
+		}
+		break;
+	}
+	default:
+		break;
+	}
+}
+
 void broker__on_msg(struct cluster *c, struct broker *b, struct msg *m)
 {
 	switch (m->type) {

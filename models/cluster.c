@@ -78,6 +78,13 @@ void cluster__deliver(struct cluster *c, struct msg *m)
 	}
 }
 
+void cluster__warm(const struct cluster *c, const struct msg *m)
+{
+	const struct node *to = &c->net.nodes[m->to];
+	if (to->kind == NODE_BROKER)
+		broker__warm(c, &c->brokers[to->index - 1], m);
+}
+
 void cluster__bounce(struct cluster *c, struct msg *m)
 {
 	const struct node *from = &c->net.nodes[m->from];

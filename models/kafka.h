@@ -418,6 +418,8 @@ bool net__reachable(const struct cluster *c, int from, int to); /* no partition 
 
 /* cluster.c */
 void cluster__deliver(struct cluster *c, struct msg *m);
+/* Prefetch what delivering m will read first (sim.h, cache warming); changes nothing. */
+void cluster__warm(const struct cluster *c, const struct msg *m);
 /* A message the network refused (m->bounced): back to its sender's module. */
 void cluster__bounce(struct cluster *c, struct msg *m);
 struct partition *cluster__part(struct cluster *c, int topic, int index);
@@ -429,6 +431,7 @@ void cluster__trace_id(struct cluster *c, const char *type, const char *key, int
 void broker__init(struct cluster *c);
 void broker__release(struct cluster *c);
 void broker__on_msg(struct cluster *c, struct broker *b, struct msg *m);
+void broker__warm(const struct cluster *c, const struct broker *b, const struct msg *m);
 void broker__on_bounce(struct cluster *c, struct broker *b, struct msg *m);
 void broker__crash(struct cluster *c, struct broker *b, bool lose_unflushed);
 void broker__restart(struct cluster *c, struct broker *b);

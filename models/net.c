@@ -95,9 +95,17 @@ int net__controller_node(const struct cluster *c, int controller_id)
 	return c->first_controller_node + controller_id - 1;
 }
 
+static void net__deliver_ev(struct sim *s, void *subject, void *arg);
+
+static void net__warm(void *subject, void *arg)
+{
+	cluster__warm(subject, arg);
+}
+
 void net__init(struct cluster *c)
 {
 	struct net *n = &c->net;
+	sim_set_warm(c->sim, net__deliver_ev, net__warm);
 	n->latency = c->sc->cluster.net_latency_ns;
 	n->rng = rng_stream_new(c->seed, "net/faults");
 	n->links = xcalloc((size_t)n->n_nodes * (size_t)n->n_nodes, sizeof(*n->links));

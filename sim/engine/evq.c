@@ -354,23 +354,32 @@ sim_time_ns evq_peek_time(const struct evq *q)
 	return q->len ? q->keys[0].at : SIM_TIME_MAX;
 }
 
-/* Ask the cache for the argument of the event that will fire next (the front, else the
- * heap's top; with a front, the top too: it is next but one). Handlers start by reading
- * their argument (a message, a request), which in a large cluster is a cache miss: issued
- * one event ahead, the load overlaps the current handler instead of stalling the next. */
-static inline void prefetch_arg(const struct evq *q, uint32_t slot)
+static inline void peek_slot(const struct evq *q, uint32_t slot, struct evq_event *out)
 {
-	const char *a = q->slots[slot].arg;
-	if (a) {
-		__builtin_prefetch(a);
-		__builtin_prefetch(a + 64);
-	}
+	const struct evq_slot *s = &q->slots[slot];
+	out->fn = s->fn;
+	out->subject = s->subject;
+	out->arg = s->arg;
 }
 
-void evq_prefetch_next(const struct evq *q)
+/* The next event is the front, else the heap's top; the one after, the heap's top after a
+ * front, else the smallest of the top's children (which may be stale: then the guess is
+ * only less useful, never wrong in effect, since callers only warm caches with it). */
+int evq_peek2(const struct evq *q, struct evq_event out[2])
 {
-	if (q->front != EVQ_NIL)
-		prefetch_arg(q, q->front);
-	if (q->len)
-		prefetch_arg(q, key_slot(q->keys[0]));
+	if (q->front != EVQ_NIL) {
+		peek_slot(q, q->front, &out[0]);
+		if (!q->len)
+			return 1;
+		peek_slot(q, key_slot(q->keys[0]), &out[1]);
+		return 2;
+	}
+	if (!q->len)
+		return 0;
+	peek_slot(q, key_slot(q->keys[0]), &out[0]);
+	size_t c = smallest_child(q, 0);
+	if (c == 0)
+		return 1;
+	peek_slot(q, key_slot(q->keys[c]), &out[1]);
+	return 2;
 }

@@ -58,8 +58,9 @@ int evq_pop(struct evq *q, struct evq_event *out);
 int evq_pop_until(struct evq *q, sim_time_ns until, struct evq_event *out);
 /* Time of the earliest event, SIM_TIME_MAX when empty. */
 sim_time_ns evq_peek_time(const struct evq *q);
-/* A hint: start loading the next event's argument (its first two cache lines). */
-void evq_prefetch_next(const struct evq *q);
+/* The next two events to fire as things stand (callback, subject, argument; at and seq
+ * left unset), for cache warming: returns how many there are (0 to 2). */
+int evq_peek2(const struct evq *q, struct evq_event out[2]);
 static inline size_t evq_len(const struct evq *q)
 {
 	return q->len - q->n_dead + (q->front != UINT32_MAX);

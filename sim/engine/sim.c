@@ -26,6 +26,9 @@ struct sim {
 	uint64_t fired;
 	bool stopped;
 	sim_time_ns until;      /* the limit of the sim_run in progress */
+	int n_warm;
+	sim_event_fn *warm_for[SIM_WARM_MAX];
+	sim_warm_fn *warm[SIM_WARM_MAX];
 };
 _Static_assert(offsetof(struct sim, now) == 0, "sim_now() reads the first member");
 
@@ -99,6 +102,34 @@ bool sim_cancel(struct sim *s, sim_timer_id id)
 /* More events than this at one simulated instant means time has stopped advancing. */
 #define SIM_SAME_TIME_EVENTS_MAX 50000000u
 
+void sim_set_warm(struct sim *s, sim_event_fn *fn, sim_warm_fn *warm)
+{
+	for (int i = 0; i < s->n_warm; i++) {
+		if (s->warm_for[i] == fn) {
+			s->warm[i] = warm;
+			return;
+		}
+	}
+	SIM_ASSERT(s->n_warm < SIM_WARM_MAX);
+	s->warm_for[s->n_warm] = fn;
+	s->warm[s->n_warm++] = warm;
+}
+
+/* Prefetch the argument of the event after next; warm the next one (sim.h). */
+static inline void warm_ahead(const struct sim *s)
+{
+	struct evq_event next[2];
+	int n = evq_peek2(&s->q, next);
+	if (n == 2 && next[1].arg) {
+		__builtin_prefetch(next[1].arg);
+		__builtin_prefetch((const char *)next[1].arg + 64);
+	}
+	if (n >= 1)
+		for (int i = 0; i < s->n_warm; i++)
+			if (s->warm_for[i] == next[0].fn)
+				s->warm[i](next[0].subject, next[0].arg);
+}
+
 uint64_t sim_run(struct sim *s, sim_time_ns until)
 {
 	struct evq_event ev;
@@ -117,7 +148,7 @@ uint64_t sim_run(struct sim *s, sim_time_ns until)
 		s->now = ev.at;
 		s->fired++;
 		n++;
-		evq_prefetch_next(&s->q); /* overlap the next handler's first miss with this one */
+		warm_ahead(s); /* overlap the next handlers' first misses with this one */
 		ev.fn(s, ev.subject, ev.arg);
 	}
 	if (!s->stopped && until > s->now)

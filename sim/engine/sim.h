@@ -65,6 +65,16 @@ uint64_t sim_run(struct sim *s, sim_time_ns until);
  * an event of its own (a producer generating many arrivals in one event), because nothing
  * could have observed or changed the state in between. */
 sim_time_ns sim_horizon(const struct sim *s);
+/* Cache warming (a hint; never changes what happens). In a large model most handlers
+ * start with cache misses on what their argument points to. The loop asks for the
+ * argument of the event after next, and calls the warm function registered for the next
+ * event's callback with that event's subject and argument (asked for one event earlier,
+ * so by then in the cache): it may read them and prefetch what the handler will read. It
+ * must not change anything. Up to SIM_WARM_MAX callbacks may have one. */
+typedef void sim_warm_fn(void *subject, void *arg);
+#define SIM_WARM_MAX 4
+void sim_set_warm(struct sim *s, sim_event_fn *fn, sim_warm_fn *warm);
+
 /* Ask the running loop to return after the current event (the request ends that sim_run
  * call; the next sim_run starts unstopped). */
 void sim_stop(struct sim *s);
