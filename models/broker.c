@@ -102,9 +102,13 @@ static void fetcher_add(struct cluster *c, struct broker *b, struct replica *r, 
 	if (r->leader < 1 || r->leader == b->id)
 		return;
 	struct fetcher *f = fetcher_for(c, b, r->leader, pid);
-	if (f->n_parts == f->cap_parts) {
-		f->cap_parts = f->cap_parts ? 2 * f->cap_parts : 8;
-		f->parts = xrealloc(f->parts, (size_t)f->cap_parts * sizeof(*f->parts));
+	if (f->n_parts == f->cap_parts) { /* outgrow the inline array, or double */
+		bool inline_parts = f->parts == f->parts_inline;
+		f->cap_parts *= 2;
+		f->parts = xrealloc(inline_parts ? NULL : f->parts,
+				    (size_t)f->cap_parts * sizeof(*f->parts));
+		if (inline_parts)
+			memcpy(f->parts, f->parts_inline, sizeof(f->parts_inline));
 	}
 	struct partition *p = &c->parts[pid];
 	int lslot = broker__slot_of(p, r->leader);
@@ -969,10 +973,12 @@ static void wake_fetches(struct cluster *c, struct replica *r)
 	wake_fetches_ex(c, r, false);
 }
 
+/* Ask for every cache line of [p, p + bytes). */
 static inline void prefetch_lines(const void *p, size_t bytes)
 {
-	for (size_t k = 0; k < bytes; k += 64)
-		__builtin_prefetch((const char *)p + k);
+	uintptr_t a = (uintptr_t)p & ~(uintptr_t)63, end = (uintptr_t)p + bytes;
+	for (; a < end; a += 64)
+		__builtin_prefetch((const void *)a);
 }
 
 /* Ask for what answering pf will read first: its request, then the leader's replicas it
@@ -1580,8 +1586,11 @@ void broker__init(struct cluster *c)
 		b->fetchers = calloc((size_t)b->n_fetchers, sizeof(*b->fetchers));
 		if (!b->fetchers)
 			abort();
-		for (int k = 0; k < b->n_fetchers; k++)
+		for (int k = 0; k < b->n_fetchers; k++) {
 			b->fetchers[k].leader = k / nf + 1;
+			b->fetchers[k].parts = b->fetchers[k].parts_inline;
+			b->fetchers[k].cap_parts = KS_FETCH_PARTS_INLINE;
+		}
 		b->pp_due = dl_new(b, pp_timeout_ev);
 		b->pf_due = dl_new(b, pf_timeout_ev);
 		start_timers(c, b);
@@ -1594,7 +1603,8 @@ void broker__release(struct cluster *c)
 	for (int i = 0; i < c->n_brokers; i++) {
 		struct broker *b = &c->brokers[i];
 		for (int k = 0; k < b->n_fetchers; k++)
-			free(b->fetchers[k].parts);
+			if (b->fetchers[k].parts != b->fetchers[k].parts_inline)
+				free(b->fetchers[k].parts);
 		free(b->fetchers);
 		free(b->pp_due);
 		free(b->pf_due);
