@@ -20,6 +20,7 @@
 #include "partitioner.h"
 #include "plog.h"
 #include "pool.h"
+#include "rng.h"
 #include "rset.h"
 #include "sim.h"
 #include "stats.h"
@@ -56,11 +57,12 @@ struct net_rule {
 	bool active;
 };
 
-/* One directed link: its latency stream "net/<from>-><to>" (made on first use, from
- * net.link_rngs) and the latest arrival it scheduled (links are FIFO). */
+/* One directed link: the latest arrival it scheduled (links are FIFO) and its latency
+ * stream "net/<from>-><to>" (seeded on first use), 32 bytes, so that a send reads one
+ * cache line for both. */
 struct link {
-	gsl_rng *rng;
-	sim_time_ns last_ns;
+	_Alignas(32) sim_time_ns last_ns;
+	struct rng_small_state rng;
 };
 
 struct net {
@@ -72,7 +74,6 @@ struct net {
 	struct dist latency;
 	gsl_rng *rng;             /* stream "net/faults": drop decisions */
 	struct link *links;       /* [from * n_nodes + to] */
-	struct pool link_rngs;    /* where the links' latency streams live */
 	uint64_t sent, dropped, delivered;
 };
 

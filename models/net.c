@@ -108,25 +108,23 @@ void net__init(struct cluster *c)
 	sim_set_warm(c->sim, net__deliver_ev, net__warm);
 	n->latency = c->sc->cluster.net_latency_ns;
 	n->rng = rng_stream_new(c->seed, "net/faults");
-	n->links = xcalloc((size_t)n->n_nodes * (size_t)n->n_nodes, sizeof(*n->links));
+	n->links = xcalloc_aligned((size_t)n->n_nodes * (size_t)n->n_nodes, sizeof(*n->links),
+				   _Alignof(struct link));
 }
 
-/* Each link draws its latencies from its own stream "net/<from>-><to>", made on first use:
- * traffic on one link never shifts the draws of another (adding a consumer leaves the
+/* Each link draws its latencies from its own stream "net/<from>-><to>", seeded on first
+ * use: traffic on one link never shifts the draws of another (adding a consumer leaves the
  * producers' and brokers' links alone). */
-static gsl_rng *link_rng(struct cluster *c, struct link *l, int from, int to)
+static sim_time_ns link_latency(struct cluster *c, struct link *l, int from, int to)
 {
 	struct net *n = &c->net;
-	if (!l->rng) {
-		/* from a pool: side by side, with no allocator header between them, a stream
-		 * is one cache line instead of two scattered ones */
-		if (n->link_rngs.size == 0)
-			pool_init(&n->link_rngs, rng_small_bytes());
+	if (!rng_small_seeded(&l->rng)) {
 		char name[2 * (KS_NAME_MAX + 16) + 16];
 		snprintf(name, sizeof(name), "net/%s->%s", n->nodes[from].name, n->nodes[to].name);
-		l->rng = rng_stream_place_small(pool_take(&n->link_rngs), c->seed, name);
+		rng_small_seed(&l->rng, c->seed, name);
 	}
-	return l->rng;
+	gsl_rng r = rng_small_view(&l->rng);
+	return dist_sample_ns(&n->latency, &r);
 }
 
 static struct link *link_of(struct net *n, int from, int to)
@@ -142,7 +140,6 @@ void net__release(struct cluster *c)
 		free(n->rules[i].b);
 	}
 	free(n->rules);
-	pool_release(&n->link_rngs);
 	free(n->links);
 	free(n->nodes);
 	if (n->rng)
@@ -224,7 +221,7 @@ static void net__deliver_ev(struct sim *s, void *subject, void *arg)
 		}
 		/* connection refused: the sender hears of it one network hop later */
 		m->bounced = true;
-		sim_after(s, dist_sample_ns(&c->net.latency, link_rng(c, link_of(&c->net, m->to, m->from), m->to, m->from)),
+		sim_after(s, link_latency(c, link_of(&c->net, m->to, m->from), m->to, m->from),
 			  net__bounce_ev, c, m);
 		return;
 	}
@@ -276,7 +273,7 @@ void net__send(struct cluster *c, int from, int to, struct msg *m, enum msg_type
 	src->out_free_ns = depart + out_x;
 	struct link *l = link_of(n, from, to);
 	sim_time_ns arrive = depart + m->path_ns +
-			     dist_sample_ns(&n->latency, link_rng(c, l, from, to)) + extra;
+			     link_latency(c, l, from, to) + extra;
 	/* one connection per pair, as TCP: a message never overtakes an earlier one */
 	if (arrive < l->last_ns)
 		arrive = l->last_ns;

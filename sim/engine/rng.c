@@ -21,6 +21,7 @@
 
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sim.h"
 
@@ -127,22 +128,20 @@ static const gsl_rng_type rng_mt19937_type = {
 };
 const gsl_rng_type *const rng_mt19937 = &rng_mt19937_type;
 
-#define RNG_HEAD_BYTES ((sizeof(gsl_rng) + 15) / 16 * 16)
-
-size_t rng_small_bytes(void)
+void rng_small_seed(struct rng_small_state *st, uint64_t root, const char *name)
 {
-	return RNG_HEAD_BYTES + (gsl_rng_taus2->size + 15) / 16 * 16;
+	SIM_ASSERT(gsl_rng_taus2->size <= sizeof(st->bytes));
+	gsl_rng r = rng_small_view(st);
+	rng__seed(&r, root, name);
 }
 
-/* gsl_rng is a public struct (type, state); gsl_rng_alloc only mallocs both. */
-gsl_rng *rng_stream_place_small(void *mem, uint64_t root, const char *name)
+/* GSL's taus2 seeding (taus_set) lifts each of its three words above a floor (2, 8, 16),
+ * so a seeded state's first word is never zero. */
+bool rng_small_seeded(const struct rng_small_state *st)
 {
-	gsl_rng *r = mem;
-
-	r->type = gsl_rng_taus2;
-	r->state = (char *)mem + RNG_HEAD_BYTES;
-	rng__seed(r, root, name);
-	return r;
+	unsigned long s1;
+	memcpy(&s1, st->bytes, sizeof(s1));
+	return s1 != 0;
 }
 
 gsl_rng *rng_stream_new(uint64_t root, const char *name)

@@ -7,6 +7,7 @@
 #define SIM_ENGINE_RNG_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -18,12 +19,21 @@ uint64_t rng_derive_seed(uint64_t root, const char *name);
 gsl_rng *rng_stream_new(uint64_t root, const char *name);
 /* The same with a small-state generator (taus2), for streams counted in thousands. */
 gsl_rng *rng_stream_new_small(uint64_t root, const char *name);
-/* Bytes a small stream made in place takes (a multiple of 16). */
-size_t rng_small_bytes(void);
-/* The small stream `name` made in mem (rng_small_bytes() bytes, 16-aligned): the generator
- * and its state side by side, one cache line, no allocation. Never gsl_rng_free() it. The
- * draws are those of rng_stream_new_small(root, name). */
-gsl_rng *rng_stream_place_small(void *mem, uint64_t root, const char *name);
+/* A small stream's state held by its user (24 bytes: a network link keeps it beside its
+ * other fields, one cache line for both, no pointer to follow). All zero until seeded. */
+struct rng_small_state {
+	_Alignas(8) unsigned char bytes[24];
+};
+/* Seed st as stream `name`: its draws are those of rng_stream_new_small(root, name). */
+void rng_small_seed(struct rng_small_state *st, uint64_t root, const char *name);
+/* Has st been seeded? (taus2 seeding never leaves its first word zero) */
+bool rng_small_seeded(const struct rng_small_state *st);
+/* A generator drawing from st, for any GSL function: build it where it is used; it owns
+ * nothing (never gsl_rng_free() it). */
+static inline gsl_rng rng_small_view(struct rng_small_state *st)
+{
+	return (gsl_rng){ gsl_rng_taus2, st->bytes };
+}
 /* The generator of rng_stream_new: MT19937 with the draws of GSL's gsl_rng_mt19937 (same
  * seeding, same outputs; tests/unit/test_rng.c compares them), with its 624 words kept as
  * 32-bit values and a draw the hot paths can inline (rng_u32). Any GSL function takes it. */

@@ -144,16 +144,19 @@ static void test_rng_discrete_matches_gsl(void **state)
 }
 
 /* Chi-square of rng_below(10) over 100000 draws; 9 degrees of freedom, 99.99% point 33.7. */
-/* A small stream made in place draws what the same stream allocated draws. */
-static void test_rng_place_small_same_draws(void **state)
+/* A small stream held by its user draws what the same stream allocated draws. */
+static void test_rng_small_state_same_draws(void **state)
 {
-	_Alignas(16) unsigned char mem[256];
+	struct rng_small_state st = { 0 };
 	(void)state;
-	assert_true(rng_small_bytes() <= sizeof(mem) && rng_small_bytes() % 16 == 0);
+	assert_false(rng_small_seeded(&st));
 	gsl_rng *a = rng_stream_new_small(42, "net/broker-1->broker-2");
-	gsl_rng *b = rng_stream_place_small(mem, 42, "net/broker-1->broker-2");
-	for (int i = 0; i < 10000; i++)
-		assert_int_equal(gsl_rng_get(a), gsl_rng_get(b));
+	rng_small_seed(&st, 42, "net/broker-1->broker-2");
+	assert_true(rng_small_seeded(&st));
+	for (int i = 0; i < 10000; i++) {
+		gsl_rng b = rng_small_view(&st);
+		assert_int_equal(gsl_rng_get(a), gsl_rng_get(&b));
+	}
 	gsl_rng_free(a);
 }
 
@@ -224,7 +227,7 @@ int main(void)
 		cmocka_unit_test(test_rng_stream_pinned),
 		cmocka_unit_test(test_rng_stream_independence),
 		cmocka_unit_test(test_rng_streams_differ),
-		cmocka_unit_test(test_rng_place_small_same_draws),
+		cmocka_unit_test(test_rng_small_state_same_draws),
 		cmocka_unit_test(test_rng_mt19937_matches_gsl),
 		cmocka_unit_test(test_rng_discrete_matches_gsl),
 		cmocka_unit_test(test_rng_below_small),
