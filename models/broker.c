@@ -112,7 +112,8 @@ static void fetcher_add(struct cluster *c, struct broker *b, struct replica *r, 
 	}
 	struct partition *p = &c->parts[pid];
 	int lslot = broker__slot_of(p, r->leader);
-	f->parts[f->n_parts++] = (struct fetch_part){ pid, r, lslot < 0 ? NULL : &p->rep[lslot] };
+	struct replica *lr = lslot < 0 ? NULL : &p->rep[lslot];
+	f->parts[f->n_parts++] = (struct fetch_part){ pid, r, lr, lr ? &lr->fv[r - p->rep] : NULL };
 	r->fetcher = (int)(f - b->fetchers);
 	if (!f->in_flight)
 		fetcher_send(c, b, f);
@@ -156,6 +157,7 @@ static void fetcher_send(struct cluster *c, struct broker *b, struct fetcher *f)
 		e->part = f->parts[i].pid;
 		e->leader_rep = f->parts[i].leader;
 		e->follower_rep = r;
+		e->leader_fv = f->parts[i].fv;
 		e->offset = r->log.leo;
 		e->current_leader_epoch = r->leader_epoch;
 		e->last_fetched_epoch = plog_last_epoch(&r->log);
@@ -1094,6 +1096,11 @@ static void on_fetch(struct cluster *c, struct broker *b, struct fetch_req *q)
 	 * leadership, which are all the answer depends on. */
 	bool data = false;
 	if (q->replica > 0) {
+		for (int i = 0; i < q->n; i++) { /* the oldest waiting produce, which the HW may free */
+			const struct replica *r = q->e[i].leader_rep;
+			if (r && r->pw_n)
+				__builtin_prefetch(&r->pw[r->pw_head]);
+		}
 		for (int i = 0; i < q->n; i++) {
 			struct replica *r;
 			const struct fetch_entry *e = &q->e[i];
@@ -1512,8 +1519,13 @@ void broker__warm(const struct cluster *c, const struct broker *b, const struct 
 	case MSG_FETCH_REQ: {
 		const struct fetch_req *q = (const struct fetch_req *)m;
 		for (int i = 0; i < q->n && i < 8; i++) {
-			if (q->e[i].leader_rep)
-				prefetch_lines(q->e[i].leader_rep, 128);
+			const struct replica *r = q->e[i].leader_rep;
+			if (r) { /* leadership and log; waiters and parked fetches */
+				prefetch_lines(r, 128);
+				prefetch_lines((const char *)r + 192, 64);
+			}
+			if (q->e[i].leader_fv)
+				prefetch_lines(q->e[i].leader_fv, sizeof(struct follower_view));
 			prefetch_lines(&c->parts[q->e[i].part], 64);
 		}
 		break;

@@ -259,6 +259,7 @@ struct fetch_part {           /* a partition a fetcher fetches */
 	int pid;
 	struct replica *own;      /* this broker's replica of it */
 	struct replica *leader;   /* the leader's, for the request's look-up hint */
+	struct follower_view *fv; /* the leader's view of this broker's replica (a hint too) */
 };
 #define KS_FETCH_PARTS_INLINE 4
 struct fetcher {

@@ -53,6 +53,7 @@ struct fetch_entry {
 	 * replica set fixes for the run. They spare each end a look-up through the partition,
 	 * a cache miss before the replica's own in a large cluster. */
 	struct replica *leader_rep, *follower_rep;
+	struct follower_view *leader_fv; /* the leader's view of the follower, for warming */
 };
 struct fetch_req {
 	struct msg h;
