@@ -609,9 +609,11 @@ static void sender_kick(struct cluster *c, struct producer *p, sim_time_ns at)
 
 /* ---- completion, retries, errors -------------------------------------------------------- */
 
+/* A topic's partitions have consecutive global ids from its first_partition, so the
+ * queue's index needs no read of the partition (a cache miss in a large cluster). */
 static struct pqueue *pq_of(struct cluster *c, struct producer *p, int part)
 {
-	return &p->pq[c->parts[part].index];
+	return &p->pq[part - c->topics[p->topic].first_partition];
 }
 
 /* A batch is finished: acknowledged (err NONE) or given up. Frees it. */

@@ -21,6 +21,7 @@ void rset_init(struct rset *s)
 	s->r = NULL;
 	s->n = 0;
 	s->cap = 0;
+	s->last_hi = 0;
 }
 
 void rset_release(struct rset *s)
@@ -104,6 +105,8 @@ static void splice(struct rset *s, size_t i, size_t j, const struct rset_range *
 	if (m)
 		memcpy(&s->r[i], with, m * sizeof(s->r[0]));
 	s->n = i + m + tail;
+	if (s->n)
+		s->last_hi = s->r[s->n - 1].hi;
 }
 
 int64_t rset_add(struct rset *s, int64_t lo, int64_t hi)
@@ -115,14 +118,16 @@ int64_t rset_add(struct rset *s, int64_t lo, int64_t hi)
 	SIM_ASSERT(lo <= hi);
 	if (lo == hi)
 		return 0;
-	/* Fast path: at or past the end. */
-	if (s->n == 0 || lo > s->r[s->n - 1].hi) {
+	/* Fast paths: past the end, or continuing the last range (a store only). */
+	if (s->n == 0 || lo > s->last_hi) {
 		reserve(s, s->n + 1);
 		s->r[s->n++] = merged;
+		s->last_hi = hi;
 		return 0;
 	}
-	if (lo == s->r[s->n - 1].hi) {
+	if (lo == s->last_hi) {
 		s->r[s->n - 1].hi = hi;
+		s->last_hi = hi;
 		return 0;
 	}
 	/* Ranges [i, j) overlap or touch [lo, hi): hi >= lo and lo <= hi. */
@@ -227,6 +232,8 @@ bool rset_valid(const struct rset *s)
 	size_t k;
 
 	if (s->n > s->cap || (s->n && !s->r))
+		return false;
+	if (s->n && s->last_hi != s->r[s->n - 1].hi)
 		return false;
 	for (k = 0; k < s->n; k++) {
 		if (s->r[k].lo >= s->r[k].hi)

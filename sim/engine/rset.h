@@ -21,6 +21,9 @@ struct rset_range {
 struct rset {
 	struct rset_range *r;
 	size_t n, cap;
+	int64_t last_hi;  /* r[n - 1].hi when n > 0: ranges mostly grow at the end, and this
+			   * copy decides that without loading the array (a cache miss per
+			   * acknowledgement in a large cluster) */
 };
 
 void rset_init(struct rset *s);
