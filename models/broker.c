@@ -35,6 +35,14 @@ int broker__slot_of(const struct partition *p, int broker_id)
 	return -1;
 }
 
+/* Ask for every cache line of [p, p + bytes). */
+static inline void prefetch_lines(const void *p, size_t bytes)
+{
+	uintptr_t a = (uintptr_t)p & ~(uintptr_t)63, end = (uintptr_t)p + bytes;
+	for (; a < end; a += 64)
+		__builtin_prefetch((const void *)a);
+}
+
 static struct replica *local_replica(struct cluster *c, struct broker *b, int pid)
 {
 	int slot = broker__slot_of(&c->parts[pid], b->id);
@@ -668,6 +676,28 @@ static void produce_one(struct cluster *c, struct broker *b, struct produce_req 
 	*appended = r;
 }
 
+/* A produce request names tens of partitions in a large cluster, each a chain of cache
+ * misses (partition, replica, producer state, parked fetches): produce_append_ev asks for
+ * entry i + 4's partition and, its line being there by then, entry i + 2's replica and
+ * parked fetches while it appends entry i. */
+static void produce_warm(const struct cluster *c, const struct broker *b,
+			 const struct produce_req *q, int i, bool replica)
+{
+	const struct partition *p = &c->parts[q->e[i].part];
+	if (!replica) {
+		prefetch_lines(p, sizeof(*p));
+		return;
+	}
+	int slot = broker__slot_of(p, b->id);
+	if (slot < 0)
+		return;
+	const struct replica *r = &p->rep[slot];
+	prefetch_lines(r, 256);
+	prefetch_lines(&r->ps0, 64);
+	for (int k = 0; k < r->n_fw && k < KS_FW_INLINE; k++)
+		__builtin_prefetch(r->fw[k]);
+}
+
 static void produce_append_ev(struct sim *s, void *subject, void *arg)
 {
 	(void)s;
@@ -695,7 +725,13 @@ static void produce_append_ev(struct sim *s, void *subject, void *arg)
 	 * fetches to its ActionQueue, run once the request is handled: a follower woken by
 	 * this request reads all of it in one fetch. */
 	struct replica *appended[q->n > 0 ? q->n : 1];
+	for (int i = 0; i < q->n && i < 4; i++)
+		produce_warm(c, b, q, i, false);
 	for (int i = 0; i < q->n; i++) {
+		if (i + 4 < q->n)
+			produce_warm(c, b, q, i + 4, false);
+		if (i + 2 < q->n)
+			produce_warm(c, b, q, i + 2, true);
 		appended[i] = NULL;
 		produce_one(c, b, q, i, pp, &resp->e[i], &appended[i]);
 	}
@@ -975,13 +1011,6 @@ static void wake_fetches(struct cluster *c, struct replica *r)
 	wake_fetches_ex(c, r, false);
 }
 
-/* Ask for every cache line of [p, p + bytes). */
-static inline void prefetch_lines(const void *p, size_t bytes)
-{
-	uintptr_t a = (uintptr_t)p & ~(uintptr_t)63, end = (uintptr_t)p + bytes;
-	for (; a < end; a += 64)
-		__builtin_prefetch((const void *)a);
-}
 
 /* Ask for what answering pf will read first: its request, then the leader's replicas it
  * names (the log's ends and its last batch, which a fetch response copies). */
