@@ -1027,6 +1027,11 @@ static void pf_warm_replicas(const struct pending_fetch *pf)
 			prefetch_lines(q->e[i].leader_rep, 128);
 }
 
+static void pf_warm_link(const struct cluster *c, const struct pending_fetch *pf)
+{
+	net__warm_link(c, pf->b->node, pf->req->h.from); /* where the answer goes */
+}
+
 #define WAKE_BATCH 32
 
 /* The fetches a produce request's appends completed, answered in order. pf_warm_* run a
@@ -1037,8 +1042,10 @@ static void wake_complete(struct cluster *c, struct pending_fetch **ready, int n
 	for (int j = 0; j < n; j++)
 		pf_warm_request(ready[j]);
 	for (int j = 0; j < n; j++) {
-		if (j + 2 < n)
+		if (j + 2 < n) {
 			pf_warm_replicas(ready[j + 2]);
+			pf_warm_link(c, ready[j + 2]);
+		}
 		struct pending_fetch *pf = ready[j];
 		pf->refs--; /* the hold taken in wake_appended */
 		pf_complete(c, pf);
@@ -1547,6 +1554,7 @@ void broker__warm(const struct cluster *c, const struct broker *b, const struct 
 	switch (m->type) {
 	case MSG_FETCH_REQ: {
 		const struct fetch_req *q = (const struct fetch_req *)m;
+		net__warm_link(c, m->to, m->from); /* for an answer at once */
 		for (int i = 0; i < q->n && i < 8; i++) {
 			const struct replica *r = q->e[i].leader_rep;
 			if (r) { /* leadership and log; waiters and parked fetches */
@@ -1561,6 +1569,7 @@ void broker__warm(const struct cluster *c, const struct broker *b, const struct 
 	}
 	case MSG_FETCH_RESP: {
 		const struct fetch_resp *r = (const struct fetch_resp *)m;
+		net__warm_link(c, m->to, m->from); /* for the next fetch */
 		if (r->replica > 0)
 			prefetch_lines(&b->fetchers[r->fetcher], sizeof(b->fetchers[0]));
 		for (int i = 0; i < r->n && i < 8; i++) {

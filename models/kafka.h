@@ -421,6 +421,8 @@ void net__node_up(struct cluster *c, int node);
 int net__broker_node(const struct cluster *c, int broker_id);
 int net__controller_node(const struct cluster *c, int controller_id);
 bool net__reachable(const struct cluster *c, int from, int to); /* no partition rule */
+/* Prefetch the link a send from -> to will read (cache warming). */
+void net__warm_link(const struct cluster *c, int from, int to);
 
 /* cluster.c */
 void cluster__deliver(struct cluster *c, struct msg *m);

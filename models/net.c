@@ -132,6 +132,11 @@ static struct link *link_of(struct net *n, int from, int to)
 	return &n->links[(size_t)from * (size_t)n->n_nodes + (size_t)to];
 }
 
+void net__warm_link(const struct cluster *c, int from, int to)
+{
+	__builtin_prefetch(&c->net.links[(size_t)from * (size_t)c->net.n_nodes + (size_t)to]);
+}
+
 void net__release(struct cluster *c)
 {
 	struct net *n = &c->net;
