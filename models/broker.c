@@ -725,12 +725,12 @@ static void produce_append_ev(struct sim *s, void *subject, void *arg)
 	 * fetches to its ActionQueue, run once the request is handled: a follower woken by
 	 * this request reads all of it in one fetch. */
 	struct replica *appended[q->n > 0 ? q->n : 1];
-	for (int i = 0; i < q->n && i < 4; i++)
+	for (int i = 0; i < q->n && i < 4 && c->warm; i++)
 		produce_warm(c, b, q, i, false);
 	for (int i = 0; i < q->n; i++) {
-		if (i + 4 < q->n)
+		if (i + 4 < q->n && c->warm)
 			produce_warm(c, b, q, i + 4, false);
-		if (i + 2 < q->n)
+		if (i + 2 < q->n && c->warm)
 			produce_warm(c, b, q, i + 2, true);
 		appended[i] = NULL;
 		produce_one(c, b, q, i, pp, &resp->e[i], &appended[i]);
@@ -1039,10 +1039,10 @@ static void pf_warm_link(const struct cluster *c, const struct pending_fetch *pf
  * overlap instead of following one another. */
 static void wake_complete(struct cluster *c, struct pending_fetch **ready, int n)
 {
-	for (int j = 0; j < n; j++)
+	for (int j = 0; j < n && c->warm; j++)
 		pf_warm_request(ready[j]);
 	for (int j = 0; j < n; j++) {
-		if (j + 2 < n) {
+		if (j + 2 < n && c->warm) {
 			pf_warm_replicas(ready[j + 2]);
 			pf_warm_link(c, ready[j + 2]);
 		}
@@ -1132,7 +1132,8 @@ static void on_fetch(struct cluster *c, struct broker *b, struct fetch_req *q)
 	 * leadership, which are all the answer depends on. */
 	bool data = false;
 	if (q->replica > 0) {
-		for (int i = 0; i < q->n; i++) { /* the oldest waiting produce, which the HW may free */
+		for (int i = 0; i < q->n && c->warm; i++) { /* the oldest waiting produce, which
+							      * the HW may free */
 			const struct replica *r = q->e[i].leader_rep;
 			if (r && r->pw_n)
 				__builtin_prefetch(&r->pw[r->pw_head]);

@@ -174,6 +174,7 @@ static void build_topics(struct cluster *c)
 	c->parts = xcalloc_aligned((size_t)total, sizeof(*c->parts), _Alignof(struct partition));
 	c->n_parts = 0;
 	c->rep_pool = xcalloc_aligned(n_rep, sizeof(*c->rep_pool), _Alignof(struct replica));
+	c->warm = n_rep * sizeof(*c->rep_pool) > KS_WARM_BYTES;
 	c->fv_pool = xcalloc(n_fv ? n_fv : 1, sizeof(*c->fv_pool));
 	n_rep = n_fv = 0;
 	for (int t = 0; t < sc->n_topics; t++) {
@@ -384,6 +385,8 @@ struct cluster *cluster_new(const struct scenario *sc, uint64_t seed, struct tra
 		c->brokers[i].up = true;
 	}
 	build_topics(c);
+	if (c->warm)
+		net__warm_start(c);
 	build_key_tables(c);
 	broker__init(c);
 	ctl__init(c);

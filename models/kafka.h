@@ -334,8 +334,14 @@ struct controller {
 	sim_timer_id failover_timer, session_timer, push_timer;
 };
 
+/* Cache warming (sim.h) pays only when the brokers' per-partition state outgrows the
+ * caches; below this many bytes of replicas it would only add instructions. */
+#define KS_WARM_BYTES (4u << 20)
+
 struct cluster {
 	struct sim *sim;
+	bool warm;                /* prefetch ahead (replicas > KS_WARM_BYTES); never changes
+				   * an outcome */
 	const struct scenario *sc;
 	struct trace *tr;
 	uint64_t seed;
@@ -423,6 +429,8 @@ int net__controller_node(const struct cluster *c, int controller_id);
 bool net__reachable(const struct cluster *c, int from, int to); /* no partition rule */
 /* Prefetch the link a send from -> to will read (cache warming). */
 void net__warm_link(const struct cluster *c, int from, int to);
+/* Register the deliveries' warm function with the kernel (when c->warm). */
+void net__warm_start(struct cluster *c);
 
 /* cluster.c */
 void cluster__deliver(struct cluster *c, struct msg *m);

@@ -102,10 +102,14 @@ static void net__warm(void *subject, void *arg)
 	cluster__warm(subject, arg);
 }
 
+void net__warm_start(struct cluster *c)
+{
+	sim_set_warm(c->sim, net__deliver_ev, net__warm);
+}
+
 void net__init(struct cluster *c)
 {
 	struct net *n = &c->net;
-	sim_set_warm(c->sim, net__deliver_ev, net__warm);
 	n->latency = c->sc->cluster.net_latency_ns;
 	n->rng = rng_stream_new(c->seed, "net/faults");
 	n->links = xcalloc_aligned((size_t)n->n_nodes * (size_t)n->n_nodes, sizeof(*n->links),

@@ -148,7 +148,8 @@ uint64_t sim_run(struct sim *s, sim_time_ns until)
 		s->now = ev.at;
 		s->fired++;
 		n++;
-		warm_ahead(s); /* overlap the next handlers' first misses with this one */
+		if (s->n_warm) /* overlap the next handlers' first misses with this one */
+			warm_ahead(s);
 		ev.fn(s, ev.subject, ev.arg);
 	}
 	if (!s->stopped && until > s->now)
