@@ -93,6 +93,37 @@ static const char crash_yaml[] =
 	" for: 2s }\n"
 	"  - { at: 10s, crash: broker-1, for: 15s }\n";
 
+/* Cache warming (taken only by clusters whose replicas outgrow the caches) reads and
+ * prefetches, and never changes an outcome: forced on for a small cluster with a slow
+ * link, a leader crash and election, and a consumer group, the summary is byte-identical. */
+static void test_warming_changes_nothing(void **state)
+{
+	(void)state;
+	char yaml[2048];
+	int n = snprintf(yaml, sizeof(yaml), crash_yaml, "all");
+	snprintf(yaml + n, sizeof(yaml) - (size_t)n,
+		 "consumer_groups: [ { name: g, topic: o, members: 2, processing: { per_record: 100us },"
+		 " config: { auto.offset.reset: earliest } } ]\n");
+	struct run a, b;
+	run_yaml(&a, yaml, 0);
+	run_begin(&b, yaml, 0);
+	assert_false(b.c->warm);
+	b.c->warm = true;
+	net__warm_start(b.c);
+	cluster_run_until(b.c, b.sc.duration_ns);
+	cluster_finish(b.c);
+	summ_obj(&b.s, NULL);
+	cluster_summary(b.c, &b.s);
+	summ_end(&b.s);
+	assert_true(fig(&a, "records.consumed") > 0);
+	assert_true(fig(&a, "partitions.o-0.leader_epoch") + fig(&a, "partitions.o-1.leader_epoch") +
+			    fig(&a, "partitions.o-2.leader_epoch") > 0);
+	assert_int_equal(a.s.w.len, b.s.w.len);
+	assert_memory_equal(a.s.w.buf, b.s.w.buf, a.s.w.len);
+	run_release(&a);
+	run_release(&b);
+}
+
 /* acks=1 acknowledges what only the leader has: its crash loses acknowledged records;
  * acks=all with min.insync.replicas=2 loses none. */
 static void test_acks_and_leader_crash(void **state)
@@ -281,6 +312,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_consumers_leave_producer_draws_alone),
 		cmocka_unit_test(test_determinism),
+		cmocka_unit_test(test_warming_changes_nothing),
 		cmocka_unit_test(test_single_key_lands_on_its_partition),
 		cmocka_unit_test(test_acks_and_leader_crash),
 		cmocka_unit_test(test_truncation_rules),
