@@ -678,13 +678,13 @@ static void produce_one(struct cluster *c, struct broker *b, struct produce_req 
 
 /* A produce request names tens of partitions in a large cluster, each a chain of cache
  * misses (partition, replica, producer state, parked fetches): produce_append_ev asks for
- * entry i + 4's partition and, its line being there by then, entry i + 2's replica and
- * parked fetches while it appends entry i. */
+ * entry i + 4's partition (stage 0), i + 2's replica (1: the partition's line is there by
+ * then) and i + 1's parked fetches (2: the replica's line is) while it appends entry i. */
 static void produce_warm(const struct cluster *c, const struct broker *b,
-			 const struct produce_req *q, int i, bool replica)
+			 const struct produce_req *q, int i, int stage)
 {
 	const struct partition *p = &c->parts[q->e[i].part];
-	if (!replica) {
+	if (stage == 0) {
 		prefetch_lines(p, sizeof(*p));
 		return;
 	}
@@ -692,9 +692,12 @@ static void produce_warm(const struct cluster *c, const struct broker *b,
 	if (slot < 0)
 		return;
 	const struct replica *r = &p->rep[slot];
-	prefetch_lines(r, 256);
-	prefetch_lines(&r->ps0, 64);
-	for (int k = 0; k < r->n_fw && k < KS_FW_INLINE; k++)
+	if (stage == 1) {
+		prefetch_lines(r, 256);
+		prefetch_lines(&r->ps0, 64);
+		return;
+	}
+	for (int k = 0; k < r->n_fw && k < KS_FW_INLINE; k++) /* the replica's line is here */
 		__builtin_prefetch(r->fw[k]);
 }
 
@@ -726,12 +729,14 @@ static void produce_append_ev(struct sim *s, void *subject, void *arg)
 	 * this request reads all of it in one fetch. */
 	struct replica *appended[q->n > 0 ? q->n : 1];
 	for (int i = 0; i < q->n && i < 4 && c->warm; i++)
-		produce_warm(c, b, q, i, false);
+		produce_warm(c, b, q, i, 0);
 	for (int i = 0; i < q->n; i++) {
 		if (i + 4 < q->n && c->warm)
-			produce_warm(c, b, q, i + 4, false);
+			produce_warm(c, b, q, i + 4, 0);
 		if (i + 2 < q->n && c->warm)
-			produce_warm(c, b, q, i + 2, true);
+			produce_warm(c, b, q, i + 2, 1);
+		if (i + 1 < q->n && c->warm)
+			produce_warm(c, b, q, i + 1, 2);
 		appended[i] = NULL;
 		produce_one(c, b, q, i, pp, &resp->e[i], &appended[i]);
 	}
@@ -1016,7 +1021,9 @@ static void wake_fetches(struct cluster *c, struct replica *r)
  * names (the log's ends and its last batch, which a fetch response copies). */
 static void pf_warm_request(const struct pending_fetch *pf)
 {
-	prefetch_lines(pf->req, sizeof(*pf->req) + (size_t)pf->req->n * sizeof(pf->req->e[0]));
+	/* a fixed span (a follower's fetch names a few partitions): reading req->n to size
+	 * it would wait for the very line asked for */
+	prefetch_lines(pf->req, sizeof(*pf->req) + 4 * sizeof(pf->req->e[0]));
 }
 
 static void pf_warm_replicas(const struct pending_fetch *pf)
