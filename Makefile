@@ -93,7 +93,7 @@ run: deps
 unit: $(TESTS) $(ASAN_TESTS)
 
 test: deps
-	@$(MAKE) --no-print-directory all unit
+	@$(MAKE) --no-print-directory all unit $(BENCH_SRC:tests/bench/%.c=build/bench/%)
 	@sh tests/run.sh
 
 bench: deps

@@ -34,6 +34,7 @@
 #define evq_pop evq2_pop
 #define evq_pop_until evq2_pop_until
 #define evq_peek_time evq2_peek_time
+#define evq_peek2 evq2_peek2
 sim_timer_id evq2_push_seq(struct evq *q, sim_time_ns at, uint64_t seq, sim_event_fn *fn,
 			   void *subject, void *arg);
 #include "evq.c"
@@ -45,6 +46,7 @@ sim_timer_id evq2_push_seq(struct evq *q, sim_time_ns at, uint64_t seq, sim_even
 #undef evq_pop
 #undef evq_pop_until
 #undef evq_peek_time
+#undef evq_peek2
 
 #define DRAWS (1u << 20)
 #define DRAW_MASK (DRAWS - 1)
