@@ -1,9 +1,8 @@
 /*
  * pool.h - fixed-size objects carved from large chunks and reused, most recently freed
- * first. For objects made and freed at message rates (messages, parked requests) or made by
- * the thousand (link streams): no allocator header between them, so they sit densely and a
- * reused one is likely still in cache; pool_release frees every chunk at once, so nothing
- * needs to list the live objects.
+ * first. For objects made and freed at message rates (messages, parked requests): no
+ * allocator header between them, so they sit densely and a reused one is likely still in
+ * cache; pool_release frees every chunk at once, so nothing needs to list the live objects.
  */
 #ifndef SIM_ENGINE_POOL_H
 #define SIM_ENGINE_POOL_H
