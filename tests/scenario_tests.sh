@@ -64,9 +64,12 @@ check "validate reports every file and exits 2 on any error" \
 	status_is 2 $K validate scenarios/quickstart.yaml tests/bad/$(ls tests/bad | head -1)
 
 # ---- every shipped scenario is valid and meets its expectations ------------------------------
+# (at trace level debug: the model's invariants, and the asserts that check its shortcuts
+# and look-up hints against the full computation, run every 10 ms and on every use)
 for f in scenarios/*.yaml; do
 	check "validate $f" status_is 0 $K validate "$f"
-	check "run $f meets its expectations" status_is 0 $K run "$f" --out "$T/run" --no-plots --quiet
+	check "run $f meets its expectations" status_is 0 $K run "$f" --out "$T/run" --no-plots \
+		--quiet --trace-level debug
 	if [ -n "$(find "$T/run" -name '*.partial')" ]; then bad "$f: partial files left"; else ok; fi
 	rm -rf "$T/run"
 done
