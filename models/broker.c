@@ -995,13 +995,14 @@ static bool pf_ready(struct cluster *c, struct pending_fetch *pf, bool appended)
 	return false;
 }
 
-/* DelayedFetch.tryComplete for the fetches parked on r. */
-static void wake_fetches_ex(struct cluster *c, struct replica *r, bool appended)
+/* DelayedFetch.tryComplete for the fetches parked on r after something other than an
+ * append (a HW move, an error); after a produce request's appends, wake_appended. */
+static void wake_fetches(struct cluster *c, struct replica *r)
 {
 	int keep = 0;
 	for (int i = 0; i < r->n_fw; i++) {
 		struct pending_fetch *pf = r->fw[i];
-		if (!pf->done && pf_ready(c, pf, appended))
+		if (!pf->done && pf_ready(c, pf, false))
 			pf_complete(c, pf);
 		if (pf->done)
 			pf_release(c, pf);
@@ -1011,14 +1012,8 @@ static void wake_fetches_ex(struct cluster *c, struct replica *r, bool appended)
 	r->n_fw = keep;
 }
 
-static void wake_fetches(struct cluster *c, struct replica *r)
-{
-	wake_fetches_ex(c, r, false);
-}
-
-
 /* Ask for what answering pf will read first: its request, then the leader's replicas it
- * names (the log's ends and its last batch, which a fetch response copies). */
+ * names (their first two lines: leadership and the log's ends). */
 static void pf_warm_request(const struct pending_fetch *pf)
 {
 	/* a fixed span (a follower's fetch names a few partitions): reading req->n to size
