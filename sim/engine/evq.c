@@ -20,6 +20,15 @@
  * bench), and when stale entries outnumber live ones the heap is rebuilt without them (in
  * linear time), so they never hold more than half of it.
  *
+ * Small queues. Up to EVQ_SMALL_MAX entries the keys are an array sorted descending (the
+ * earliest last): a pop takes the last, a push scans from the earliest end (new events
+ * mostly fall among the earliest) and moves what follows up. A push past the bound
+ * reverses the array, which then ascends and so is a heap already; a pop that leaves fewer
+ * than EVQ_SMALL_MIN entries sorts the heap back (the gap between the bounds keeps a queue
+ * hovering near one of them from switching back and forth). A 3-broker cluster keeps about
+ * 25 events pending: cachegrind, the 3-broker bench cut to 300 s, 3.52 G -> 3.41 G
+ * instructions for the whole run, the queue's share from 389 M to 277 M.
+ *
  * Front slot. The earliest pending event is held out of the heap, beside it. In a run a
  * handler's first reply is often the next event of all (in the 3-broker bench, 36% of
  * pushes): held in front, it costs no climb to the root at push and no descent at pop. A
@@ -64,6 +73,8 @@
 #define EVQ_SLOT_MASK ((UINT64_C(1) << EVQ_SLOT_BITS) - 1)
 #define EVQ_SLOTS_MAX (UINT32_C(1) << EVQ_SLOT_BITS)      /* pending events at once */
 #define EVQ_SEQ_MAX (UINT64_C(1) << (64 - EVQ_SLOT_BITS)) /* pushes in a run: 10^12 */
+#define EVQ_SMALL_MAX 48 /* a small queue becomes a heap when a push would pass this */
+#define EVQ_SMALL_MIN 16 /* and a heap a small queue when a pop leaves fewer */
 
 struct evq_slot {
 	sim_event_fn *fn;  /* NULL while the slot is free */
@@ -106,6 +117,7 @@ void evq_init(struct evq *q)
 	q->free_head = EVQ_NIL;
 	q->front = EVQ_NIL;
 	q->next_seq = 1;
+	q->small = true;
 }
 
 void evq_release(struct evq *q)
@@ -216,11 +228,67 @@ static void heap_pop_top(struct evq *q)
 		sift_up(q, pos, q->keys[last]);
 }
 
+/* The earliest entry (len > 0): the last of a small queue, the root of a heap. */
+static inline struct evq_key top_key(const struct evq *q)
+{
+	return q->small ? q->keys[q->len - 1] : q->keys[0];
+}
+
+static inline void pop_top(struct evq *q)
+{
+	if (q->small)
+		q->len--;
+	else
+		heap_pop_top(q);
+}
+
+/* A small queue becomes a heap: reversed, its keys ascend, which is a heap already. */
+static void small_to_heap(struct evq *q)
+{
+	for (size_t i = 0, j = q->len; i + 1 < j--; i++) {
+		struct evq_key t = q->keys[i];
+		q->keys[i] = q->keys[j];
+		q->keys[j] = t;
+	}
+	q->small = false;
+}
+
+/* A heap become small again: sorted descending (insertion sort: under EVQ_SMALL_MIN). */
+static void heap_to_small(struct evq *q)
+{
+	for (size_t i = 1; i < q->len; i++) {
+		struct evq_key k = q->keys[i];
+		size_t j = i;
+		for (; j > 0 && key_less(q->keys[j - 1], k); j--)
+			q->keys[j] = q->keys[j - 1];
+		q->keys[j] = k;
+	}
+	q->small = true;
+}
+
+/* Add an entry (room for it is reserved). A small queue keeps its keys in descending order,
+ * found by scanning from the earliest end: new events mostly fall among the earliest. */
+static void insert(struct evq *q, struct evq_key k)
+{
+	if (q->small && q->len == EVQ_SMALL_MAX)
+		small_to_heap(q);
+	if (!q->small) {
+		sift_up(q, q->len++, k);
+		return;
+	}
+	size_t j = q->len;
+	while (j > 0 && key_less(q->keys[j - 1], k))
+		j--;
+	memmove(&q->keys[j + 1], &q->keys[j], (q->len - j) * sizeof(q->keys[0]));
+	q->keys[j] = k;
+	q->len++;
+}
+
 /* Drop the stale entries (cancelled events) off the top, so that the top is live. */
 static void purge_top(struct evq *q)
 {
-	while (q->len && !key_live(q, q->keys[0])) {
-		heap_pop_top(q);
+	while (q->len && !key_live(q, top_key(q))) {
+		pop_top(q);
 		q->n_dead--;
 	}
 }
@@ -248,6 +316,8 @@ static void compact(struct evq *q)
 			q->keys[n++] = q->keys[i];
 	q->len = n;
 	q->n_dead = 0;
+	if (q->small) /* filtering kept the order */
+		return;
 	for (size_t i = n > 1 ? (n - 2) / EVQ_ARITY + 1 : 0; i-- > 0;)
 		sift_down(q, i);
 }
@@ -277,15 +347,15 @@ sim_timer_id evq_push_seq(struct evq *q, sim_time_ns at, uint64_t seq, sim_event
 	s->arg = arg;
 	s->ss = seq << EVQ_SLOT_BITS | slot;
 	k = (struct evq_key){ at, s->ss };
-	if (q->front == EVQ_NIL ? q->len == 0 || key_less(k, q->keys[0]) :
+	if (q->front == EVQ_NIL ? q->len == 0 || key_less(k, top_key(q)) :
 				  key_less(k, q->front_key)) {
-		/* the new earliest event: held in front, the one it displaces into the heap */
+		/* the new earliest event: held in front, the one it displaces into the queue */
 		if (q->front != EVQ_NIL)
-			sift_up(q, q->len++, q->front_key);
+			insert(q, q->front_key);
 		q->front = slot;
 		q->front_key = k;
 	} else {
-		sift_up(q, q->len++, k);
+		insert(q, k);
 	}
 	return (uint64_t)s->gen << 32 | slot;
 }
@@ -325,11 +395,13 @@ int evq_pop_until(struct evq *q, sim_time_ns until, struct evq_event *out)
 			return 0;
 		q->front = EVQ_NIL;
 	} else {
-		if (q->len == 0 || q->keys[0].at > until)
+		if (q->len == 0 || top_key(q).at > until)
 			return 0;
-		k = q->keys[0];
-		heap_pop_top(q);
+		k = top_key(q);
+		pop_top(q);
 		purge_top(q);
+		if (!q->small && q->len < EVQ_SMALL_MIN)
+			heap_to_small(q);
 	}
 	slot = key_slot(k);
 	s = &q->slots[slot];
@@ -351,7 +423,7 @@ sim_time_ns evq_peek_time(const struct evq *q)
 {
 	if (q->front != EVQ_NIL)
 		return q->front_key.at;
-	return q->len ? q->keys[0].at : SIM_TIME_MAX;
+	return q->len ? top_key(q).at : SIM_TIME_MAX;
 }
 
 static inline void peek_slot(const struct evq *q, uint32_t slot, struct evq_event *out)
@@ -371,12 +443,18 @@ int evq_peek2(const struct evq *q, struct evq_event out[2])
 		peek_slot(q, q->front, &out[0]);
 		if (!q->len)
 			return 1;
-		peek_slot(q, key_slot(q->keys[0]), &out[1]);
+		peek_slot(q, key_slot(top_key(q)), &out[1]);
 		return 2;
 	}
 	if (!q->len)
 		return 0;
-	peek_slot(q, key_slot(q->keys[0]), &out[0]);
+	peek_slot(q, key_slot(top_key(q)), &out[0]);
+	if (q->small) {
+		if (q->len < 2)
+			return 1;
+		peek_slot(q, key_slot(q->keys[q->len - 2]), &out[1]);
+		return 2;
+	}
 	size_t c = smallest_child(q, 0);
 	if (c == 0)
 		return 1;

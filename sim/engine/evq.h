@@ -5,6 +5,7 @@
 #ifndef SIM_ENGINE_EVQ_H
 #define SIM_ENGINE_EVQ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,7 +26,9 @@ struct evq_key {
 	uint64_t ss;             /* sequence << 24 | slot: orders by sequence, names the slot */
 };
 struct evq {
-	struct evq_key *keys;    /* 4-ary heap by (at, sequence); may hold cancelled entries */
+	struct evq_key *keys;    /* by (at, sequence): sorted descending while small, else a
+				  * 4-ary heap; may hold cancelled entries */
+	bool small;
 	void *keys_mem;          /* the allocation keys points into (cache-line aligned) */
 	size_t len, cap;         /* entries in keys, live or cancelled */
 	size_t n_dead;           /* cancelled entries still in keys (never the top) */

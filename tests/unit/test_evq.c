@@ -283,6 +283,37 @@ static void test_evq_cancel_model(void **state)
 	free(m.pend);
 }
 
+/* A queue is a sorted array while small and a heap while large: sizes swinging across
+ * both thresholds (16 and 48) many times, with pops and cancels, against the model. */
+static void test_evq_small_and_heap_modes(void **state)
+{
+	enum { OPS = 40000 };
+	struct model m = { calloc(OPS, sizeof(struct item)), 0, calloc(OPS, sizeof(size_t)), 0 };
+	gsl_rng *r = rng_stream_new(3, "test/evq-modes");
+	struct evq q;
+	int swings = 0;
+	bool growing = true;
+
+	(void)state;
+	evq_init(&q);
+	while (m.n < OPS - 1) {
+		one_op(&q, &m, r, growing ? 80 : 20);
+		if (growing && m.npend >= 70) {
+			growing = false;
+			swings++;
+		} else if (!growing && m.npend <= 4) {
+			growing = true;
+		}
+	}
+	assert_true(swings >= 50);
+	while (m.npend)
+		check_pop(&q, &m);
+	evq_release(&q);
+	gsl_rng_free(r);
+	free(m.it);
+	free(m.pend);
+}
+
 /* sim_run: a log of (time, tag) of what fired. */
 struct fired { int n; sim_time_ns t[32]; int tag[32]; sim_timer_id victim; };
 
@@ -427,6 +458,7 @@ int main(void)
 		cmocka_unit_test(test_evq_front_slot),
 		cmocka_unit_test(test_evq_cancel_most),
 		cmocka_unit_test(test_evq_cancel_model),
+		cmocka_unit_test(test_evq_small_and_heap_modes),
 		cmocka_unit_test(test_sim_run_semantics),
 		cmocka_unit_test(test_sim_after_overflow),
 		cmocka_unit_test(test_sim_assert_exit),
