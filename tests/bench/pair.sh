@@ -25,9 +25,9 @@ i=1
 while [ "$i" -le "$n" ]; do
 	o=$(tail -n 1 "$tmp/old.$i") w=$(tail -n 1 "$tmp/new.$i")
 	awk -v i="$i" -v o="$o" -v w="$w" 'BEGIN {
-		printf "round %d: old %.2f s, new %.2f s, old/new %.3f\n", i, o, w, w > 0 ? o / w : 0
+		printf "round %d: old %.2f s, new %.2f s, old/new %.3f\n", i, o, w, (w > 0 ? o / w : 0)
 	}'
-	awk -v o="$o" -v w="$w" 'BEGIN { printf "%.6f\n", w > 0 ? o / w : 0 }' >> "$tmp/ratios"
+	awk -v o="$o" -v w="$w" 'BEGIN { printf "%.6f\n", (w > 0 ? o / w : 0) }' >> "$tmp/ratios"
 	i=$((i + 1))
 done
 sort -n "$tmp/ratios" | awk '{ r[NR] = $1 }
