@@ -34,15 +34,21 @@ static inline void run_begin(struct run *r, const char *yaml, uint64_t seed)
 	r->c = cluster_new(&r->sc, seed ? seed : r->sc.seed, &r->tr);
 }
 
-/* seed 0: the scenario's own */
-static inline void run_yaml_seed(struct run *r, const char *yaml, uint64_t seed)
+/* Run a begun run to its end and summarise it. */
+static inline void run_end(struct run *r)
 {
-	run_begin(r, yaml, seed);
 	cluster_run_until(r->c, r->sc.duration_ns);
 	cluster_finish(r->c);
 	summ_obj(&r->s, NULL);
 	cluster_summary(r->c, &r->s);
 	summ_end(&r->s);
+}
+
+/* seed 0: the scenario's own */
+static inline void run_yaml_seed(struct run *r, const char *yaml, uint64_t seed)
+{
+	run_begin(r, yaml, seed);
+	run_end(r);
 }
 
 static inline void run_release(struct run *r)

@@ -110,11 +110,7 @@ static void test_warming_changes_nothing(void **state)
 	assert_false(b.c->warm);
 	b.c->warm = true;
 	net__warm_start(b.c);
-	cluster_run_until(b.c, b.sc.duration_ns);
-	cluster_finish(b.c);
-	summ_obj(&b.s, NULL);
-	cluster_summary(b.c, &b.s);
-	summ_end(&b.s);
+	run_end(&b);
 	assert_true(fig(&a, "records.consumed") > 0);
 	assert_true(fig(&a, "partitions.o-0.leader_epoch") + fig(&a, "partitions.o-1.leader_epoch") +
 			    fig(&a, "partitions.o-2.leader_epoch") > 0);
