@@ -1,8 +1,8 @@
 /*
- * evq.c - the event queue: a 4-ary min-heap ordered by (time, sequence), with cancellation
- * by id.
+ * evq.c - the event queue, ordered by (time, sequence): a sorted array while small, a 4-ary
+ * min-heap beyond, with cancellation by id.
  *
- * Layout. Events live in a pool of slots (callback, subject, arg, generation). The heap is
+ * Layout. Events live in a pool of slots (callback, subject, arg, key word). The heap is
  * one array of keys, 16 bytes each: the time, and the sequence number shifted left over the
  * slot index (seq << 24 | slot). Sequence numbers are unique, so ordering the second word
  * orders by sequence, and the slot rides along for free: a heap move is one 16-byte copy.
@@ -10,11 +10,12 @@
  * share one cache line. seq comes from a counter at push, so keys are unique and equal times
  * pop in push order: the order never depends on heap tie-breaking.
  *
- * Ids and cancellation. A timer id is (generation << 32 | slot index). Generations start at
- * 1, so an id is never 0, and a slot's generation moves on when its event is popped or
- * cancelled, so a stale id no longer matches and evq_cancel returns 0 for it. A slot also
- * remembers the key of its entry; a cancel frees the slot at once and leaves the entry in
- * the heap, stale (its slot no longer names it), to be dropped when it reaches the top.
+ * Ids and cancellation. A timer id is its entry's key word (seq << 24 | slot), which a slot
+ * keeps while its event is pending: sequences start at 1, so an id is never 0, and they are
+ * never reused, so once the event is popped or cancelled (the slot's word cleared, or taken
+ * by a later event) a stale id no longer matches and evq_cancel returns 0 for it. A cancel
+ * frees the slot at once and leaves the entry in the heap, stale (its slot no longer names
+ * it), to be dropped when it reaches the top.
  * The top is never stale (every pop and cancel clears stale entries off it), so peeking
  * needs no check. Models cancel rarely (one cancel per million pushes in the 3-broker
  * bench), and when stale entries outnumber live ones the heap is rebuilt without them (in
@@ -80,8 +81,7 @@ struct evq_slot {
 	sim_event_fn *fn;  /* NULL while the slot is free */
 	void *subject;
 	void *arg;
-	uint64_t ss;       /* the key word of the slot's pending entry; 0 while free */
-	uint32_t gen;      /* generation of the id that names this slot now */
+	uint64_t ss;       /* the key word of the slot's pending entry (its id); 0 while free */
 	uint32_t next;     /* free list */
 };
 
@@ -156,7 +156,7 @@ static void grow_slots(struct evq *q)
 	q->slots = realloc(q->slots, cap * sizeof(*q->slots));
 	SIM_ASSERT(q->slots != NULL);
 	for (size_t i = old; i < cap; i++) {
-		q->slots[i] = (struct evq_slot){ .gen = 1 };
+		q->slots[i] = (struct evq_slot){ 0 };
 		q->slots[i].next = i + 1 < cap ? (uint32_t)(i + 1) : q->free_head;
 	}
 	q->slots_cap = cap;
@@ -169,7 +169,6 @@ static void free_slot(struct evq *q, uint32_t slot)
 
 	s->fn = NULL;
 	s->ss = 0;
-	s->gen = s->gen + 1 ? s->gen + 1 : 1;
 	s->next = q->free_head;
 	q->free_head = slot;
 }
@@ -357,18 +356,18 @@ sim_timer_id evq_push_seq(struct evq *q, sim_time_ns at, uint64_t seq, sim_event
 	} else {
 		insert(q, k);
 	}
-	return (uint64_t)s->gen << 32 | slot;
+	return s->ss;
 }
 
 int evq_cancel(struct evq *q, sim_timer_id id)
 {
-	uint32_t slot = (uint32_t)id, gen = (uint32_t)(id >> 32);
+	uint32_t slot = (uint32_t)(id & EVQ_SLOT_MASK);
 	struct evq_slot *s;
 
-	if (slot >= q->slots_cap)
+	if (id == 0 || slot >= q->slots_cap)
 		return 0;
 	s = &q->slots[slot];
-	if (s->gen != gen || s->fn == NULL)
+	if (s->ss != id)
 		return 0;
 	if (q->front == slot) {
 		q->front = EVQ_NIL;
