@@ -35,13 +35,6 @@ int broker__slot_of(const struct partition *p, int broker_id)
 	return -1;
 }
 
-/* Ask for every cache line of [p, p + bytes). */
-static inline void prefetch_lines(const void *p, size_t bytes)
-{
-	uintptr_t a = (uintptr_t)p & ~(uintptr_t)63, end = (uintptr_t)p + bytes;
-	for (; a < end; a += 64)
-		__builtin_prefetch((const void *)a);
-}
 
 static struct replica *local_replica(struct cluster *c, struct broker *b, int pid)
 {
@@ -685,7 +678,7 @@ static void produce_warm(const struct cluster *c, const struct broker *b,
 {
 	const struct partition *p = &c->parts[q->e[i].part];
 	if (stage == 0) {
-		prefetch_lines(p, sizeof(*p));
+		sim_prefetch(p, sizeof(*p));
 		return;
 	}
 	int slot = broker__slot_of(p, b->id);
@@ -693,8 +686,8 @@ static void produce_warm(const struct cluster *c, const struct broker *b,
 		return;
 	const struct replica *r = &p->rep[slot];
 	if (stage == 1) {
-		prefetch_lines(r, 256);
-		prefetch_lines(&r->ps0, 64);
+		sim_prefetch(r, 256);
+		sim_prefetch(&r->ps0, 64);
 		return;
 	}
 	for (int k = 0; k < r->n_fw && k < KS_FW_INLINE; k++) /* the replica's line is here */
@@ -1018,7 +1011,7 @@ static void pf_warm_request(const struct pending_fetch *pf)
 {
 	/* a fixed span (a follower's fetch names a few partitions): reading req->n to size
 	 * it would wait for the very line asked for */
-	prefetch_lines(pf->req, sizeof(*pf->req) + 4 * sizeof(pf->req->e[0]));
+	sim_prefetch(pf->req, sizeof(*pf->req) + 4 * sizeof(pf->req->e[0]));
 }
 
 static void pf_warm_replicas(const struct pending_fetch *pf)
@@ -1026,7 +1019,7 @@ static void pf_warm_replicas(const struct pending_fetch *pf)
 	const struct fetch_req *q = pf->req;
 	for (int i = 0; i < q->n; i++)
 		if (q->e[i].leader_rep)
-			prefetch_lines(q->e[i].leader_rep, 128);
+			sim_prefetch(q->e[i].leader_rep, 128);
 }
 
 static void pf_warm_link(const struct cluster *c, const struct pending_fetch *pf)
@@ -1561,12 +1554,12 @@ void broker__warm(const struct cluster *c, const struct broker *b, const struct 
 		for (int i = 0; i < q->n && i < 8; i++) {
 			const struct replica *r = q->e[i].leader_rep;
 			if (r) { /* leadership and log; waiters and parked fetches */
-				prefetch_lines(r, 128);
-				prefetch_lines((const char *)r + 192, 64);
+				sim_prefetch(r, 128);
+				sim_prefetch(&r->pw, 64);
 			}
 			if (q->e[i].leader_fv)
-				prefetch_lines(q->e[i].leader_fv, sizeof(struct follower_view));
-			prefetch_lines(&c->parts[q->e[i].part], 64);
+				sim_prefetch(q->e[i].leader_fv, sizeof(struct follower_view));
+			sim_prefetch(&c->parts[q->e[i].part], 64);
 		}
 		break;
 	}
@@ -1574,12 +1567,12 @@ void broker__warm(const struct cluster *c, const struct broker *b, const struct 
 		const struct fetch_resp *r = (const struct fetch_resp *)m;
 		net__warm_link(c, m->to, m->from); /* for the next fetch */
 		if (r->replica > 0)
-			prefetch_lines(&b->fetchers[r->fetcher], sizeof(b->fetchers[0]));
+			sim_prefetch(&b->fetchers[r->fetcher], sizeof(b->fetchers[0]));
 		for (int i = 0; i < r->n && i < 8; i++) {
 			const struct replica *rep = r->e[i].follower_rep;
 			if (rep) {
-				prefetch_lines(rep, 192);
-				prefetch_lines(&rep->ps0, 64);
+				sim_prefetch(rep, 192);
+				sim_prefetch(&rep->ps0, 64);
 			}
 		}
 		break;

@@ -131,14 +131,14 @@ static sim_time_ns link_latency(struct cluster *c, struct link *l, int from, int
 	return dist_sample_ns(&n->latency, &r);
 }
 
-static struct link *link_of(struct net *n, int from, int to)
+static struct link *link_of(const struct net *n, int from, int to)
 {
 	return &n->links[(size_t)from * (size_t)n->n_nodes + (size_t)to];
 }
 
 void net__warm_link(const struct cluster *c, int from, int to)
 {
-	__builtin_prefetch(&c->net.links[(size_t)from * (size_t)c->net.n_nodes + (size_t)to]);
+	sim_prefetch(link_of(&c->net, from, to), sizeof(struct link));
 }
 
 void net__release(struct cluster *c)

@@ -120,10 +120,8 @@ static inline void warm_ahead(const struct sim *s)
 {
 	struct evq_event next[2];
 	int n = evq_peek2(&s->q, next);
-	if (n == 2 && next[1].arg) {
-		__builtin_prefetch(next[1].arg);
-		__builtin_prefetch((const char *)next[1].arg + 64);
-	}
+	if (n == 2 && next[1].arg)
+		sim_prefetch(next[1].arg, 128);
 	if (n >= 1)
 		for (int i = 0; i < s->n_warm; i++)
 			if (s->warm_for[i] == next[0].fn)

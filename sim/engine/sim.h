@@ -10,6 +10,7 @@
 #define SIM_ENGINE_SIM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef int64_t sim_time_ns;
@@ -74,6 +75,13 @@ sim_time_ns sim_horizon(const struct sim *s);
 typedef void sim_warm_fn(void *subject, void *arg);
 #define SIM_WARM_MAX 4
 void sim_set_warm(struct sim *s, sim_event_fn *fn, sim_warm_fn *warm);
+/* For warm functions and look-ahead loops: ask the cache for every line of [p, p + bytes). */
+static inline void sim_prefetch(const void *p, size_t bytes)
+{
+	uintptr_t a = (uintptr_t)p & ~(uintptr_t)63, end = (uintptr_t)p + bytes;
+	for (; a < end; a += 64)
+		__builtin_prefetch((const void *)a);
+}
 
 /* Ask the running loop to return after the current event (the request ends that sim_run
  * call; the next sim_run starts unstopped). */
