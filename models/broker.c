@@ -694,6 +694,18 @@ static void produce_warm(const struct cluster *c, const struct broker *b,
 		__builtin_prefetch(r->fw[k]);
 }
 
+/* The warming ahead of appending entry i (the first entry also starts the pipeline). */
+static void produce_ahead(const struct cluster *c, const struct broker *b,
+			  const struct produce_req *q, int i)
+{
+	for (int k = i == 0 ? 0 : i + 4; k <= i + 4 && k < q->n; k++)
+		produce_warm(c, b, q, k, 0);
+	if (i + 2 < q->n)
+		produce_warm(c, b, q, i + 2, 1);
+	if (i + 1 < q->n)
+		produce_warm(c, b, q, i + 1, 2);
+}
+
 static void produce_append_ev(struct sim *s, void *subject, void *arg)
 {
 	(void)s;
@@ -721,15 +733,9 @@ static void produce_append_ev(struct sim *s, void *subject, void *arg)
 	 * fetches to its ActionQueue, run once the request is handled: a follower woken by
 	 * this request reads all of it in one fetch. */
 	struct replica *appended[q->n > 0 ? q->n : 1];
-	for (int i = 0; i < q->n && i < 4 && c->warm; i++)
-		produce_warm(c, b, q, i, 0);
 	for (int i = 0; i < q->n; i++) {
-		if (i + 4 < q->n && c->warm)
-			produce_warm(c, b, q, i + 4, 0);
-		if (i + 2 < q->n && c->warm)
-			produce_warm(c, b, q, i + 2, 1);
-		if (i + 1 < q->n && c->warm)
-			produce_warm(c, b, q, i + 1, 2);
+		if (c->warm)
+			produce_ahead(c, b, q, i);
 		appended[i] = NULL;
 		produce_one(c, b, q, i, pp, &resp->e[i], &appended[i]);
 	}
