@@ -478,9 +478,13 @@ static struct pstate *pstate_at(struct replica *r, int i)
 	return i == 0 ? &r->ps0 : &r->ps[i - 1];
 }
 
+/* The first producer's state is found without reading n_ps (on another line of the
+ * replica): ps0.producer is -1 while n_ps is 0. */
 static struct pstate *pstate_of(struct replica *r, int producer, bool create)
 {
-	for (int i = 0; i < r->n_ps; i++)
+	if (r->ps0.producer == producer)
+		return &r->ps0;
+	for (int i = 1; i < r->n_ps; i++)
 		if (pstate_at(r, i)->producer == producer)
 			return pstate_at(r, i);
 	if (!create)
@@ -515,8 +519,9 @@ static void pstate_note(struct replica *r, const struct batch *bt)
 static void pstate_rebuild(struct replica *r)
 {
 	r->n_ps = 0;
+	r->ps0.producer = -1;
 	for (size_t i = r->log.head; i < r->log.n; i++)
-		pstate_note(r, &r->log.b[i]);
+		pstate_note(r, plog_batch(&r->log, i));
 }
 
 /* Returns NONE (append), DUPLICATE (already in the log at *base), OUT_OF_ORDER, or
@@ -569,10 +574,10 @@ static sim_time_ns append_at(struct cluster *c, struct broker *b, int64_t bytes)
 
 static void note_flush(struct cluster *c, struct replica *r, int32_t count)
 {
-	r->flush_count += count;
-	if (r->flush_count >= c->sc->cluster.log_flush_interval_messages) {
+	r->log.flush_count += count;
+	if (r->log.flush_count >= c->sc->cluster.log_flush_interval_messages) {
 		r->log.flushed = r->log.leo;
-		r->flush_count = 0;
+		r->log.flush_count = 0;
 	}
 }
 
@@ -851,8 +856,8 @@ static int fetch_span(const struct replica *r, int64_t offset, int64_t end, int6
 		return 0;
 	int n = 0;
 	int64_t bytes = 0;
-	for (; i < r->log.n && r->log.b[i].base < end; i++) {
-		int64_t bb = r->log.b[i].bytes;
+	for (; i < r->log.n && plog_batch(&r->log, i)->base < end; i++) {
+		int64_t bb = plog_batch(&r->log, i)->bytes;
 		if (n > 0 && (bytes + bb > part_max || bb > *budget))
 			break;
 		bytes += bb;
@@ -920,7 +925,7 @@ static void fetch_respond(struct cluster *c, struct broker *b, struct fetch_req 
 		int64_t end = q->replica > 0 ? r->log.leo : r->hw;
 		for (int k = 0; k < nb[i]; k++) {
 			struct batch *bt = &resp->b[first_b[i] + k];
-			*bt = r->log.b[firsts[i] + (size_t)k];
+			*bt = *plog_batch(&r->log, firsts[i] + (size_t)k);
 			if (k == 0 && bt->base < e->offset) /* start mid-batch: send the tail */
 				plog_slice(bt, e->offset, bt->base + bt->count);
 			if (bt->base + bt->count > end) /* never past the high watermark */
@@ -1012,7 +1017,7 @@ static void wake_fetches(struct cluster *c, struct replica *r)
 }
 
 /* Ask for what answering pf will read first: its request, then the leader's replicas it
- * names (their first two lines: leadership and the log's ends). */
+ * names (their first three lines: leadership, the log's ends and its last batch). */
 static void pf_warm_request(const struct pending_fetch *pf)
 {
 	/* a fixed span (a follower's fetch names a few partitions): reading req->n to size
@@ -1025,7 +1030,7 @@ static void pf_warm_replicas(const struct pending_fetch *pf)
 	const struct fetch_req *q = pf->req;
 	for (int i = 0; i < q->n; i++)
 		if (q->e[i].leader_rep)
-			sim_prefetch(q->e[i].leader_rep, 128);
+			sim_prefetch(q->e[i].leader_rep, 192); /* to the last batch */
 }
 
 static void pf_warm_link(const struct cluster *c, const struct pending_fetch *pf)
@@ -1101,7 +1106,8 @@ static void park_fetch(struct cluster *c, struct broker *b, struct fetch_req *q)
 		struct replica *r = local_replica(c, b, q->e[i].part);
 		if (!r)
 			continue;
-		if (r->n_fw == r->cap_fw) { /* drop watchers of fetches answered meanwhile */
+		int cap = r->fw == r->fw_inline ? KS_FW_INLINE : r->cap_fw; /* cap_fw: line 4 */
+		if (r->n_fw == cap) { /* drop watchers of fetches answered meanwhile */
 			int keep = 0;
 			for (int k = 0; k < r->n_fw; k++) {
 				if (r->fw[k]->done)
@@ -1111,9 +1117,9 @@ static void park_fetch(struct cluster *c, struct broker *b, struct fetch_req *q)
 			}
 			r->n_fw = keep;
 		}
-		if (r->n_fw == r->cap_fw) { /* outgrow the inline array, or double */
+		if (r->n_fw == cap) { /* outgrow the inline array, or double */
 			bool inline_fw = r->fw == r->fw_inline;
-			r->cap_fw *= 2;
+			r->cap_fw = 2 * cap;
 			r->fw = xrealloc(inline_fw ? NULL : r->fw, (size_t)r->cap_fw * sizeof(*r->fw));
 			if (inline_fw)
 				memcpy(r->fw, r->fw_inline, sizeof(r->fw_inline));
@@ -1428,9 +1434,11 @@ static void flush_ev(struct sim *s, void *subject, void *arg)
 			continue;
 		}
 		size_t i = l->flushed >= l->leo ? l->n : plog_find(l, l->flushed);
-		while (i < l->n && l->b[i].append_ns <= now - OS_WRITEBACK_NS) {
-			l->flushed = l->b[i].base + l->b[i].count;
-			i++;
+		for (; i < l->n; i++) {
+			const struct batch *bt = plog_batch(l, i);
+			if (bt->append_ns > now - OS_WRITEBACK_NS)
+				break;
+			l->flushed = bt->base + bt->count;
 		}
 	}
 }
@@ -1520,7 +1528,7 @@ void broker__retention(struct cluster *c)
 			size_t j = l->head;
 			int64_t bytes = l->bytes;
 			for (; j < l->n; j++) {
-				const struct batch *bt = &l->b[j];
+				const struct batch *bt = plog_batch(l, j);
 				bool old = t->retention_ns >= 0 && bt->append_ns < now - t->retention_ns;
 				bool big = t->retention_bytes >= 0 && bytes > t->retention_bytes;
 				if ((!old && !big) || bt->base + bt->count > r->hw)

@@ -34,7 +34,7 @@ static void check_log(const struct cluster *c, const struct plog *l, struct rset
 		      int64_t *max_end, struct chk_figures *per)
 {
 	for (size_t i = l->head; i < l->n; i++) {
-		const struct batch *b = &l->b[i];
+		const struct batch *b = plog_batch(l, i);
 		if (b->producer < 0 || b->producer >= c->n_producers)
 			continue;
 		int k = b->producer;
@@ -57,7 +57,7 @@ static int64_t diverging(const struct plog *a, const struct plog *b)
 	int64_t n = 0;
 	size_t i = plog_find(a, lo), j = plog_find(b, lo);
 	while (lo < hi && i < a->n && j < b->n && i != (size_t)-1 && j != (size_t)-1) {
-		const struct batch *x = &a->b[i], *y = &b->b[j];
+		const struct batch *x = plog_batch(a, i), *y = plog_batch(b, j);
 		int64_t end = x->base + x->count;
 		if (y->base + y->count < end)
 			end = y->base + y->count;

@@ -151,7 +151,7 @@ static void place_replicas(struct cluster *c, int t, int from, int to, gsl_rng *
 			p->rep[j].leader = -1;
 			p->rep[j].fetcher = -1;
 			p->rep[j].fw = p->rep[j].fw_inline;
-			p->rep[j].cap_fw = KS_FW_INLINE;
+			p->rep[j].ps0.producer = -1; /* no producer state yet (pstate_of) */
 			host(&c->brokers[p->replicas[j] - 1], p->id, j);
 		}
 	}
@@ -335,8 +335,9 @@ static void check_invariants(const struct cluster *c)
 			const struct replica *r = &p->rep[k];
 			if (r->hw > r->log.leo)
 				broken(c, p, "a replica's high watermark is above its log end");
-			if (!plog_tail_consistent(&r->log))
-				broken(c, p, "a log's cached merge key differs from its last batch");
+			if (r->log.n > r->log.head &&
+			    r->log.tail.base + r->log.tail.count != r->log.leo)
+				broken(c, p, "a log's last batch does not end at its log end");
 			for (int j = k + 1; j < p->rf; j++) {
 				const struct replica *o = &p->rep[j];
 				if (r->is_leader && o->is_leader && r->leader_epoch == o->leader_epoch &&

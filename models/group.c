@@ -939,14 +939,14 @@ static int64_t offset_for_time(const struct replica *r, sim_time_ns t)
 	size_t lo = l->head, hi = l->n;
 	while (lo < hi) { /* the first entry whose last record was appended at or after t */
 		size_t mid = lo + (hi - lo) / 2;
-		if (l->b[mid].append_ns < t)
+		if (plog_batch(l, mid)->append_ns < t)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	if (lo == l->n)
 		return r->hw;
-	const struct batch *b = &l->b[lo];
+	const struct batch *b = plog_batch(l, lo);
 	int64_t off = b->base;
 	if (b->first_append_ns < t && b->append_ns > b->first_append_ns && b->count > 1) {
 		double f = (double)(t - b->first_append_ns) /

@@ -144,7 +144,7 @@ struct pstate {
 };
 
 struct pending_fetch;
-#define KS_FW_INLINE 4
+#define KS_FW_INLINE 3
 
 /* What the leader knows of a follower (kafka.cluster.Replica). */
 struct follower_view {
@@ -159,10 +159,11 @@ struct follower_view {
 struct replica {
 	/* Replicas are line-aligned. Line 0 holds what every fetch, produce and follower
 	 * update reads (leadership, epoch, ISR, HW, the follower views) and the log's first
-	 * fields; line 1 the rest of what an append reads of the log (with its last batch's
-	 * merge key); line 2 the log's cold end and what an append touches besides the log;
-	 * line 3 the leader's waiting produces and parked fetches; lines 4-5 the first
-	 * producer's idempotence state. A follower's append skips line 3. */
+	 * fields; lines 1-2 the rest of what an append or a caught-up fetch touches of the
+	 * log (its last batch inline, plog.h); line 3 the log's epoch cache pointer, the
+	 * leader's waiting produces and parked fetches; line 4 what only elections and new
+	 * producers touch; lines 5-6 the first producer's idempotence state. A follower's
+	 * append touches lines 0-2 and 5-6 only. */
 	_Alignas(64) int broker;  /* broker id */
 	int32_t leader_epoch;     /* the epoch this broker applied */
 	int leader;               /* broker id it follows / itself; -1 none */
@@ -174,27 +175,28 @@ struct replica {
 	struct follower_view *fv; /* leader only: one per replica slot (partition.rf), in
 				   * cluster.fv_pool */
 	struct plog log;
+	struct waiter *pw;        /* acks=all produces waiting for the HW, by required offset */
+	uint32_t pw_head, pw_n, pw_cap;
+	int n_fw;
+	struct pending_fetch **fw; /* parked fetches watching this partition: fw_inline, or
+				    * malloc'd (cap_fw of them) once more than KS_FW_INLINE watch */
+	struct pending_fetch *fw_inline[KS_FW_INLINE];
+	_Alignas(64) int cap_fw;
 	struct pstate *ps;        /* idempotence state of the producers after the first */
 	int n_ps;                 /* producers with state: ps0, then ps[0 .. n_ps - 1) */
-	int n_fw;
-	int64_t flush_count;      /* messages appended since the last flush */
 	int32_t partition_epoch;  /* leader only */
 	int fetcher;              /* follower only: fetcher slot (leader broker, fetcher id) it
 				   * is in, -1 none */
-	struct waiter *pw;        /* acks=all produces waiting for the HW, by required offset */
-	uint32_t pw_head, pw_n, pw_cap;
-	int cap_fw;
-	struct pending_fetch **fw; /* parked fetches watching this partition: fw_inline, or
-				    * malloc'd once more than KS_FW_INLINE watch */
-	struct pending_fetch *fw_inline[KS_FW_INLINE];
-	/* lines 4-5: the first producer's idempotence state, inline, so that an append
+	/* lines 5-6: the first producer's idempotence state, inline, so that an append
 	 * finds it without a dependent miss through a pointer (most replicas see one) */
 	_Alignas(64) struct pstate ps0;
 };
-_Static_assert(sizeof(struct replica) == 384, "a replica is six cache lines");
-_Static_assert(offsetof(struct replica, log.bytes) < 128 + 8 &&
-		       offsetof(struct replica, flush_count) < 192,
-	       "a follower's append touches no line but 0-2 and the idempotence state");
+_Static_assert(sizeof(struct replica) == 448, "a replica is seven cache lines");
+_Static_assert(offsetof(struct replica, log.flush_count) + 8 <= 192,
+	       "an append touches no line of the replica but 0-2 and the idempotence state");
+_Static_assert(offsetof(struct replica, pw) >= 192 &&
+		       offsetof(struct replica, fw_inline) + sizeof(((struct replica *)0)->fw_inline) <= 256,
+	       "the leader's waiters and parked fetches share line 3");
 
 struct partition {
 	/* first, in one cache line (partitions are line-aligned) for the usual RF: what finds

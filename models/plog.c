@@ -15,37 +15,6 @@ void plog_init(struct plog *l)
 {
 	memset(l, 0, sizeof(*l));
 	l->last_epoch = -1;
-	l->tail_producer = -1;
-}
-
-/* Copy the last batch's merge key into the log (after anything but a merge changed it). */
-static void plog__tail_load(struct plog *l)
-{
-	if (l->n == l->head) {
-		l->tail_producer = -1;
-		return;
-	}
-	const struct batch *b = &l->b[l->n - 1];
-	l->tail_producer = b->producer;
-	l->tail_producer_epoch = b->producer_epoch;
-	l->tail_epoch = b->epoch;
-	l->tail_count = b->count;
-	l->tail_next_seq = b->first_seq + b->count;
-	l->tail_next_proto = b->proto_seq + b->count;
-	l->tail_first_append_ns = b->first_append_ns;
-	l->tail_bytes = b->bytes;
-}
-
-bool plog_tail_consistent(const struct plog *l)
-{
-	if (l->n == l->head)
-		return l->tail_producer == -1;
-	const struct batch *b = &l->b[l->n - 1];
-	return l->tail_producer == b->producer && l->tail_producer_epoch == b->producer_epoch &&
-	       l->tail_epoch == b->epoch && l->tail_count == b->count &&
-	       l->tail_next_seq == b->first_seq + b->count &&
-	       l->tail_next_proto == b->proto_seq + b->count &&
-	       l->tail_first_append_ns == b->first_append_ns && l->tail_bytes == b->bytes;
 }
 
 void plog_release(struct plog *l)
@@ -107,45 +76,42 @@ void plog_slice(struct batch *b, int64_t lo, int64_t hi)
 /* Does proto continue the last batch, so that one batch can hold both? */
 static int plog__continues(const struct plog *l, const struct batch *p)
 {
-	return l->tail_producer >= 0 && l->tail_producer == p->producer &&
-	       l->tail_producer_epoch == p->producer_epoch && l->tail_epoch == p->epoch &&
-	       l->tail_next_seq == p->first_seq && l->tail_next_proto == p->proto_seq &&
-	       p->append_ns - l->tail_first_append_ns < PLOG_MERGE_SPAN_NS &&
-	       (int64_t)l->tail_count + p->count < INT32_MAX / 2;
+	const struct batch *t = &l->tail;
+	return l->n > l->head && t->producer >= 0 && t->producer == p->producer &&
+	       t->producer_epoch == p->producer_epoch && t->epoch == p->epoch &&
+	       t->first_seq + t->count == p->first_seq &&
+	       t->proto_seq + t->count == p->proto_seq &&
+	       p->append_ns - t->first_append_ns < PLOG_MERGE_SPAN_NS &&
+	       (int64_t)t->count + p->count < INT32_MAX / 2;
 }
 
 int64_t plog_append(struct plog *l, const struct batch *proto)
 {
 	int64_t base = l->leo;
 	plog__note_epoch(l, proto->epoch, base);
+	l->leo += proto->count;
+	l->bytes += proto->bytes;
 	if (plog__continues(l, proto)) {
-		/* stores only: the batch itself need not be in the cache */
-		l->tail_count += proto->count;
-		l->tail_bytes += proto->bytes;
-		l->tail_next_seq += proto->count;
-		l->tail_next_proto += proto->count;
-		struct batch *b = &l->b[l->n - 1];
-		b->count = l->tail_count;
-		b->bytes = l->tail_bytes;
-		b->last_create_ns = proto->last_create_ns;
-		b->append_ns = proto->append_ns;
-		l->leo += proto->count;
-		l->bytes += proto->bytes;
+		struct batch *t = &l->tail;
+		t->count += proto->count;
+		t->bytes += proto->bytes;
+		t->last_create_ns = proto->last_create_ns;
+		t->append_ns = proto->append_ns;
 		return base;
 	}
-	if (l->n == l->cap) {
+	/* the array gets the last batch and keeps a slot for the new one */
+	if (l->n + 1 > l->cap) {
 		plog__compact(l);
-		if (l->n == l->cap) {
+		if (l->n + 1 > l->cap) {
 			l->cap = l->cap ? 2 * l->cap : 16;
 			l->b = xrealloc(l->b, l->cap * sizeof(*l->b));
 		}
 	}
-	struct batch *b = &l->b[l->n++];
-	*b = *proto;
-	b->base = base;
-	l->leo += b->count;
-	l->bytes += b->bytes;
-	plog__tail_load(l);
+	if (l->n > l->head)
+		l->b[l->n - 1] = l->tail;
+	l->n++;
+	l->tail = *proto;
+	l->tail.base = base;
 	return base;
 }
 
@@ -154,13 +120,15 @@ size_t plog_find(const struct plog *l, int64_t offset)
 	if (offset >= l->leo || offset < l->log_start || l->n == l->head)
 		return (size_t)-1;
 	/* most look-ups are near the end (followers and consumers keeping up) */
-	for (size_t i = l->n, k = 0; i > l->head && k < 4; i--, k++)
-		if (offset >= l->b[i - 1].base)
-			return offset < l->b[i - 1].base + l->b[i - 1].count ? i - 1 : (size_t)-1;
+	for (size_t i = l->n, k = 0; i > l->head && k < 4; i--, k++) {
+		const struct batch *b = plog_batch(l, i - 1);
+		if (offset >= b->base)
+			return offset < b->base + b->count ? i - 1 : (size_t)-1;
+	}
 	size_t lo = l->head, hi = l->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		const struct batch *b = &l->b[mid];
+		const struct batch *b = plog_batch(l, mid);
 		if (offset < b->base)
 			hi = mid;
 		else if (offset >= b->base + b->count)
@@ -178,18 +146,16 @@ int64_t plog_truncate_to(struct plog *l, int64_t offset)
 	if (offset < l->log_start)
 		offset = l->log_start;
 	int64_t removed = l->leo - offset;
-	while (l->n > l->head && l->b[l->n - 1].base >= offset) {
-		l->bytes -= l->b[l->n - 1].bytes;
+	while (l->n > l->head && l->tail.base >= offset) {
+		l->bytes -= l->tail.bytes;
 		l->n--;
+		if (l->n > l->head)
+			l->tail = l->b[l->n - 1];
 	}
-	if (l->n > l->head) {
-		struct batch *b = &l->b[l->n - 1];
-		int64_t keep = offset - b->base;
-		if (keep < b->count) {
-			int64_t old_bytes = b->bytes;
-			plog_slice(b, b->base, offset);
-			l->bytes -= old_bytes - b->bytes;
-		}
+	if (l->n > l->head && offset - l->tail.base < l->tail.count) {
+		int64_t old_bytes = l->tail.bytes;
+		plog_slice(&l->tail, l->tail.base, offset);
+		l->bytes -= old_bytes - l->tail.bytes;
 	}
 	l->leo = offset;
 	if (l->flushed > offset)
@@ -199,7 +165,6 @@ int64_t plog_truncate_to(struct plog *l, int64_t offset)
 	while (l->n_ec && l->ec[l->n_ec - 1].start >= offset)
 		l->n_ec--;
 	l->last_epoch = l->n_ec ? l->ec[l->n_ec - 1].epoch : -1;
-	plog__tail_load(l);
 	return removed;
 }
 
@@ -207,8 +172,11 @@ void plog_advance_start(struct plog *l, int64_t offset)
 {
 	if (offset > l->leo)
 		offset = l->leo;
-	while (l->head < l->n && l->b[l->head].base + l->b[l->head].count <= offset) {
-		l->bytes -= l->b[l->head].bytes;
+	while (l->head < l->n) {
+		const struct batch *b = plog_batch(l, l->head);
+		if (b->base + b->count > offset)
+			break;
+		l->bytes -= b->bytes;
 		l->head++;
 	}
 	if (offset > l->log_start)
@@ -216,7 +184,6 @@ void plog_advance_start(struct plog *l, int64_t offset)
 	if (l->head == l->n && l->n) {
 		l->head = l->n = 0;
 	}
-	plog__tail_load(l);
 }
 
 int64_t plog_epoch_start(const struct plog *l, int32_t epoch)
@@ -245,6 +212,5 @@ void plog_reset_to(struct plog *l, int64_t offset)
 	l->bytes = 0;
 	l->n_ec = 0;
 	l->last_epoch = -1;
-	l->tail_producer = -1;
 	l->log_start = l->leo = l->flushed = offset;
 }

@@ -42,32 +42,25 @@ struct epoch_entry {
 #define PLOG_MERGE_SPAN_NS (1000 * 1000 * 1000LL)
 
 struct plog {
-	/* first, what an append or a read touches (the replica holds the log on its second
-	 * line, after its leadership state); counts are 32-bit to keep them on that line */
-	struct batch *b;       /* b[head .. n) are live */
+	/* Batches head .. n - 1: b[head .. n - 1) in the array and the last one, n - 1, here in
+	 * `tail` (its array slot is reserved but stale). Appends merge into the last batch
+	 * (when it is the same producer's continuation) and fetches of a caught-up reader read
+	 * only it, so neither touches the array, a cache miss on every follower in a large
+	 * cluster. plog_batch() reads batch i wherever it is. The fields are ordered for the
+	 * replica's cache lines (kafka.h): what appends and fetches touch first, the rest last. */
+	struct batch *b;
 	int64_t log_start;     /* first offset still readable */
 	int64_t leo;           /* log end offset: next offset to write */
-	uint32_t head, n;
+	uint32_t head, n;      /* counts are 32-bit to keep them on the replica's hot lines */
 	int32_t last_epoch;    /* ec[n_ec - 1].epoch, -1 when empty: read on every append and
 				* fetch, kept here to spare a cache miss on ec */
-	/* The last batch's merge key and size, copied here: an append decides whether it
-	 * continues the last batch, and merges into it with stores only, without first
-	 * loading the batch (on a follower, a cache miss that stalled every fetch response
-	 * in the 100-broker bench). tail_producer is -1 when nothing may merge (an empty log,
-	 * or a last batch without a producer). plog_tail_consistent checks the copy. */
-	int32_t tail_producer;
-	int32_t tail_producer_epoch;
-	int32_t tail_epoch;
-	int32_t tail_count;
 	uint32_t n_ec;
-	int64_t tail_next_seq;   /* first_seq + count */
-	int64_t tail_next_proto; /* proto_seq + count */
-	sim_time_ns tail_first_append_ns;
-	int64_t tail_bytes;
+	struct batch tail;     /* batch n - 1, when n > head */
 	int64_t bytes;         /* bytes in live batches */
+	int64_t flush_count;   /* records appended since the last flush (log.flush.interval.messages) */
 	/* then what only growth, flushes and elections touch */
-	uint32_t cap, cap_ec;
 	int64_t flushed;       /* offsets below this survive a power loss */
+	uint32_t cap, cap_ec;
 	struct epoch_entry *ec;
 };
 
@@ -89,13 +82,16 @@ void plog_advance_start(struct plog *l, int64_t offset);
 void plog_reset_to(struct plog *l, int64_t offset);
 /* Index of the batch holding offset, or (size_t)-1. */
 size_t plog_find(const struct plog *l, int64_t offset);
+/* Batch i (head <= i < n). */
+static inline const struct batch *plog_batch(const struct plog *l, size_t i)
+{
+	return i + 1 == l->n ? &l->tail : &l->b[i];
+}
 /* The latest epoch in the cache, -1 when empty. */
 static inline int32_t plog_last_epoch(const struct plog *l)
 {
 	return l->last_epoch;
 }
-/* Does the cached merge key match the last batch? (debug invariant) */
-bool plog_tail_consistent(const struct plog *l);
 /* KIP-101 OffsetsForLeaderEpoch answered by this log: the end offset of `epoch` (the start of
  * the next higher epoch, or the LEO if epoch is the latest) and the largest epoch <= the
  * requested one (*epoch_out). Returns -1 (UNDEFINED) when no epoch <= requested exists. */
