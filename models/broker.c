@@ -356,12 +356,15 @@ static void wake_appended(struct cluster *c, struct replica **appended, int n);
 static int64_t hw_target(const struct cluster *c, const struct partition *p,
 			 const struct replica *r)
 {
-	if (isr_size(r->isr) < c->topics[p->topic].min_isr)
+	SIM_ASSERT(!trace_on(c->tr, TRACE_DEBUG) || /* the copies (kafka.h) */
+		   (r->rf == p->rf && r->min_isr == c->topics[p->topic].min_isr &&
+		    p->replicas[r->slot] == r->broker));
+	if (isr_size(r->isr) < r->min_isr)
 		return -1;
 	uint32_t isr = r->isr | r->isr_pending;
 	int64_t hw = r->log.leo;
-	for (int i = 0; i < p->rf; i++) {
-		if (!(isr & (1u << i)) || p->replicas[i] == r->broker)
+	for (int i = 0; i < r->rf; i++) {
+		if (!(isr & (1u << i)) || i == r->slot)
 			continue;
 		if (r->fv[i].leo < hw)
 			hw = r->fv[i].leo;
@@ -371,13 +374,12 @@ static int64_t hw_target(const struct cluster *c, const struct partition *p,
 
 static bool advance_hw(struct cluster *c, struct partition *p, struct replica *r)
 {
-	const struct topic *t = &c->topics[p->topic];
 	int64_t hw = hw_target(c, p, r);
 	if (hw <= r->hw)
 		return false;
 	r->hw = hw;
 	SIM_ASSERT(r->hw <= r->log.leo);
-	complete_waiters(c, r, hw, KERR_NONE, t->min_isr);
+	complete_waiters(c, r, hw, KERR_NONE, r->min_isr);
 	return true;
 }
 
@@ -1103,7 +1105,9 @@ static void park_fetch(struct cluster *c, struct broker *b, struct fetch_req *q)
 	pf->follower = q->replica > 0;
 	pf->gen = b->fetch_gen; /* on_fetch found no data */
 	for (int i = 0; i < q->n; i++) {
-		struct replica *r = local_replica(c, b, q->e[i].part);
+		struct replica *r = q->e[i].leader_rep ? q->e[i].leader_rep :
+							  local_replica(c, b, q->e[i].part);
+		SIM_ASSERT(!trace_on(c->tr, TRACE_DEBUG) || r == local_replica(c, b, q->e[i].part));
 		if (!r)
 			continue;
 		int cap = r->fw == r->fw_inline ? KS_FW_INLINE : r->cap_fw; /* cap_fw: line 4 */
@@ -1152,8 +1156,12 @@ static void on_fetch(struct cluster *c, struct broker *b, struct fetch_req *q)
 				data = true;
 				continue;
 			}
-			struct partition *p = &c->parts[e->part];
-			update_follower(c, b, p, r, broker__slot_of(p, q->replica), e->offset);
+			struct partition *p = &c->parts[e->part]; /* read only off the common path */
+			int slot = e->leader_fv ? (int)(e->leader_fv - r->fv) :
+						  broker__slot_of(p, q->replica);
+			SIM_ASSERT(!trace_on(c->tr, TRACE_DEBUG) ||
+				   slot == broker__slot_of(p, q->replica));
+			update_follower(c, b, p, r, slot, e->offset);
 			if (r->log.leo > e->offset)
 				data = true;
 		}
@@ -1573,7 +1581,8 @@ void broker__warm(const struct cluster *c, const struct broker *b, const struct 
 			}
 			if (q->e[i].leader_fv)
 				sim_prefetch(q->e[i].leader_fv, sizeof(struct follower_view));
-			sim_prefetch(&c->parts[q->e[i].part], 64);
+			else /* a consumer's fetch finds the replica through the partition */
+				sim_prefetch(&c->parts[q->e[i].part], 64);
 		}
 		break;
 	}

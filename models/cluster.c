@@ -152,6 +152,9 @@ static void place_replicas(struct cluster *c, int t, int from, int to, gsl_rng *
 			p->rep[j].fetcher = -1;
 			p->rep[j].fw = p->rep[j].fw_inline;
 			p->rep[j].ps0.producer = -1; /* no producer state yet (pstate_of) */
+			p->rep[j].slot = (uint8_t)j;
+			p->rep[j].rf = (uint8_t)p->rf;
+			p->rep[j].min_isr = (uint8_t)tp->min_isr;
 			host(&c->brokers[p->replicas[j] - 1], p->id, j);
 		}
 	}

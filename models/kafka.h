@@ -167,10 +167,14 @@ struct replica {
 	_Alignas(64) int broker;  /* broker id */
 	int32_t leader_epoch;     /* the epoch this broker applied */
 	int leader;               /* broker id it follows / itself; -1 none */
-	uint32_t isr;             /* leader only: bitmask over replica slots */
-	uint32_t isr_pending;     /* leader only: AlterPartition in flight: maximal ISR, 0 = none */
+	uint16_t isr;             /* leader only: bitmask over replica slots (KS_RF_MAX) */
+	uint16_t isr_pending;     /* leader only: AlterPartition in flight: maximal ISR, 0 = none */
 	bool is_leader;           /* this broker believes it leads (at leader_epoch) */
 	bool needs_truncation;    /* follower: ask the leader for the end of our last epoch first */
+	/* the partition's, copied for the HW and follower updates (a replica set is fixed
+	 * for the run): they spare a leader the partition's line on every fetch */
+	uint8_t slot, rf;         /* this replica's slot; the replication factor */
+	uint8_t min_isr;          /* the topic's effective min.insync.replicas */
 	int64_t hw;
 	struct follower_view *fv; /* leader only: one per replica slot (partition.rf), in
 				   * cluster.fv_pool */
@@ -191,6 +195,7 @@ struct replica {
 	 * finds it without a dependent miss through a pointer (most replicas see one) */
 	_Alignas(64) struct pstate ps0;
 };
+_Static_assert(KS_RF_MAX <= 16, "ISRs are 16-bit masks in the replica");
 _Static_assert(sizeof(struct replica) == 448, "a replica is seven cache lines");
 _Static_assert(offsetof(struct replica, log.flush_count) + 8 <= 192,
 	       "an append touches no line of the replica but 0-2 and the idempotence state");
