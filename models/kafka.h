@@ -205,13 +205,16 @@ _Static_assert(offsetof(struct replica, pw) >= 192 &&
 
 struct partition {
 	/* first, in one cache line (partitions are line-aligned) for the usual RF: what finds
-	 * a broker's replica */
+	 * a broker's replica, and what every produce and acknowledgement updates */
 	_Alignas(64) int id;      /* global index */
 	int rf;
 	struct replica *rep;      /* rf of them, in cluster.rep_pool: sized by the real RF, so
 				   * the hot state of many partitions shares the caches */
-	int replicas[KS_RF_MAX];  /* broker ids, preferred first */
 	int topic, index;
+	int64_t records_appended; /* records the leader appended (all leaders) */
+	sim_time_ns last_ack_ns;  /* producers' view: the last acknowledgement */
+	sim_time_ns max_ack_gap_ns; /* the longest wait between two acknowledgements */
+	int replicas[KS_RF_MAX];  /* broker ids, preferred first */
 	/* the controller's committed state */
 	int leader;               /* broker id, -1 offline */
 	int32_t leader_epoch;
@@ -220,13 +223,12 @@ struct partition {
 	/* accounting */
 	sim_time_ns offline_since, offline_ns;
 	sim_time_ns write_unavail_since, write_unavail_ns;
-	int64_t records_appended; /* records the leader appended (all leaders) */
-	sim_time_ns last_ack_ns;  /* producers' view: the last acknowledgement */
-	sim_time_ns max_ack_gap_ns; /* the longest wait between two acknowledgements */
 	struct rset *deleted;     /* per producer: sequences retention removed (NULL until used) */
 	uint32_t *meta_hist;      /* indexes into cluster.meta_log touching this partition */
 	int n_meta_hist, cap_meta_hist;
 };
+_Static_assert(offsetof(struct partition, replicas) + 4 * sizeof(int) <= 64,
+	       "RF up to 4 finds its replicas on the partition's first line");
 
 struct topic {
 	const struct topic_cfg *cfg;

@@ -25,11 +25,6 @@
 static void sender_kick(struct cluster *c, struct producer *p, sim_time_ns at);
 static void request_metadata(struct cluster *c, struct producer *p);
 
-static struct partition *gpart(struct cluster *c, struct producer *p, int idx)
-{
-	return &c->parts[c->topics[p->topic].first_partition + idx];
-}
-
 /* ---- connections and their partition lists ------------------------------------------- */
 
 static void conn_list_add(struct producer *p, int broker, int idx)
@@ -172,7 +167,7 @@ static void accumulate(struct cluster *c, struct producer *p, int idx, int64_t b
 	} else {
 		b = xcalloc(1, sizeof(*b));
 	}
-	b->part = gpart(c, p, idx)->id;
+	b->part = c->topics[p->topic].first_partition + idx; /* global ids are indexes */
 	b->count = 1;
 	b->bytes = bytes;
 	b->first_seq = -1;
