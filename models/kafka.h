@@ -323,7 +323,8 @@ struct chk_result {
 	int64_t divergent_offsets;
 };
 
-/* ks_alloc keeps freed blocks of up to KS_BLOCK_CLASSES * KS_BLOCK_GRAIN bytes for reuse. */
+/* ks_alloc keeps freed blocks of up to KS_BLOCK_CLASSES * KS_BLOCK_GRAIN bytes (its header
+ * included) for reuse. */
 #define KS_BLOCK_GRAIN 64
 #define KS_BLOCK_CLASSES 64
 
@@ -402,9 +403,11 @@ struct ks_block {
 	max_align_t align[];
 };
 void *ks__alloc_new(struct cluster *c, size_t size);
+/* Blocks of class k are k cache lines, header included, and start on a line (pool.h): a
+ * message of n lines' worth of bytes is read in n misses, not n + 1. */
 static inline size_t ks__class(size_t size) /* > KS_BLOCK_CLASSES: a large block */
 {
-	return size ? (size + KS_BLOCK_GRAIN - 1) / KS_BLOCK_GRAIN : 1;
+	return (size + offsetof(struct ks_block, align) + KS_BLOCK_GRAIN - 1) / KS_BLOCK_GRAIN;
 }
 static inline void *ks_alloc(struct cluster *c, size_t size)
 {

@@ -37,7 +37,7 @@ void *ks__alloc_new(struct cluster *c, size_t size)
 	if (cls <= KS_BLOCK_CLASSES) {
 		struct pool *pl = &c->ks_pools[cls];
 		if (pl->size == 0)
-			pool_init(pl, sizeof(*blk) + cls * KS_BLOCK_GRAIN);
+			pool_init(pl, cls * KS_BLOCK_GRAIN);
 		blk = pool_take(pl);
 	} else {
 		struct ks_big *big = xcalloc(1, sizeof(*big) + sizeof(*blk) + size);

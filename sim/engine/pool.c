@@ -5,12 +5,14 @@
 #include "pool.h"
 
 #include <stdalign.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "xmem.h"
 
 #define POOL_ALIGN alignof(max_align_t)
 #define POOL_CHUNK_BYTES (64 * 1024)
+#define POOL_LINE 64
 
 struct pool_chunk {
 	struct pool_chunk *next;
@@ -24,6 +26,8 @@ void pool_init(struct pool *p, size_t size)
 		size = sizeof(void *);
 	p->size = (size + POOL_ALIGN - 1) / POOL_ALIGN * POOL_ALIGN;
 	p->chunk_bytes = p->size > POOL_CHUNK_BYTES ? p->size : POOL_CHUNK_BYTES;
+	if (p->size % POOL_LINE == 0) /* room to start the first object on a line */
+		p->chunk_bytes += POOL_LINE;
 }
 
 void *pool_take(struct pool *p)
@@ -37,6 +41,11 @@ void *pool_take(struct pool *p)
 		p->chunks = ch;
 		p->cur = (char *)ch->mem;
 		p->left = p->chunk_bytes;
+		if (p->size % POOL_LINE == 0) { /* whole lines each */
+			size_t skip = (POOL_LINE - (uintptr_t)p->cur % POOL_LINE) % POOL_LINE;
+			p->cur += skip;
+			p->left -= skip;
+		}
 	}
 	obj = p->cur; /* chunks come zeroed */
 	p->cur += p->size;

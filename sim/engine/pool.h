@@ -21,7 +21,8 @@ struct pool {
 	size_t left;
 };
 
-/* Objects of `size` bytes (rounded up to max_align_t's alignment), aligned like malloc's. */
+/* Objects of `size` bytes (rounded up to max_align_t's alignment), aligned like malloc's;
+ * when that is a multiple of 64, on cache lines: each object is whole lines. */
 void pool_init(struct pool *p, size_t size);
 /* A zeroed object. Never NULL (exhaustion stops the run, as xcalloc). */
 void *pool_take(struct pool *p);
