@@ -180,11 +180,10 @@ static void fetcher_send(struct cluster *c, struct broker *b, struct fetcher *f)
  * and cancelled thousands of times a second, a broker keeps each purgatory's deadlines in a
  * list and one timer at the earliest, scheduled with that deadline's ticket (sim.h, lazy
  * timers): it fires exactly where the request's own timer would have. */
-struct deadline {
+struct deadline { /* listed: prev set, or the list's head; unlisted: prev NULL */
 	struct deadline *prev, *next;
 	sim_time_ns at;
 	sim_ticket ticket;
-	bool listed;
 };
 struct deadlines {
 	struct deadline *head;
@@ -223,7 +222,6 @@ static void dl_add(struct cluster *c, struct deadlines *l, struct deadline *d, s
 	if (l->head)
 		l->head->prev = d;
 	l->head = d;
-	d->listed = true;
 	if (l->timer && d->at >= l->at)
 		return;
 	if (l->timer)
@@ -235,15 +233,15 @@ static void dl_add(struct cluster *c, struct deadlines *l, struct deadline *d, s
 
 static void dl_del(struct deadlines *l, struct deadline *d)
 {
-	if (!d->listed)
-		return;
+	if (!d->prev && l->head != d)
+		return; /* not listed */
 	if (d->prev)
 		d->prev->next = d->next;
 	else
 		l->head = d->next;
 	if (d->next)
 		d->next->prev = d->prev;
-	d->listed = false;
+	d->prev = d->next = NULL;
 }
 
 /* In the timer's event: the deadline it fired for, if still pending (else NULL, and the
@@ -772,6 +770,7 @@ struct pending_fetch {
 	bool done;
 	bool follower;          /* req->replica > 0, kept here to spare reading req */
 };
+_Static_assert(sizeof(struct pending_fetch) == 64, "a parked fetch is one cache line (pool.h)");
 
 /* Parked fetches come from a pool of their own (c->pf_pool), dense and reused most
  * recently freed first: a wake-up reads every fetch watching a partition, done ones
