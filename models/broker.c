@@ -692,7 +692,7 @@ static void produce_warm(const struct cluster *c, const struct broker *b,
 	const struct replica *r = &p->rep[slot];
 	if (stage == 1) {
 		sim_prefetch(r, 256);
-		sim_prefetch(&r->ps0, 64);
+		sim_prefetch(&r->ps0, sizeof(r->ps0));
 		return;
 	}
 	for (int k = 0; k < r->n_fw && k < KS_FW_INLINE; k++) /* the replica's line is here */
@@ -1594,7 +1594,7 @@ void broker__warm(const struct cluster *c, const struct broker *b, const struct 
 			const struct replica *rep = r->e[i].follower_rep;
 			if (rep) {
 				sim_prefetch(rep, 192);
-				sim_prefetch(&rep->ps0, 64);
+				sim_prefetch(&rep->ps0, sizeof(rep->ps0));
 			}
 		}
 		break;
