@@ -467,5 +467,9 @@ int evq_peek2(const struct evq *q, struct evq_event out[2])
 	if (c == 0)
 		return 1;
 	peek_slot(q, key_slot(q->keys[c]), &out[1]);
+	/* c's siblings are the next peeks' candidates (a pop moves c up and one of its
+	 * children into its place): ask for their slots now, so that those peeks find them */
+	for (size_t i = 1; i <= EVQ_ARITY && i < q->len; i++)
+		__builtin_prefetch(&q->slots[key_slot(q->keys[i])]);
 	return 2;
 }
