@@ -98,8 +98,10 @@ void chk__run(struct cluster *c, struct chk_result *out)
 		}
 		check_log(c, &fin->log, present, max_end, per);
 		for (int k = 0; p->deleted && k < np; k++) /* deleted by retention is not lost */
-			for (size_t r = 0; r < p->deleted[k].n; r++)
-				rset_add(&present[k], p->deleted[k].r[r].lo, p->deleted[k].r[r].hi);
+			for (size_t r = 0; r < p->deleted[k].n; r++) {
+				struct rset_range x = rset_range_at(&p->deleted[k], r);
+				rset_add(&present[k], x.lo, x.hi);
+			}
 		for (int k = 0; k < np; k++) {
 			const struct producer *pr = &c->producers[k];
 			if (pr->topic != p->topic)

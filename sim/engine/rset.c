@@ -6,6 +6,9 @@
  * searches, O(log n); an edit touching k ranges is O(log n + k) plus one memmove of the ranges
  * after it, which is empty in the common case of adding at or past the end (acknowledgements
  * and deliveries mostly arrive in order), handled by a fast path. rset_total is a walk, O(n).
+ * The last range's end lives in last_hi only (continuing it is one store, off the array);
+ * an edit other than that writes it back first (sync_last), a lookup reads it through
+ * hi_at.
  */
 #include "rset.h"
 
@@ -53,6 +56,18 @@ static void reserve(struct rset *s, size_t need)
 	s->cap = cap;
 }
 
+static inline int64_t hi_at(const struct rset *s, size_t k)
+{
+	return k + 1 == s->n ? s->last_hi : s->r[k].hi;
+}
+
+/* Give the array its last range's end, before an edit reads or moves ranges. */
+static void sync_last(struct rset *s)
+{
+	if (s->n)
+		s->r[s->n - 1].hi = s->last_hi;
+}
+
 /* Index of the first range with hi > v, or with hi >= v when `or_equal` (n if none). */
 static size_t search_hi(const struct rset *s, int64_t v, bool or_equal)
 {
@@ -61,7 +76,9 @@ static size_t search_hi(const struct rset *s, int64_t v, bool or_equal)
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (s->r[mid].hi > v || (or_equal && s->r[mid].hi == v))
+		int64_t h = hi_at(s, mid);
+
+		if (h > v || (or_equal && h == v))
 			hi = mid;
 		else
 			lo = mid + 1;
@@ -118,15 +135,15 @@ int64_t rset_add(struct rset *s, int64_t lo, int64_t hi)
 	SIM_ASSERT(lo <= hi);
 	if (lo == hi)
 		return 0;
-	/* Fast paths: past the end, or continuing the last range (a store only). */
-	if (s->n == 0 || lo > s->last_hi) {
-		reserve(s, s->n + 1);
-		s->r[s->n++] = merged;
+	/* Fast paths: continuing the last range (a store only), or past the end. */
+	if (s->n && lo == s->last_hi) {
 		s->last_hi = hi;
 		return 0;
 	}
-	if (lo == s->last_hi) {
-		s->r[s->n - 1].hi = hi;
+	sync_last(s);
+	if (s->n == 0 || lo > s->last_hi) {
+		reserve(s, s->n + 1);
+		s->r[s->n++] = merged;
 		s->last_hi = hi;
 		return 0;
 	}
@@ -154,6 +171,7 @@ int64_t rset_remove(struct rset *s, int64_t lo, int64_t hi)
 	SIM_ASSERT(lo <= hi);
 	if (lo == hi || s->n == 0)
 		return 0;
+	sync_last(s);
 	/* Ranges [i, j) overlap [lo, hi): hi > lo and lo < hi. */
 	i = search_hi(s, lo, false);
 	j = search_lo(s, i, hi, true);
@@ -177,7 +195,7 @@ int64_t rset_count_in(const struct rset *s, int64_t lo, int64_t hi)
 	if (lo >= hi)
 		return 0;
 	for (k = search_hi(s, lo, false); k < s->n && s->r[k].lo < hi; k++)
-		c += overlap(s->r[k], lo, hi);
+		c += overlap(rset_range_at(s, k), lo, hi);
 	return c;
 }
 
@@ -187,7 +205,7 @@ int64_t rset_total(const struct rset *s)
 	int64_t c = 0;
 
 	for (k = 0; k < s->n; k++)
-		c += s->r[k].hi - s->r[k].lo;
+		c += hi_at(s, k) - s->r[k].lo;
 	return c;
 }
 
@@ -205,14 +223,14 @@ int64_t rset_count_minus(const struct rset *a, const struct rset *b)
 
 	/* Merge walk: b's ranges before a range of a can be skipped for every later one. */
 	for (i = 0; i < a->n; i++) {
-		struct rset_range x = a->r[i];
+		struct rset_range x = rset_range_at(a, i);
 		int64_t covered = 0;
 		size_t k;
 
-		while (j < b->n && b->r[j].hi <= x.lo)
+		while (j < b->n && hi_at(b, j) <= x.lo)
 			j++;
 		for (k = j; k < b->n && b->r[k].lo < x.hi; k++)
-			covered += overlap(b->r[k], x.lo, x.hi);
+			covered += overlap(rset_range_at(b, k), x.lo, x.hi);
 		c += (x.hi - x.lo) - covered;
 	}
 	return c;
@@ -223,7 +241,7 @@ int64_t rset_next_gap(const struct rset *s, int64_t from)
 	size_t k = search_hi(s, from, false);
 
 	if (k < s->n && s->r[k].lo <= from)
-		return s->r[k].hi; /* next range starts after a gap: hi is not in s */
+		return hi_at(s, k); /* next range starts after a gap: hi is not in s */
 	return from;
 }
 
@@ -233,10 +251,8 @@ bool rset_valid(const struct rset *s)
 
 	if (s->n > s->cap || (s->n && !s->r))
 		return false;
-	if (s->n && s->last_hi != s->r[s->n - 1].hi)
-		return false;
 	for (k = 0; k < s->n; k++) {
-		if (s->r[k].lo >= s->r[k].hi)
+		if (s->r[k].lo >= hi_at(s, k))
 			return false;
 		if (k && s->r[k - 1].hi >= s->r[k].lo)
 			return false;

@@ -19,12 +19,21 @@ struct rset_range {
 };
 
 struct rset {
-	struct rset_range *r;
+	struct rset_range *r;     /* r[n - 1].hi is stale: read ranges with rset_range_at */
 	size_t n, cap;
-	int64_t last_hi;  /* r[n - 1].hi when n > 0: ranges mostly grow at the end, and this
-			   * copy decides that without loading the array (a cache miss per
-			   * acknowledgement in a large cluster) */
+	int64_t last_hi;  /* the last range's end, kept here only: ranges mostly grow at the
+			   * end, and continuing the last one then never touches the array (a
+			   * cache miss per acknowledgement in a large cluster) */
 };
+
+/* Range k (k < n). */
+static inline struct rset_range rset_range_at(const struct rset *s, size_t k)
+{
+	struct rset_range x = s->r[k];
+	if (k + 1 == s->n)
+		x.hi = s->last_hi;
+	return x;
+}
 
 void rset_init(struct rset *s);
 void rset_release(struct rset *s);

@@ -34,8 +34,8 @@ static void test_basics(void **state)
 	/* a duplicate delivery: [8, 22) overlaps 2 + 2, fills the gap and joins both */
 	assert_int_equal(rset_add(&s, 8, 22), 4);
 	assert_int_equal(s.n, 1);
-	assert_int_equal(s.r[0].lo, 0);
-	assert_int_equal(s.r[0].hi, 30);
+	assert_int_equal(rset_range_at(&s, 0).lo, 0);
+	assert_int_equal(rset_range_at(&s, 0).hi, 30);
 	assert_int_equal(rset_add(&s, 0, 30), 30);
 	/* adding in front, touching: merges */
 	assert_int_equal(rset_add(&s, -5, 0), 0);
@@ -60,8 +60,8 @@ static void test_basics(void **state)
 	/* remove across a gap, trimming both sides */
 	assert_int_equal(rset_remove(&s, 8, 14), 4);
 	assert_int_equal(s.n, 2);
-	assert_int_equal(s.r[0].hi, 8);
-	assert_int_equal(s.r[1].lo, 14);
+	assert_int_equal(rset_range_at(&s, 0).hi, 8);
+	assert_int_equal(rset_range_at(&s, 1).lo, 14);
 	assert_true(rset_valid(&s));
 	rset_clear(&s);
 	assert_int_equal(rset_total(&s), 0);
@@ -164,7 +164,7 @@ static void model_check(const struct rset *s, const bool *m)
 /* A random range inside [0, U); often at or just past the set's end. */
 static void random_range(gsl_rng *r, const struct rset *s, int64_t *lo, int64_t *hi)
 {
-	int64_t end = s->n ? s->r[s->n - 1].hi : 0;
+	int64_t end = s->n ? rset_range_at(s, s->n - 1).hi : 0;
 	int64_t len = 1 + (int64_t)gsl_rng_uniform_int(r, gsl_rng_uniform_int(r, 4) ? 8 : 200);
 
 	if (gsl_rng_uniform_int(r, 3) == 0 && end < U - 1)
