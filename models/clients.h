@@ -42,12 +42,13 @@ struct pbatch {
 	bool closed;              /* no more appends (drained once or full) */
 };
 
-struct pqueue {               /* per partition of the producer's topic */
-	int64_t records;          /* records the partitioner sent here */
+struct pqueue {               /* per partition of the producer's topic: two lines, the
+			      * first all a record and a drain touch */
+	_Alignas(64) int64_t records; /* records the partitioner sent here */
 	struct pbatch *head, *tail;
 	int n;                    /* batches queued (not in flight) */
-	int64_t next_seq;         /* next sequence number for this partition */
 	int32_t epoch;            /* producer epoch, bumped after an unresolvable sequence gap */
+	int64_t next_seq;         /* next sequence number for this partition */
 	int64_t next_proto;       /* next idempotence sequence in this epoch (from 0) */
 	int64_t acked_proto_end;  /* one past the last acknowledged sequence in this epoch */
 	int leader;               /* leader broker id in the producer's metadata, -1 unknown */
@@ -57,6 +58,7 @@ struct pqueue {               /* per partition of the producer's topic */
 	struct rset failed;       /* sequence numbers given up on (delivery timeout) */
 	int64_t unsent_failed;    /* records given up on before they had a sequence */
 };
+_Static_assert(sizeof(struct pqueue) == 128, "a producer's partition queue is two lines");
 
 struct pconn {                /* producer -> one broker */
 	int in_flight;

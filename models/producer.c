@@ -913,7 +913,11 @@ static void expiry_ev(struct sim *s, void *subject, void *arg)
 
 static void pq_alloc(struct producer *p, int n)
 {
-	p->pq = xrealloc(p->pq, (size_t)n * sizeof(*p->pq));
+	struct pqueue *pq = xcalloc_aligned((size_t)n, sizeof(*pq), _Alignof(struct pqueue));
+	if (p->n_pq)
+		memcpy(pq, p->pq, (size_t)p->n_pq * sizeof(*pq));
+	free(p->pq);
+	p->pq = pq;
 	p->avail = xrealloc(p->avail, (size_t)n * sizeof(*p->avail));
 	p->qsizes = xrealloc(p->qsizes, (size_t)n * sizeof(*p->qsizes));
 	for (int i = p->n_pq; i < n; i++) {

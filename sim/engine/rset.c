@@ -47,13 +47,13 @@ static void reserve(struct rset *s, size_t need)
 		return;
 	while (cap < need)
 		cap *= 2;
-	r = realloc(s->r, cap * sizeof(*r));
+	r = cap <= UINT32_MAX ? realloc(s->r, cap * sizeof(*r)) : NULL;
 	if (!r) {
 		fprintf(stderr, "kafkasim: out of memory (%zu ranges)\n", cap);
 		abort();
 	}
 	s->r = r;
-	s->cap = cap;
+	s->cap = (uint32_t)cap;
 }
 
 static inline int64_t hi_at(const struct rset *s, size_t k)
@@ -121,7 +121,7 @@ static void splice(struct rset *s, size_t i, size_t j, const struct rset_range *
 		memmove(&s->r[i + m], &s->r[j], tail * sizeof(s->r[0]));
 	if (m)
 		memcpy(&s->r[i], with, m * sizeof(s->r[0]));
-	s->n = i + m + tail;
+	s->n = (uint32_t)(i + m + tail);
 	if (s->n)
 		s->last_hi = s->r[s->n - 1].hi;
 }
