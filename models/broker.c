@@ -80,14 +80,20 @@ static struct fetcher *fetcher_for(struct cluster *c, struct broker *b, int lead
 	return &b->fetchers[(leader - 1) * nf + pid % nf];
 }
 
+static struct fetch_part *fetcher_parts(struct fetcher *f)
+{
+	return f->cap_parts > KS_FETCH_PARTS_INLINE ? f->parts_heap : f->parts_inline;
+}
+
 static void fetcher_remove(struct cluster *c, struct broker *b, struct replica *r, int pid)
 {
 	if (r->fetcher < 0)
 		return;
 	struct fetcher *f = &b->fetchers[r->fetcher];
+	struct fetch_part *parts = fetcher_parts(f);
 	for (int i = 0; i < f->n_parts; i++) {
-		if (f->parts[i].pid == pid) {
-			f->parts[i] = f->parts[--f->n_parts];
+		if (parts[i].pid == pid) {
+			parts[i] = parts[--f->n_parts];
 			break;
 		}
 	}
@@ -104,17 +110,18 @@ static void fetcher_add(struct cluster *c, struct broker *b, struct replica *r, 
 		return;
 	struct fetcher *f = fetcher_for(c, b, r->leader, pid);
 	if (f->n_parts == f->cap_parts) { /* outgrow the inline array, or double */
-		bool inline_parts = f->parts == f->parts_inline;
+		bool inline_parts = f->cap_parts <= KS_FETCH_PARTS_INLINE;
 		f->cap_parts *= 2;
-		f->parts = xrealloc(inline_parts ? NULL : f->parts,
-				    (size_t)f->cap_parts * sizeof(*f->parts));
+		f->parts_heap = xrealloc(inline_parts ? NULL : f->parts_heap,
+					 (size_t)f->cap_parts * sizeof(*f->parts_heap));
 		if (inline_parts)
-			memcpy(f->parts, f->parts_inline, sizeof(f->parts_inline));
+			memcpy(f->parts_heap, f->parts_inline, sizeof(f->parts_inline));
 	}
 	struct partition *p = &c->parts[pid];
 	int lslot = broker__slot_of(p, r->leader);
 	struct replica *lr = lslot < 0 ? NULL : &p->rep[lslot];
-	f->parts[f->n_parts++] = (struct fetch_part){ pid, r, lr, lr ? &lr->fv[r - p->rep] : NULL };
+	fetcher_parts(f)[f->n_parts++] =
+		(struct fetch_part){ pid, r, lr, lr ? &lr->fv[r - p->rep] : NULL };
 	r->fetcher = (int)(f - b->fetchers);
 	if (!f->in_flight)
 		fetcher_send(c, b, f);
@@ -152,13 +159,14 @@ static void fetcher_send(struct cluster *c, struct broker *b, struct fetcher *f)
 	q->part_max_bytes = cc->replica_fetch_max_bytes;
 	q->max_wait_ns = cc->replica_fetch_wait_max_ns;
 	q->n = f->n_parts;
+	const struct fetch_part *parts = fetcher_parts(f);
 	for (int i = 0; i < f->n_parts; i++) {
-		struct replica *r = f->parts[i].own;
+		struct replica *r = parts[i].own;
 		struct fetch_entry *e = &q->e[i];
-		e->part = f->parts[i].pid;
-		e->leader_rep = f->parts[i].leader;
+		e->part = parts[i].pid;
+		e->leader_rep = parts[i].leader;
 		e->follower_rep = r;
-		e->leader_fv = f->parts[i].fv;
+		e->leader_fv = parts[i].fv;
 		e->offset = r->log.leo;
 		e->current_leader_epoch = r->leader_epoch;
 		e->last_fetched_epoch = plog_last_epoch(&r->log);
@@ -1589,7 +1597,7 @@ void broker__warm(const struct cluster *c, const struct broker *b, const struct 
 		const struct fetch_resp *r = (const struct fetch_resp *)m;
 		net__warm_link(c, m->to, m->from); /* for the next fetch */
 		if (r->replica > 0)
-			sim_prefetch(&b->fetchers[r->fetcher], sizeof(b->fetchers[0]));
+			sim_prefetch(&b->fetchers[r->fetcher], 128); /* to its third part */
 		for (int i = 0; i < r->n && i < 8; i++) {
 			const struct replica *rep = r->e[i].follower_rep;
 			if (rep) {
@@ -1651,12 +1659,10 @@ void broker__init(struct cluster *c)
 	for (int i = 0; i < c->n_brokers; i++) {
 		struct broker *b = &c->brokers[i];
 		b->n_fetchers = c->n_brokers * nf;
-		b->fetchers = calloc((size_t)b->n_fetchers, sizeof(*b->fetchers));
-		if (!b->fetchers)
-			abort();
+		b->fetchers = xcalloc_aligned((size_t)b->n_fetchers, sizeof(*b->fetchers),
+					      _Alignof(struct fetcher));
 		for (int k = 0; k < b->n_fetchers; k++) {
 			b->fetchers[k].leader = k / nf + 1;
-			b->fetchers[k].parts = b->fetchers[k].parts_inline;
 			b->fetchers[k].cap_parts = KS_FETCH_PARTS_INLINE;
 		}
 		b->pp_due = dl_new(b, pp_timeout_ev);
@@ -1671,8 +1677,8 @@ void broker__release(struct cluster *c)
 	for (int i = 0; i < c->n_brokers; i++) {
 		struct broker *b = &c->brokers[i];
 		for (int k = 0; k < b->n_fetchers; k++)
-			if (b->fetchers[k].parts != b->fetchers[k].parts_inline)
-				free(b->fetchers[k].parts);
+			if (b->fetchers[k].cap_parts > KS_FETCH_PARTS_INLINE)
+				free(b->fetchers[k].parts_heap);
 		free(b->fetchers);
 		free(b->pp_due);
 		free(b->pf_due);

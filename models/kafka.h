@@ -271,18 +271,22 @@ struct fetch_part {           /* a partition a fetcher fetches */
 	struct follower_view *fv; /* the leader's view of this broker's replica (a hint too) */
 };
 #define KS_FETCH_PARTS_INLINE 4
-struct fetcher {
-	int leader;               /* broker id */
-	struct fetch_part *parts; /* parts_inline, or malloc'd once more are fetched */
-	int n_parts, cap_parts;
+struct fetcher {              /* line-aligned: a response reads line 0 and its parts */
+	_Alignas(64) int leader;  /* broker id */
+	int n_parts;
+	int cap_parts;            /* up to KS_FETCH_PARTS_INLINE in parts_inline, else in
+				   * parts_heap: fetcher_parts() */
 	bool in_flight;
 	uint64_t session;         /* bumped per request; stale responses are ignored */
-	sim_timer_id timer;       /* request timeout or backoff */
 	sim_time_ns sent_ns;
 	/* inline: a response's fetcher_send then reads no separate array (a cache miss on
-	 * every fetch in the 100-broker bench) */
+	 * every fetch in the 100-broker bench); the first on line 0 */
 	struct fetch_part parts_inline[KS_FETCH_PARTS_INLINE];
+	struct fetch_part *parts_heap;
+	sim_timer_id timer;       /* request timeout or backoff */
 };
+_Static_assert(offsetof(struct fetcher, parts_inline) == 32,
+	       "a fetcher's state and first part share its first line");
 
 struct broker {
 	int id;
