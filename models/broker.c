@@ -147,17 +147,12 @@ static void fetcher_timeout_ev(struct sim *s, void *subject, void *arg)
 
 static void fetcher_send(struct cluster *c, struct broker *b, struct fetcher *f)
 {
-	const struct cluster_cfg *cc = &c->sc->cluster;
 	if (f->in_flight || f->n_parts == 0 || !b->up)
 		return;
 	struct fetch_req *q = ks_alloc(c, sizeof(*q) + (size_t)f->n_parts * sizeof(q->e[0]));
 	q->replica = b->id;
 	q->fetcher = (int)(f - b->fetchers);
 	q->session = ++f->session;
-	q->min_bytes = cc->replica_fetch_min_bytes;
-	q->max_bytes = cc->replica_fetch_max_bytes;
-	q->part_max_bytes = cc->replica_fetch_max_bytes;
-	q->max_wait_ns = cc->replica_fetch_wait_max_ns;
 	q->n = f->n_parts;
 	const struct fetch_part *parts = fetcher_parts(f);
 	for (int i = 0; i < f->n_parts; i++) {
@@ -855,6 +850,26 @@ static bool fetch_has_data(struct cluster *c, struct broker *b, const struct fet
 	return false;
 }
 
+/* A fetch's limits: the follower's replica.fetch.* or the consumer's fetch.* settings. */
+struct fetch_limits {
+	int64_t min_bytes, max_bytes, part_max_bytes;
+	sim_time_ns max_wait_ns;
+};
+
+static struct fetch_limits fetch_limits(const struct cluster *c, const struct fetch_req *q)
+{
+	if (q->replica > 0) {
+		const struct cluster_cfg *cc = &c->sc->cluster;
+		return (struct fetch_limits){ cc->replica_fetch_min_bytes,
+					      cc->replica_fetch_max_bytes,
+					      cc->replica_fetch_max_bytes,
+					      cc->replica_fetch_wait_max_ns };
+	}
+	const struct group_cfg *g = c->groups[q->group].cfg;
+	return (struct fetch_limits){ g->fetch_min_bytes, g->fetch_max_bytes,
+				      g->max_partition_fetch_bytes, g->fetch_max_wait_ns };
+}
+
 /* Count the batches a response will copy for one entry, up to the byte limits. */
 static int fetch_span(const struct replica *r, int64_t offset, int64_t end, int64_t part_max,
 		      int64_t *budget, size_t *first)
@@ -886,7 +901,8 @@ static void fetch_respond(struct cluster *c, struct broker *b, struct fetch_req 
 	size_t firsts[q->n > 0 ? q->n : 1];
 	enum ks_error errs[q->n > 0 ? q->n : 1];
 	struct replica *reps[q->n > 0 ? q->n : 1];
-	int64_t budget = q->max_bytes, bytes = 0;
+	struct fetch_limits lim = fetch_limits(c, q);
+	int64_t budget = lim.max_bytes, bytes = 0;
 	int total = 0;
 	for (int i = 0; i < q->n; i++) {
 		struct replica *r;
@@ -897,17 +913,16 @@ static void fetch_respond(struct cluster *c, struct broker *b, struct fetch_req 
 		if (errs[i] != KERR_NONE || e->epoch_query)
 			continue;
 		int64_t end = q->replica > 0 ? r->log.leo : r->hw;
-		nb[i] = fetch_span(r, e->offset, end, q->part_max_bytes, &budget, &firsts[i]);
+		nb[i] = fetch_span(r, e->offset, end, lim.part_max_bytes, &budget, &firsts[i]);
 		first_b[i] = total;
 		total += nb[i];
 	}
 	size_t size = sizeof(struct fetch_resp) + (size_t)q->n * sizeof(struct fetch_resp_entry) +
 		      (size_t)total * sizeof(struct batch);
 	struct fetch_resp *resp = ks_alloc(c, size);
-	resp->e = (struct fetch_resp_entry *)(resp + 1);
-	resp->b = (struct batch *)(resp->e + q->n);
 	resp->n = q->n;
 	resp->n_b = total;
+	struct batch *batches = fetch_resp_batches(resp);
 	resp->replica = q->replica;
 	resp->member = q->member;
 	resp->group = q->group;
@@ -922,7 +937,6 @@ static void fetch_respond(struct cluster *c, struct broker *b, struct fetch_req 
 		o->fetch_offset = e->offset;
 		o->follower_rep = e->follower_rep;
 		o->n_batches = nb[i];
-		o->first_batch = nb[i] ? first_b[i] : 0;
 		if (!r)
 			continue;
 		o->hw = r->hw;
@@ -933,15 +947,15 @@ static void fetch_respond(struct cluster *c, struct broker *b, struct fetch_req 
 				&r->log, e->last_fetched_epoch, &o->epoch_end_epoch);
 		int64_t end = q->replica > 0 ? r->log.leo : r->hw;
 		for (int k = 0; k < nb[i]; k++) {
-			struct batch *bt = &resp->b[first_b[i] + k];
+			struct batch *bt = &batches[first_b[i] + k];
 			*bt = *plog_batch(&r->log, firsts[i] + (size_t)k);
 			if (k == 0 && bt->base < e->offset) /* start mid-batch: send the tail */
 				plog_slice(bt, e->offset, bt->base + bt->count);
 			if (bt->base + bt->count > end) /* never past the high watermark */
 				plog_slice(bt, bt->base, end);
-			if (k == 0 && bt->bytes > q->part_max_bytes && bt->count > 1) {
+			if (k == 0 && bt->bytes > lim.part_max_bytes && bt->count > 1) {
 				/* a merged batch larger than the fetch allows: send what fits */
-				int64_t n = bt->count * q->part_max_bytes / bt->bytes;
+				int64_t n = bt->count * lim.part_max_bytes / bt->bytes;
 				plog_slice(bt, bt->base, bt->base + (n > 0 ? n : 1));
 			}
 			bytes += bt->bytes;
@@ -1138,7 +1152,7 @@ static void park_fetch(struct cluster *c, struct broker *b, struct fetch_req *q)
 		r->fw[r->n_fw++] = pf;
 		pf->refs++;
 	}
-	dl_add(c, b->pf_due, &pf->dl, q->max_wait_ns);
+	dl_add(c, b->pf_due, &pf->dl, fetch_limits(c, q).max_wait_ns);
 }
 
 static void on_fetch(struct cluster *c, struct broker *b, struct fetch_req *q)
@@ -1175,7 +1189,8 @@ static void on_fetch(struct cluster *c, struct broker *b, struct fetch_req *q)
 	} else {
 		data = fetch_has_data(c, b, q);
 	}
-	if (q->min_bytes > 0 && q->max_wait_ns > 0 && !data) {
+	struct fetch_limits lim = fetch_limits(c, q);
+	if (lim.min_bytes > 0 && lim.max_wait_ns > 0 && !data) {
 		park_fetch(c, b, q);
 		return;
 	}
@@ -1240,8 +1255,8 @@ static void follower_epoch_answer(struct cluster *c, struct partition *p, struct
 	follower_truncate(c, p, r, to, "leader-epoch");
 }
 
-static bool follower_entry(struct cluster *c, struct broker *b, struct fetch_resp *resp,
-			   const struct fetch_resp_entry *e, int leader)
+static bool follower_entry(struct cluster *c, struct broker *b, const struct fetch_resp_entry *e,
+			   const struct batch *batches, int leader)
 {
 	struct partition *p = &c->parts[e->part];
 	struct replica *r = e->follower_rep ? e->follower_rep : local_replica(c, b, e->part);
@@ -1269,7 +1284,7 @@ static bool follower_entry(struct cluster *c, struct broker *b, struct fetch_res
 	if (e->fetch_offset != r->log.leo)
 		return true; /* our log moved while the response travelled */
 	for (int k = 0; k < e->n_batches; k++) {
-		const struct batch *bt = &resp->b[e->first_batch + k];
+		const struct batch *bt = &batches[k];
 		if (bt->base != r->log.leo)
 			break;
 		plog_append(&r->log, bt);
@@ -1297,8 +1312,11 @@ static void follower_apply_ev(struct sim *s, void *subject, void *arg)
 	}
 	struct fetcher *f = &b->fetchers[resp->fetcher];
 	bool any_ok = resp->n == 0;
-	for (int i = 0; i < resp->n; i++)
-		any_ok |= follower_entry(c, b, resp, &resp->e[i], f->leader);
+	const struct batch *batches = fetch_resp_batches(resp);
+	for (int i = 0; i < resp->n; i++) {
+		any_ok |= follower_entry(c, b, &resp->e[i], batches, f->leader);
+		batches += resp->e[i].n_batches;
+	}
 	ks_free(resp);
 	f->in_flight = false;
 	if (any_ok)
@@ -1316,8 +1334,9 @@ static void on_fetch_resp(struct cluster *c, struct broker *b, struct fetch_resp
 		return;
 	}
 	int64_t bytes = 0;
+	const struct batch *batches = fetch_resp_batches(resp);
 	for (int i = 0; i < resp->n_b; i++)
-		bytes += resp->b[i].bytes;
+		bytes += batches[i].bytes;
 	struct fetch_work *w = ks_alloc(c, sizeof(*w));
 	w->resp = resp;
 	w->b = b;

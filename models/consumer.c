@@ -152,11 +152,7 @@ static void send_fetch_to(struct cluster *c, struct member *mb, int broker, int 
 	const struct group_cfg *cfg = mb->g->cfg;
 	struct fetch_req *q = ks_alloc(c, sizeof(*q) + (size_t)n * sizeof(q->e[0]));
 	q->member = mb->idx;
-	q->group = mb->g->idx;
-	q->min_bytes = cfg->fetch_min_bytes;
-	q->max_wait_ns = cfg->fetch_max_wait_ns;
-	q->max_bytes = cfg->fetch_max_bytes;
-	q->part_max_bytes = cfg->max_partition_fetch_bytes;
+	q->group = mb->g->idx; /* the leader reads the group's fetch limits (fetch_limits) */
 	q->session = ++mb->session_ctr;
 	q->fetcher = broker;
 	int k = 0;
@@ -309,8 +305,8 @@ static void offset_reset(struct cluster *c, struct member *mb, struct mpart *mp,
 	set_origin(mb->g, mp->idx, to);
 }
 
-static void on_fetch_entry(struct cluster *c, struct member *mb, struct fetch_resp *r,
-			   const struct fetch_resp_entry *e)
+static void on_fetch_entry(struct cluster *c, struct member *mb, const struct fetch_resp_entry *e,
+			   const struct batch *batches)
 {
 	int idx = c->parts[e->part].index, k = mb->slot[idx];
 	if (k < 0)
@@ -328,7 +324,7 @@ static void on_fetch_entry(struct cluster *c, struct member *mb, struct fetch_re
 		return;
 	}
 	for (int j = 0; j < e->n_batches; j++) {
-		const struct batch *b = &r->b[e->first_batch + j];
+		const struct batch *b = &batches[j];
 		if (b->base != mp->position)
 			break;
 		SIM_ASSERT(b->base + b->count <= e->hw);
@@ -343,8 +339,11 @@ static void on_fetch_resp(struct cluster *c, struct member *mb, struct fetch_res
 	if (broker < 1 || broker > c->n_brokers || mb->fetch_session[broker - 1] != r->session)
 		return;
 	mb->fetch_session[broker - 1] = 0;
-	for (int i = 0; i < r->n; i++)
-		on_fetch_entry(c, mb, r, &r->e[i]);
+	const struct batch *batches = fetch_resp_batches(r);
+	for (int i = 0; i < r->n; i++) {
+		on_fetch_entry(c, mb, &r->e[i], batches);
+		batches += r->e[i].n_batches;
+	}
 	if (mb->waiting)
 		member_poll(c, mb);
 	else

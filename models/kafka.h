@@ -98,7 +98,6 @@ struct msg {
 	bool bounced;             /* refused: the receiver's process is down (TCP reset) */
 	bool received;            /* through the receiver's NIC */
 	int64_t bytes;
-	sim_time_ns sent_ns;
 	sim_time_ns path_ns;      /* time to cross at the slower NIC's rate (net.c, at send) */
 	sim_time_ns in_xfer_ns;   /* time to cross the receiver's NIC */
 };

@@ -41,11 +41,14 @@ struct produce_resp {
 	struct produce_resp_entry e[];
 };
 
-/* FetchRequest from a follower (replica >= 1) or a consumer member (replica == 0). */
+/* FetchRequest from a follower (replica >= 1) or a consumer member (replica == 0). Its
+ * limits (min and max bytes, max wait) are the requester's configuration, which the leader
+ * reads there (broker.c, fetch_limits) rather than from the request: a follower's fetch of
+ * two partitions is then three cache lines. */
 struct fetch_entry {
 	int part;
-	int64_t offset;
 	int32_t current_leader_epoch;  /* KIP-320 fencing */
+	int64_t offset;
 	int32_t last_fetched_epoch;    /* for OffsetsForLeaderEpoch / divergence */
 	bool epoch_query;              /* OffsetsForLeaderEpoch instead of data (KIP-101) */
 	/* Look-up hints from a follower's fetcher (NULL from consumers): the replicas of part
@@ -61,18 +64,17 @@ struct fetch_req {
 	int member, group;             /* consumer */
 	int fetcher;                   /* follower's fetcher index */
 	uint64_t session;              /* the requester's fetch session id, echoed back */
-	int64_t min_bytes, max_bytes, part_max_bytes;
-	sim_time_ns max_wait_ns;
 	int n;
 	struct fetch_entry e[];
 };
+_Static_assert(sizeof(struct fetch_entry) == 48, "a fetch entry is 48 bytes");
 struct fetch_resp_entry {
 	int part;
 	enum ks_error err;
 	int64_t hw, log_start, leo;
 	int64_t epoch_end_offset;      /* answer to epoch_query */
 	int32_t epoch_end_epoch;
-	int first_batch, n_batches;    /* into fetch_resp.b */
+	int n_batches;                 /* the entry's batches follow the previous entries' */
 	int64_t fetch_offset;          /* echoed */
 	struct replica *follower_rep;  /* echoed hint (fetch_entry) */
 };
@@ -81,10 +83,14 @@ struct fetch_resp {
 	int replica, member, group, fetcher;
 	uint64_t session;
 	int n;
-	struct fetch_resp_entry *e;    /* point into this block */
-	struct batch *b;
 	int n_b;
+	struct fetch_resp_entry e[];   /* then the n_b batches: fetch_resp_batches() */
 };
+_Static_assert(sizeof(struct fetch_resp_entry) == 64, "a fetch response entry is a line");
+static inline struct batch *fetch_resp_batches(struct fetch_resp *r)
+{
+	return (struct batch *)(void *)(r->e + r->n);
+}
 
 /* Metadata for one topic as one broker has applied it. */
 struct metadata_req {

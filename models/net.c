@@ -263,7 +263,6 @@ void net__send(struct cluster *c, int from, int to, struct msg *m, enum msg_type
 	m->from = from;
 	m->to = to;
 	m->bytes = bytes;
-	m->sent_ns = now;
 	m->to_incarnation = dst->incarnation;
 	m->from_incarnation = src->incarnation;
 	n->sent++;
