@@ -500,6 +500,31 @@ static struct pstate *pstate_of(struct replica *r, int producer, bool create)
 	return s;
 }
 
+/* Ring index of the oldest batch kept, and the one after i. */
+static int pstate_oldest(const struct pstate *s)
+{
+	int i = s->newest - (s->n - 1);
+	return i < 0 ? i + KS_PSTATE_BATCHES : i;
+}
+
+static int pstate_next(int i)
+{
+	return i + 1 < KS_PSTATE_BATCHES ? i + 1 : 0;
+}
+
+/* The batches kept stop continuing each other: give each its own sequence and offset. */
+static void pstate_spread(struct pstate *s)
+{
+	int64_t seq = s->seq0, base = s->base0;
+	for (int j = 0, i = pstate_oldest(s); j < s->n; j++, i = pstate_next(i)) {
+		s->first_seq[i] = seq;
+		s->base[i] = base;
+		seq += s->count[i];
+		base += s->count[i];
+	}
+	s->full = true;
+}
+
 static void pstate_note(struct replica *r, const struct batch *bt)
 {
 	if (bt->producer < 0)
@@ -509,11 +534,28 @@ static void pstate_note(struct replica *r, const struct batch *bt)
 		s->epoch = bt->producer_epoch;
 		s->n = 0;
 	}
-	int i = s->newest + 1 < KS_PSTATE_BATCHES ? s->newest + 1 : 0; /* the oldest goes */
-	s->newest = i;
-	s->first_seq[i] = bt->proto_seq;
+	int i = pstate_next(s->newest); /* when 5 are kept, the oldest goes */
+	if (s->n == 0) {
+		s->full = false;
+		s->seq0 = bt->proto_seq;
+		s->base0 = bt->base;
+		s->kept = 0;
+	} else if (!s->full) {
+		if (bt->proto_seq != s->seq0 + s->kept || bt->base != s->base0 + s->kept) {
+			pstate_spread(s);
+		} else if (s->n == KS_PSTATE_BATCHES) {
+			s->seq0 += s->count[i];
+			s->base0 += s->count[i];
+			s->kept -= s->count[i];
+		}
+	}
+	s->kept += bt->count; /* read only while not full */
+	s->newest = (uint8_t)i;
 	s->count[i] = bt->count;
-	s->base[i] = bt->base;
+	if (s->full) {
+		s->first_seq[i] = bt->proto_seq;
+		s->base[i] = bt->base;
+	}
 	if (s->n < KS_PSTATE_BATCHES)
 		s->n++;
 }
@@ -537,16 +579,25 @@ static enum ks_error pstate_check(struct replica *r, int producer, int32_t epoch
 		return KERR_NONE;
 	if (epoch < s->epoch)
 		return KERR_INVALID_PRODUCER_EPOCH;
-	for (int j = s->n - 1; j >= 0; j--) { /* oldest first */
-		int i = s->newest - j < 0 ? s->newest - j + KS_PSTATE_BATCHES : s->newest - j;
-		if (s->first_seq[i] == first_seq && s->count[i] == count) {
-			*base = s->base[i];
+	/* the next batch of a state whose batches continue each other cannot repeat one */
+	if (!s->full && first_seq == s->seq0 + s->kept && count > 0)
+		return KERR_NONE;
+	int64_t seq = s->seq0, off = s->base0, newest_last = 0;
+	for (int j = 0, i = pstate_oldest(s); j < s->n; j++, i = pstate_next(i)) {
+		if (s->full) { /* oldest first */
+			seq = s->first_seq[i];
+			off = s->base[i];
+		}
+		if (seq == first_seq && s->count[i] == count) {
+			*base = off;
 			return KERR_DUPLICATE_SEQUENCE_NUMBER;
 		}
+		newest_last = seq + s->count[i] - 1;
+		seq += s->count[i];
+		off += s->count[i];
 	}
 	/* Older than the five batches kept: already written. The client takes
 	 * DUPLICATE_SEQUENCE_NUMBER as success (the offset is unknown to it). */
-	int64_t newest_last = s->first_seq[s->newest] + s->count[s->newest] - 1;
 	if (first_seq + count - 1 <= newest_last)
 		return KERR_DUPLICATE_SEQUENCE_NUMBER;
 	if (first_seq != newest_last + 1)
@@ -695,7 +746,7 @@ static void produce_warm(const struct cluster *c, const struct broker *b,
 	const struct replica *r = &p->rep[slot];
 	if (stage == 1) {
 		sim_prefetch(r, 256);
-		sim_prefetch(&r->ps0, sizeof(r->ps0));
+		sim_prefetch(&r->ps0, 64); /* its first line: pstate */
 		return;
 	}
 	for (int k = 0; k < r->n_fw && k < KS_FW_INLINE; k++) /* the replica's line is here */
@@ -1621,7 +1672,7 @@ void broker__warm(const struct cluster *c, const struct broker *b, const struct 
 			const struct replica *rep = r->e[i].follower_rep;
 			if (rep) {
 				sim_prefetch(rep, 192);
-				sim_prefetch(&rep->ps0, sizeof(rep->ps0));
+				sim_prefetch(&rep->ps0, 64); /* its first line: pstate */
 			}
 		}
 		break;

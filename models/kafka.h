@@ -130,16 +130,23 @@ const char *ks_error_name(enum ks_error e);
 
 /* Idempotent-producer state per replica and producer (ProducerStateManager): the last
  * appended batches' sequence ranges and offsets, up to 5, in a ring (newest at `newest`,
- * older ones before it). Arrays rather than records, to fit two cache lines. */
+ * older ones before it). While each kept batch continues the one before it (next
+ * sequence, next offset: one producer writing the partition, the usual case), the first
+ * line says it all: the oldest's first sequence and offset and every count. A batch that
+ * does not continue spreads the state into first_seq and base (`full`), lines 1-2, until
+ * a new producer epoch empties it. */
 #define KS_PSTATE_BATCHES 5
 struct pstate {
 	int32_t producer;
 	int32_t epoch;
-	int n;                    /* batches kept, up to KS_PSTATE_BATCHES */
-	int newest;
-	int64_t first_seq[KS_PSTATE_BATCHES];
-	int64_t base[KS_PSTATE_BATCHES];
+	uint8_t n;                /* batches kept, up to KS_PSTATE_BATCHES */
+	uint8_t newest;
+	bool full;                /* first_seq and base hold the batches' own */
+	int64_t seq0, base0;      /* else: the oldest's first sequence and offset */
+	int64_t kept;             /* ... and the records kept (seq0 + kept is the next) */
 	int32_t count[KS_PSTATE_BATCHES];
+	_Alignas(64) int64_t first_seq[KS_PSTATE_BATCHES];
+	int64_t base[KS_PSTATE_BATCHES];
 };
 
 struct pending_fetch;
@@ -161,8 +168,8 @@ struct replica {
 	 * fields; lines 1-2 the rest of what an append or a caught-up fetch touches of the
 	 * log (its last batch inline, plog.h); line 3 the log's epoch cache pointer, the
 	 * leader's waiting produces and parked fetches; line 4 what only elections and new
-	 * producers touch; lines 5-6 the first producer's idempotence state. A follower's
-	 * append touches lines 0-2 and 5-6 only. */
+	 * producers touch; lines 5-7 the first producer's idempotence state. A follower's
+	 * append touches lines 0-2 and 5 only (pstate). */
 	_Alignas(64) int broker;  /* broker id */
 	int32_t leader_epoch;     /* the epoch this broker applied */
 	int leader;               /* broker id it follows / itself; -1 none */
@@ -190,12 +197,13 @@ struct replica {
 	int32_t partition_epoch;  /* leader only */
 	int fetcher;              /* follower only: fetcher slot (leader broker, fetcher id) it
 				   * is in, -1 none */
-	/* lines 5-6: the first producer's idempotence state, inline, so that an append
-	 * finds it without a dependent miss through a pointer (most replicas see one) */
+	/* line 5: the first producer's idempotence state, inline, so that an append finds it
+	 * without a dependent miss through a pointer (most replicas see one); lines 6-7 only
+	 * when its batches do not continue each other */
 	_Alignas(64) struct pstate ps0;
 };
 _Static_assert(KS_RF_MAX <= 16, "ISRs are 16-bit masks in the replica");
-_Static_assert(sizeof(struct replica) == 448, "a replica is seven cache lines");
+_Static_assert(sizeof(struct replica) == 512, "a replica is eight cache lines");
 _Static_assert(offsetof(struct replica, log.flush_count) + 8 <= 192,
 	       "an append touches no line of the replica but 0-2 and the idempotence state");
 _Static_assert(offsetof(struct replica, pw) >= 192 &&
