@@ -204,6 +204,8 @@ struct replica {
 };
 _Static_assert(KS_RF_MAX <= 16, "ISRs are 16-bit masks in the replica");
 _Static_assert(sizeof(struct replica) == 512, "a replica is eight cache lines");
+_Static_assert(offsetof(struct replica, log.n_ec) + 4 <= 64,
+	       "a follower's fetch reads line 0 of a replica it got nothing for");
 _Static_assert(offsetof(struct replica, log.flush_count) + 8 <= 192,
 	       "an append touches no line of the replica but 0-2 and the idempotence state");
 _Static_assert(offsetof(struct replica, pw) >= 192 &&

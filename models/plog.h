@@ -48,13 +48,13 @@ struct plog {
 	 * only it, so neither touches the array, a cache miss on every follower in a large
 	 * cluster. plog_batch() reads batch i wherever it is. The fields are ordered for the
 	 * replica's cache lines (kafka.h): what appends and fetches touch first, the rest last. */
-	struct batch *b;
 	int64_t log_start;     /* first offset still readable */
 	int64_t leo;           /* log end offset: next offset to write */
-	uint32_t head, n;      /* counts are 32-bit to keep them on the replica's hot lines */
 	int32_t last_epoch;    /* ec[n_ec - 1].epoch, -1 when empty: read on every append and
 				* fetch, kept here to spare a cache miss on ec */
 	uint32_t n_ec;
+	struct batch *b;
+	uint32_t head, n;      /* counts are 32-bit to keep them on the replica's hot lines */
 	struct batch tail;     /* batch n - 1, when n > head */
 	int64_t bytes;         /* bytes in live batches */
 	int64_t flush_count;   /* records appended since the last flush (log.flush.interval.messages) */
