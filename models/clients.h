@@ -43,22 +43,24 @@ struct pbatch {
 };
 
 struct pqueue {               /* per partition of the producer's topic: two lines, the
-			      * first all a record and a drain touch */
+			      * first all a record, a new batch and a drain touch, the second
+			      * what an acknowledgement adds */
 	_Alignas(64) int64_t records; /* records the partitioner sent here */
 	struct pbatch *head, *tail;
 	int n;                    /* batches queued (not in flight) */
 	int32_t epoch;            /* producer epoch, bumped after an unresolvable sequence gap */
 	int64_t next_seq;         /* next sequence number for this partition */
 	int64_t next_proto;       /* next idempotence sequence in this epoch (from 0) */
-	int64_t acked_proto_end;  /* one past the last acknowledged sequence in this epoch */
 	int leader;               /* leader broker id in the producer's metadata, -1 unknown */
 	int32_t leader_epoch;
 	bool listed;              /* in its connection's partition list */
+	int64_t acked_proto_end;  /* one past the last acknowledged sequence in this epoch */
 	struct rset acked;        /* acknowledged sequence numbers */
 	struct rset failed;       /* sequence numbers given up on (delivery timeout) */
 	int64_t unsent_failed;    /* records given up on before they had a sequence */
 };
-_Static_assert(sizeof(struct pqueue) == 128, "a producer's partition queue is two lines");
+_Static_assert(sizeof(struct pqueue) == 128 && offsetof(struct pqueue, listed) < 64,
+	       "a producer's partition queue is two lines");
 
 struct pconn {                /* producer -> one broker */
 	int in_flight;
