@@ -583,8 +583,8 @@ static enum ks_error pstate_check(struct replica *r, int producer, int32_t epoch
 	if (!s->full && first_seq == s->seq0 + s->kept && count > 0)
 		return KERR_NONE;
 	int64_t seq = s->seq0, off = s->base0, newest_last = 0;
-	for (int j = 0, i = pstate_oldest(s); j < s->n; j++, i = pstate_next(i)) {
-		if (s->full) { /* oldest first */
+	for (int j = 0, i = pstate_oldest(s); j < s->n; j++, i = pstate_next(i)) { /* oldest first */
+		if (s->full) {
 			seq = s->first_seq[i];
 			off = s->base[i];
 		}
