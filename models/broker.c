@@ -35,11 +35,20 @@ int broker__slot_of(const struct partition *p, int broker_id)
 	return -1;
 }
 
-
-static struct replica *local_replica(struct cluster *c, struct broker *b, int pid)
+static struct replica *local_replica(const struct cluster *c, const struct broker *b, int pid)
 {
 	int slot = broker__slot_of(&c->parts[pid], b->id);
 	return slot < 0 ? NULL : &c->parts[pid].rep[slot];
+}
+
+/* b's replica of pid: a fetch entry's look-up hint when it has one (a partition's replica
+ * set is fixed for the run), else the look-up through the partition; debug runs check the
+ * hint against the look-up. */
+static struct replica *hinted_replica(const struct cluster *c, const struct broker *b,
+				      struct replica *hint, int pid)
+{
+	SIM_ASSERT(!hint || !trace_on(c->tr, TRACE_DEBUG) || hint == local_replica(c, b, pid));
+	return hint ? hint : local_replica(c, b, pid);
 }
 
 static void trace_part(struct cluster *c, struct jsonw *w, const struct partition *p)
@@ -735,15 +744,13 @@ static void produce_one(struct cluster *c, struct broker *b, struct produce_req 
 static void produce_warm(const struct cluster *c, const struct broker *b,
 			 const struct produce_req *q, int i, int stage)
 {
-	const struct partition *p = &c->parts[q->e[i].part];
 	if (stage == 0) {
-		sim_prefetch(p, sizeof(*p));
+		sim_prefetch(&c->parts[q->e[i].part], sizeof(c->parts[0]));
 		return;
 	}
-	int slot = broker__slot_of(p, b->id);
-	if (slot < 0)
+	const struct replica *r = local_replica(c, b, q->e[i].part);
+	if (!r)
 		return;
-	const struct replica *r = &p->rep[slot];
 	if (stage == 1) {
 		sim_prefetch(r, 256);
 		sim_prefetch(&r->ps0, 64); /* its first line: pstate */
@@ -868,8 +875,7 @@ static void update_follower(struct cluster *c, struct broker *b, struct partitio
 static enum ks_error fetch_check(struct cluster *c, struct broker *b, const struct fetch_req *q,
 				 const struct fetch_entry *e, struct replica **out)
 {
-	struct replica *r = e->leader_rep ? e->leader_rep : local_replica(c, b, e->part);
-	SIM_ASSERT(!trace_on(c->tr, TRACE_DEBUG) || r == local_replica(c, b, e->part));
+	struct replica *r = hinted_replica(c, b, e->leader_rep, e->part);
 	*out = r;
 	if (!r || !r->is_leader)
 		return KERR_NOT_LEADER_OR_FOLLOWER;
@@ -1177,9 +1183,7 @@ static void park_fetch(struct cluster *c, struct broker *b, struct fetch_req *q)
 	pf->follower = q->replica > 0;
 	pf->gen = b->fetch_gen; /* on_fetch found no data */
 	for (int i = 0; i < q->n; i++) {
-		struct replica *r = q->e[i].leader_rep ? q->e[i].leader_rep :
-							  local_replica(c, b, q->e[i].part);
-		SIM_ASSERT(!trace_on(c->tr, TRACE_DEBUG) || r == local_replica(c, b, q->e[i].part));
+		struct replica *r = hinted_replica(c, b, q->e[i].leader_rep, q->e[i].part);
 		if (!r)
 			continue;
 		int cap = r->fw == r->fw_inline ? KS_FW_INLINE : r->cap_fw; /* cap_fw: line 4 */
@@ -1310,8 +1314,7 @@ static bool follower_entry(struct cluster *c, struct broker *b, const struct fet
 			   const struct batch *batches, int leader)
 {
 	struct partition *p = &c->parts[e->part];
-	struct replica *r = e->follower_rep ? e->follower_rep : local_replica(c, b, e->part);
-	SIM_ASSERT(!trace_on(c->tr, TRACE_DEBUG) || r == local_replica(c, b, e->part));
+	struct replica *r = hinted_replica(c, b, e->follower_rep, e->part);
 	if (!r || r->is_leader || r->leader != leader)
 		return true;
 	switch (e->err) {
