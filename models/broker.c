@@ -1175,7 +1175,8 @@ static void wake_appended(struct cluster *c, struct replica **appended, int n)
 	wake_complete(c, ready, n_ready);
 }
 
-static void park_fetch(struct cluster *c, struct broker *b, struct fetch_req *q)
+static void park_fetch(struct cluster *c, struct broker *b, struct fetch_req *q,
+		       sim_time_ns max_wait_ns)
 {
 	struct pending_fetch *pf = pf_new(c);
 	pf->req = q;
@@ -1207,7 +1208,7 @@ static void park_fetch(struct cluster *c, struct broker *b, struct fetch_req *q)
 		r->fw[r->n_fw++] = pf;
 		pf->refs++;
 	}
-	dl_add(c, b->pf_due, &pf->dl, fetch_limits(c, q).max_wait_ns);
+	dl_add(c, b->pf_due, &pf->dl, max_wait_ns);
 }
 
 static void on_fetch(struct cluster *c, struct broker *b, struct fetch_req *q)
@@ -1246,7 +1247,7 @@ static void on_fetch(struct cluster *c, struct broker *b, struct fetch_req *q)
 	}
 	struct fetch_limits lim = fetch_limits(c, q);
 	if (lim.min_bytes > 0 && lim.max_wait_ns > 0 && !data) {
-		park_fetch(c, b, q);
+		park_fetch(c, b, q, lim.max_wait_ns);
 		return;
 	}
 	fetch_respond(c, b, q);
