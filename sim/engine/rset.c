@@ -8,7 +8,7 @@
  * and deliveries mostly arrive in order), handled by a fast path. rset_total is a walk, O(n).
  * The last range's end lives in last_hi only (continuing it is one store, off the array);
  * an edit other than that writes it back first (sync_last), a lookup reads it through
- * hi_at.
+ * rset_range_at.
  */
 #include "rset.h"
 
@@ -56,11 +56,6 @@ static void reserve(struct rset *s, size_t need)
 	s->cap = (uint32_t)cap;
 }
 
-static inline int64_t hi_at(const struct rset *s, size_t k)
-{
-	return k + 1 == s->n ? s->last_hi : s->r[k].hi;
-}
-
 /* Give the array its last range's end, before an edit reads or moves ranges. */
 static void sync_last(struct rset *s)
 {
@@ -76,7 +71,7 @@ static size_t search_hi(const struct rset *s, int64_t v, bool or_equal)
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		int64_t h = hi_at(s, mid);
+		int64_t h = rset_range_at(s, mid).hi;
 
 		if (h > v || (or_equal && h == v))
 			hi = mid;
@@ -205,7 +200,7 @@ int64_t rset_total(const struct rset *s)
 	int64_t c = 0;
 
 	for (k = 0; k < s->n; k++)
-		c += hi_at(s, k) - s->r[k].lo;
+		c += rset_range_at(s, k).hi - s->r[k].lo;
 	return c;
 }
 
@@ -227,7 +222,7 @@ int64_t rset_count_minus(const struct rset *a, const struct rset *b)
 		int64_t covered = 0;
 		size_t k;
 
-		while (j < b->n && hi_at(b, j) <= x.lo)
+		while (j < b->n && rset_range_at(b, j).hi <= x.lo)
 			j++;
 		for (k = j; k < b->n && b->r[k].lo < x.hi; k++)
 			covered += overlap(rset_range_at(b, k), x.lo, x.hi);
@@ -241,7 +236,7 @@ int64_t rset_next_gap(const struct rset *s, int64_t from)
 	size_t k = search_hi(s, from, false);
 
 	if (k < s->n && s->r[k].lo <= from)
-		return hi_at(s, k); /* next range starts after a gap: hi is not in s */
+		return rset_range_at(s, k).hi; /* next range starts after a gap: hi is not in s */
 	return from;
 }
 
@@ -252,7 +247,7 @@ bool rset_valid(const struct rset *s)
 	if (s->n > s->cap || (s->n && !s->r))
 		return false;
 	for (k = 0; k < s->n; k++) {
-		if (s->r[k].lo >= hi_at(s, k))
+		if (s->r[k].lo >= rset_range_at(s, k).hi)
 			return false;
 		if (k && s->r[k - 1].hi >= s->r[k].lo)
 			return false;
