@@ -20,7 +20,7 @@
 #include "msgs.h"
 #include "rng.h"
 #include "xmem.h"
-#include "zexp.h"
+#include "zig.h"
 
 static void sender_kick(struct cluster *c, struct producer *p, sim_time_ns at);
 static void request_metadata(struct cluster *c, struct producer *p);
@@ -248,7 +248,7 @@ static sim_time_ns next_gap(struct producer *p)
 {
 	const struct producer_cfg *cfg = p->cfg;
 	double gap_s = cfg->arrival == ARRIVAL_CONSTANT ? 1.0 / cfg->rate_per_s :
-			zexp_draw(p->rng_arrival) / cfg->rate_per_s;
+			zig_exp(p->rng_arrival) / cfg->rate_per_s;
 	sim_time_ns gap = (sim_time_ns)(gap_s * 1e9 + 0.5); /* llround: gap_s >= 0 */
 	return gap > 0 ? gap : 1;
 }

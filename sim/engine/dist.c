@@ -21,7 +21,7 @@
 
 #include <gsl/gsl_cdf.h>
 
-#include "zexp.h"
+#include "zig.h"
 
 #define DIST_SUM_EXACT_MAX 16
 
@@ -52,7 +52,7 @@ double dist_sample(const struct dist *d, gsl_rng *r)
 	case DIST_UNIFORM:
 		return gsl_ran_flat(r, d->a, d->b);
 	case DIST_EXPONENTIAL:
-		return d->a * zexp_draw(r);
+		return d->a * zig_exp(r);
 	case DIST_NORMAL:
 		return d->a + gsl_ran_gaussian_ziggurat(r, d->b);
 	case DIST_LOGNORMAL: /* ziggurat normals: no logarithm or square root per draw */

@@ -60,19 +60,46 @@ static inline uint32_t rng__mt_next(struct rng_mt_state *s)
 	return s->i < RNG_MT_N ? rng__mt_temper(s->mt[s->i++]) : rng__mt_block(s);
 }
 
-/* gsl_rng_get for a generator giving 32 bits from 0 (mt19937, taus2), inline for
- * rng_mt19937. */
+/* GSL's taus2 state: L'Ecuyer's maximally equidistributed combination of three Tausworthe
+ * generators (Math. Comp. 65, 1996), each word holding 32 bits in an unsigned long. */
+struct rng__taus {
+	unsigned long s[3];
+};
+
+/* One Tausworthe step of a word: parameters (q, s, mask of the k bits kept) per word. */
+static inline unsigned long rng__taus_step(unsigned long z, unsigned q, unsigned s,
+					   unsigned long keep, unsigned shift)
+{
+	const unsigned long m32 = 0xffffffffUL;
+	return (((z & keep) << shift) & m32) ^ ((((z << q) & m32) ^ z) >> s);
+}
+
+/* The next draw of a taus2 state: gsl_rng_get's value (tests/unit/test_rng.c compares). */
+static inline uint32_t rng__taus_next(struct rng__taus *t)
+{
+	t->s[0] = rng__taus_step(t->s[0], 13, 19, 4294967294UL, 12);
+	t->s[1] = rng__taus_step(t->s[1], 2, 25, 4294967288UL, 4);
+	t->s[2] = rng__taus_step(t->s[2], 3, 11, 4294967280UL, 17);
+	return (uint32_t)(t->s[0] ^ t->s[1] ^ t->s[2]);
+}
+
+/* gsl_rng_get for a generator giving 32 bits from 0 (mt19937, taus2), inline for those two
+ * (a link's latency is drawn from a taus2 stream on every message). */
 static inline uint32_t rng_u32(const gsl_rng *r)
 {
 	if (r->type == rng_mt19937)
 		return rng__mt_next(r->state);
+	if (r->type == gsl_rng_taus2)
+		return rng__taus_next(r->state);
 	return (uint32_t)gsl_rng_get(r);
 }
 
-/* Uniform double in [0, 1): gsl_rng_uniform, the same value, inline for rng_mt19937. */
+/* Uniform double in [0, 1): gsl_rng_uniform, the same value, inline for rng_mt19937 and
+ * taus2 (both divide their 32 bits by 2^32). */
 static inline double rng_unit(const gsl_rng *r)
 {
-	return r->type == rng_mt19937 ? rng_u32(r) / 4294967296.0 : gsl_rng_uniform(r);
+	return r->type == rng_mt19937 || r->type == gsl_rng_taus2 ? rng_u32(r) / 4294967296.0 :
+								    gsl_rng_uniform(r);
 }
 
 /* gsl_ran_discrete with the draw above: the same index for the same generator state

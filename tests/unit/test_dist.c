@@ -11,7 +11,7 @@
 
 #include "dist.h"
 #include "rng.h"
-#include "zexp.h"
+#include "zig.h"
 
 struct moments { double mean, var, m4; };
 
@@ -227,7 +227,7 @@ static void test_zexp_tail_probabilities(void **state)
 
 	(void)state;
 	for (long i = 0; i < N; i++) {
-		double x = zexp_draw(r);
+		double x = zig_exp(r);
 		assert_true(x >= 0.0);
 		for (int k = 0; k < NT; k++)
 			above[k] += x > t[k];

@@ -143,7 +143,6 @@ static void test_rng_discrete_matches_gsl(void **state)
 	gsl_ran_discrete_free(g[1]);
 }
 
-/* Chi-square of rng_below(10) over 100000 draws; 9 degrees of freedom, 99.99% point 33.7. */
 /* A small stream held by its user draws what the same stream allocated draws. */
 static void test_rng_small_state_same_draws(void **state)
 {
@@ -160,6 +159,23 @@ static void test_rng_small_state_same_draws(void **state)
 	gsl_rng_free(a);
 }
 
+/* The inline taus2 step draws what GSL's taus2 draws, 32 bits and doubles alike, from
+ * the same seeded state (both states advance in step). */
+static void test_rng_taus2_inline_same_draws(void **state)
+{
+	(void)state;
+	assert_int_equal(gsl_rng_taus2->size, sizeof(struct rng__taus));
+	gsl_rng *a = rng_stream_new_small(7, "net/broker-3->client-p");
+	gsl_rng *b = rng_stream_new_small(7, "net/broker-3->client-p");
+	for (int i = 0; i < 100000; i++) {
+		assert_int_equal(rng_u32(a), gsl_rng_get(b));
+		assert_true(rng_unit(a) == gsl_rng_uniform(b));
+	}
+	gsl_rng_free(a);
+	gsl_rng_free(b);
+}
+
+/* Chi-square of rng_below(10) over 100000 draws; 9 degrees of freedom, 99.99% point 33.7. */
 static void test_rng_below_small(void **state)
 {
 	gsl_rng *r = rng_stream_new(3, "test/below");
@@ -228,6 +244,7 @@ int main(void)
 		cmocka_unit_test(test_rng_stream_independence),
 		cmocka_unit_test(test_rng_streams_differ),
 		cmocka_unit_test(test_rng_small_state_same_draws),
+		cmocka_unit_test(test_rng_taus2_inline_same_draws),
 		cmocka_unit_test(test_rng_mt19937_matches_gsl),
 		cmocka_unit_test(test_rng_discrete_matches_gsl),
 		cmocka_unit_test(test_rng_below_small),
