@@ -54,9 +54,9 @@ double dist_sample(const struct dist *d, gsl_rng *r)
 	case DIST_EXPONENTIAL:
 		return d->a * zig_exp(r);
 	case DIST_NORMAL:
-		return d->a + gsl_ran_gaussian_ziggurat(r, d->b);
+		return d->a + d->b * zig_normal(r);
 	case DIST_LOGNORMAL: /* ziggurat normals: no logarithm or square root per draw */
-		return exp(d->a + gsl_ran_gaussian_ziggurat(r, d->b));
+		return exp(d->a + d->b * zig_normal(r));
 	case DIST_GAMMA:
 		return gsl_ran_gamma(r, d->a, d->b);
 	case DIST_PARETO:
