@@ -47,7 +47,7 @@ static struct replica *local_replica(const struct cluster *c, const struct broke
 static struct replica *hinted_replica(const struct cluster *c, const struct broker *b,
 				      struct replica *hint, int pid)
 {
-	SIM_ASSERT(!hint || !trace_on(c->tr, TRACE_DEBUG) || hint == local_replica(c, b, pid));
+	SIM_ASSERT(!hint || !c->checks || hint == local_replica(c, b, pid));
 	return hint ? hint : local_replica(c, b, pid);
 }
 
@@ -366,7 +366,7 @@ static void wake_appended(struct cluster *c, struct replica **appended, int n);
 static int64_t hw_target(const struct cluster *c, const struct partition *p,
 			 const struct replica *r)
 {
-	SIM_ASSERT(!trace_on(c->tr, TRACE_DEBUG) || /* the copies (kafka.h) */
+	SIM_ASSERT(!c->checks || /* the copies (kafka.h) */
 		   (r->rf == p->rf && r->min_isr == c->topics[p->topic].min_isr &&
 		    p->replicas[r->slot] == r->broker));
 	if (isr_size(r->isr) < r->min_isr)
@@ -733,7 +733,7 @@ static void produce_one(struct cluster *c, struct broker *b, struct produce_req 
 	if (((r->isr | r->isr_pending) & ~(1u << (r - p->rep))) == 0)
 		advance_hw(c, p, r);
 	else
-		SIM_ASSERT(!trace_on(c->tr, TRACE_DEBUG) || hw_target(c, p, r) <= r->hw);
+		SIM_ASSERT(!c->checks || hw_target(c, p, r) <= r->hw);
 	*appended = r;
 }
 
@@ -868,7 +868,7 @@ static void update_follower(struct cluster *c, struct broker *b, struct partitio
 	if (offset > before || r->isr_pending != pending)
 		maybe_advance_hw(c, p, r);
 	else
-		SIM_ASSERT(!trace_on(c->tr, TRACE_DEBUG) || hw_target(c, p, r) <= r->hw);
+		SIM_ASSERT(!c->checks || hw_target(c, p, r) <= r->hw);
 }
 
 /* Check one entry against the leader's state; NONE when data may be read. */
@@ -1068,7 +1068,7 @@ static bool pf_ready(struct cluster *c, struct pending_fetch *pf, bool appended)
 			return true;
 		if (pf->gen == pf->b->fetch_gen) {
 			/* debug runs check the shortcut against the full look */
-			SIM_ASSERT(!trace_on(c->tr, TRACE_DEBUG) ||
+			SIM_ASSERT(!c->checks ||
 				   !fetch_has_data(c, pf->b, pf->req));
 			return false;
 		}
@@ -1236,7 +1236,7 @@ static void on_fetch(struct cluster *c, struct broker *b, struct fetch_req *q)
 			struct partition *p = &c->parts[e->part]; /* read only off the common path */
 			int slot = e->leader_fv ? (int)(e->leader_fv - r->fv) :
 						  broker__slot_of(p, q->replica);
-			SIM_ASSERT(!trace_on(c->tr, TRACE_DEBUG) ||
+			SIM_ASSERT(!c->checks ||
 				   slot == broker__slot_of(p, q->replica));
 			update_follower(c, b, p, r, slot, e->offset);
 			if (r->log.leo > e->offset)

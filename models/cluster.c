@@ -374,6 +374,7 @@ struct cluster *cluster_new(const struct scenario *sc, uint64_t seed, struct tra
 	c->sc = sc;
 	c->seed = seed;
 	c->tr = tr;
+	c->checks = trace_on(tr, TRACE_DEBUG);
 	c->sim = sim_new(seed);
 	hist_init(&c->produce_lat);
 	hist_init(&c->e2e_lat);

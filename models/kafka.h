@@ -365,6 +365,8 @@ struct cluster {
 	struct sim *sim;
 	bool warm;                /* prefetch ahead (replicas > KS_WARM_BYTES); never changes
 				   * an outcome */
+	bool checks;              /* trace level debug: check the shortcuts' results against
+				   * the full look-ups (one load where the hot paths ask) */
 	const struct scenario *sc;
 	struct trace *tr;
 	uint64_t seed;
