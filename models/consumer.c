@@ -1191,7 +1191,6 @@ static void account(struct cluster *c, struct member *mb, const struct taken *t,
 		mb->processed += (uint64_t)m;
 		c->records_consumed += (uint64_t)m;
 		c->records_consumed_iv += (uint64_t)m;
-		hist_record_n(&c->e2e_lat, now - t->r[i].create_ns, (uint64_t)m);
 		hist_record_n(&c->e2e_lat_iv, now - t->r[i].create_ns, (uint64_t)m);
 	}
 	for (int i = 0; i < n_seen; i++)

@@ -388,7 +388,10 @@ struct cluster {
 	int64_t n_meta, cap_meta;
 	int first_controller_node, first_producer_node, first_member_node;
 	/* statistics */
-	struct hist produce_lat, e2e_lat;         /* whole run */
+	/* Latencies are recorded once, in the current metrics interval's histograms; a
+	 * metrics row folds them into the earlier intervals' (hist_merge: counts and integer
+	 * sums, so the whole run's figures are exact) and the summary reads both. */
+	struct hist produce_lat, e2e_lat;         /* the intervals before the current one */
 	struct hist produce_lat_iv, e2e_lat_iv;   /* current metrics interval */
 	uint64_t errors[KERR_COUNT];
 	uint64_t records_produced, records_acked, records_failed, records_consumed;

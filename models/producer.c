@@ -628,7 +628,6 @@ void prod__complete(struct cluster *c, struct producer *p, struct pbatch *b, enu
 			gp->max_ack_gap_ns = now - gp->last_ack_ns;
 		gp->last_ack_ns = now;
 		sim_time_ns mean_arrival = b->create_ns + b->arrival_sum_ns / b->count;
-		hist_record_n(&c->produce_lat, now - mean_arrival, (uint64_t)b->count);
 		hist_record_n(&c->produce_lat_iv, now - mean_arrival, (uint64_t)b->count);
 	} else {
 		if (b->first_seq >= 0)

@@ -66,6 +66,8 @@ void cluster_metrics_row(struct cluster *c, FILE *out)
 	}
 	fputc('\n', out);
 	c->records_produced_iv = c->records_acked_iv = c->records_consumed_iv = 0;
+	hist_merge(&c->produce_lat, &c->produce_lat_iv);
+	hist_merge(&c->e2e_lat, &c->e2e_lat_iv);
 	hist_reset(&c->produce_lat_iv);
 	hist_reset(&c->e2e_lat_iv);
 }
@@ -120,8 +122,14 @@ void cluster_finish(struct cluster *c)
 	chk__run(c, &c->chk);
 }
 
-static void latency(struct summ *s, const char *key, const struct hist *h)
+/* The whole run's latencies: the intervals folded so far and the current one. */
+static void latency(struct summ *s, const char *key, const struct hist *done,
+		    const struct hist *cur)
 {
+	struct hist all, *h = &all;
+	hist_init(h);
+	hist_merge(h, done);
+	hist_merge(h, cur);
 	summ_obj(s, key);
 	summ_int(s, "count", (int64_t)h->count);
 	summ_double(s, "p50", ms(hist_quantile(h, 0.5)), 3);
@@ -131,6 +139,7 @@ static void latency(struct summ *s, const char *key, const struct hist *h)
 	summ_double(s, "max", ms(h->count ? h->max : 0), 3);
 	summ_double(s, "mean", ms((int64_t)hist_mean(h)), 3);
 	summ_end(s);
+	hist_release(h);
 }
 
 static void summary_partitions(struct cluster *c, struct summ *s)
@@ -263,8 +272,8 @@ void cluster_summary(struct cluster *c, struct summ *s)
 	summ_int(s, "network_lost", (int64_t)c->net.dropped);
 	summ_end(s);
 	summ_obj(s, "latency_ms");
-	latency(s, "produce", &c->produce_lat);
-	latency(s, "end_to_end", &c->e2e_lat);
+	latency(s, "produce", &c->produce_lat, &c->produce_lat_iv);
+	latency(s, "end_to_end", &c->e2e_lat, &c->e2e_lat_iv);
 	summ_end(s);
 	summ_obj(s, "checker");
 	checker_figures(s, &c->chk.all);
