@@ -144,7 +144,7 @@ build/fuzz/%.o: %.c $(HDRS) $(FLAGS_STAMP)
 	$(Q)$(CC) $(CFLAGS_ALL) -O1 $(SAN) -c -o $@ $<
 build/fuzz/kafkasim: $(FUZZ_OBJ)
 	$(Q)$(CC) $(CFLAGS_ALL) -O1 $(SAN) -o $@ $^ $(LIBS)
-# The full 100-broker minute: about four to five minutes on a 2-core machine.
+# The full 100-broker minute: one to one and a half minutes of wall on a 2-core machine.
 bench-big: deps
 	@$(MAKE) --no-print-directory all build/bench/bench_scenarios
 	@sh tests/bench/run.sh --big
