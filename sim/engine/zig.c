@@ -105,42 +105,50 @@ static bool in_wedge(const struct zig__layers *t, uint32_t i, double fx, gsl_rng
 	return t->f[i] + rng_unit(r) * (t->f[i - 1] - t->f[i]) < fx;
 }
 
+static double exp_tail(gsl_rng *r) /* beyond r: memoryless, so r plus another exponential */
+{
+	return ZIG_EXP_R - log(gsl_rng_uniform_pos(r));
+}
+
+static double norm_tail(gsl_rng *r) /* beyond r: Marsaglia's method */
+{
+	double a, b;
+	do {
+		a = -log(gsl_rng_uniform_pos(r)) / ZIG_NORM_R;
+		b = -log(gsl_rng_uniform_pos(r));
+	} while (b + b < a * a);
+	return ZIG_NORM_R + a;
+}
+
 /* The rest of a draw whose first 32 bits, u, missed the inline test in zig.h (outside the
- * rectangles, or the tables not made yet): the loop of the method, from u on. */
-double zig__exp_slow(gsl_rng *r, uint32_t u)
+ * rectangles, or the tables not made yet): the loop of the method, from u on, for the
+ * layers t (the layer in u's bits under mask), density f and tail sampler tail; signed
+ * draws take their sign from bit 7 of the last u. */
+static double zig_slow(const struct zig__layers *t, uint32_t mask, bool sign,
+		       double (*f)(double), double (*tail)(gsl_rng *), gsl_rng *r, uint32_t u)
 {
 	zig_ensure();
 	for (;;) {
-		uint32_t i = u & 255u, j = u >> 8;
-		double x = j * zig__exp.w[i];
-		if (j < zig__exp.k[i])
-			return x; /* inside the layer's rectangle that lies under the curve */
-		if (i == 0) /* the tail beyond r: memoryless, so r plus another exponential */
-			return ZIG_EXP_R - log(gsl_rng_uniform_pos(r));
-		if (in_wedge(&zig__exp, i, exp(-x), r))
-			return x;
-		u = rng_u32(r);
+		uint32_t i = u & mask, j = u >> 8;
+		double x = j * t->w[i];
+		if (j >= t->k[i]) { /* outside the layer's rectangle under the curve */
+			if (i == 0)
+				x = tail(r);
+			else if (!in_wedge(t, i, f(x), r)) {
+				u = rng_u32(r);
+				continue;
+			}
+		}
+		return sign && !(u & 128u) ? -x : x;
 	}
+}
+
+double zig__exp_slow(gsl_rng *r, uint32_t u)
+{
+	return zig_slow(&zig__exp, 255u, false, f_exp, exp_tail, r, u);
 }
 
 double zig__normal_slow(gsl_rng *r, uint32_t u)
 {
-	zig_ensure();
-	for (;;) {
-		uint32_t i = u & 127u, j = u >> 8;
-		double x = j * zig__norm.w[i];
-		if (j < zig__norm.k[i])
-			return u & 128u ? x : -x;
-		if (i == 0) { /* the tail beyond r */
-			double a, b;
-			do {
-				a = -log(gsl_rng_uniform_pos(r)) / ZIG_NORM_R;
-				b = -log(gsl_rng_uniform_pos(r));
-			} while (b + b < a * a);
-			return u & 128u ? ZIG_NORM_R + a : -(ZIG_NORM_R + a);
-		}
-		if (in_wedge(&zig__norm, i, exp(-0.5 * x * x), r))
-			return u & 128u ? x : -x;
-		u = rng_u32(r);
-	}
+	return zig_slow(&zig__norm, 127u, true, f_norm, norm_tail, r, u);
 }
