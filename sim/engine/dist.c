@@ -1,7 +1,8 @@
 /*
- * dist.c - probability distributions as scenarios write them, drawn through GSL.
+ * dist.c - probability distributions as scenarios write them, drawn on the caller's stream.
  *
- * Every draw goes through a gsl_ran_* function on the caller's stream, so a distribution
+ * Every draw takes the caller's generator (exponential, normal and lognormal through the
+ * ziggurats of zig.c, the others through GSL's gsl_ran_* functions), so a distribution
  * never owns randomness and a run stays reproducible per stream. Means and variances are
  * the textbook closed forms (not estimates), used for reporting and for dist_sample_sum.
  *
