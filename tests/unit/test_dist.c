@@ -219,7 +219,7 @@ static void check_zipf(double s, gsl_rng *r)
 /* The ziggurat's layers, wedges and tail together: P(X > t) = exp(-t) at points inside
  * the top layers, the middle, near r = 7.697 and in the tail beyond it, each within 5
  * standard errors over 4 million draws. A wrong table or edge shows at some t. */
-static void test_zexp_tail_probabilities(void **state)
+static void test_zig_exp_tail_probabilities(void **state)
 {
 	enum { N = 4000000 };
 	static const double t[] = { 0.01, 0.1, 0.5, 1.0, 2.0, 4.0, 7.0, 7.69, 8.5, 10.0 };
@@ -301,7 +301,7 @@ int main(void)
 		cmocka_unit_test(test_dist_ns_rounds_as_llround),
 		cmocka_unit_test(test_dist_lognormal_median_p99),
 		cmocka_unit_test(test_dist_sample_sum),
-		cmocka_unit_test(test_zexp_tail_probabilities),
+		cmocka_unit_test(test_zig_exp_tail_probabilities),
 		cmocka_unit_test(test_zig_normal_tail_probabilities),
 		cmocka_unit_test(test_zipf),
 	};
