@@ -71,9 +71,9 @@ static gsl_rng *rng__new(uint64_t root, const char *name, const gsl_rng_type *ty
 /* ---- MT19937 (Matsumoto and Nishimura 1998) -------------------------------------------
  *
  * GSL's mt19937 keeps its 624 words as unsigned long (5 KB on LP64) and is reached through
- * a function pointer per draw. This one keeps them as uint32_t and lets rng_u32 temper a
- * word inline; only the block step (every 624 draws) is a call. Seeding is GSL's: seed 0
- * means 4357, then Knuth's multiplier fills the words. */
+ * a function pointer per draw. This one keeps them as uint32_t and tempers a whole block
+ * at once, so that rng_u32 draws with a load; only the block step (every 624 draws) is a
+ * call. Seeding is GSL's: seed 0 means 4357, then Knuth's multiplier fills the words. */
 #define MT_M 397
 #define MT_UPPER UINT32_C(0x80000000)
 #define MT_LOWER UINT32_C(0x7fffffff)
@@ -95,8 +95,15 @@ uint32_t rng__mt_block(struct rng_mt_state *s)
 	for (; k < RNG_MT_N - 1; k++)
 		mt[k] = mt_twist(mt[k], mt[k + 1], mt[k + MT_M - RNG_MT_N]);
 	mt[RNG_MT_N - 1] = mt_twist(mt[RNG_MT_N - 1], mt[0], mt[MT_M - 1]);
+	for (k = 0; k < RNG_MT_N; k++) { /* the tempering, lane by lane */
+		uint32_t y = mt[k];
+		y ^= y >> 11;
+		y ^= (y << 7) & UINT32_C(0x9d2c5680);
+		y ^= (y << 15) & UINT32_C(0xefc60000);
+		s->out[k] = y ^ (y >> 18);
+	}
 	s->i = 1;
-	return rng__mt_temper(mt[0]);
+	return s->out[0];
 }
 
 static void mt_set(void *state, unsigned long seed)

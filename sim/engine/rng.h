@@ -36,28 +36,23 @@ static inline gsl_rng rng_small_view(struct rng_small_state *st)
 }
 /* The generator of rng_stream_new: MT19937 with the draws of GSL's gsl_rng_mt19937 (same
  * seeding, same outputs; tests/unit/test_rng.c compares them), with its 624 words kept as
- * 32-bit values and a draw the hot paths can inline (rng_u32). Any GSL function takes it. */
+ * 32-bit values, each block's outputs tempered together when the block is made (a loop
+ * the compiler vectorizes), and a draw the hot paths can inline (rng_u32): a load. Any GSL
+ * function takes it. */
 extern const gsl_rng_type *const rng_mt19937;
 
 #define RNG_MT_N 624
 struct rng_mt_state {
-	uint32_t i;              /* next word of mt to temper; RNG_MT_N: make the next block */
-	uint32_t mt[RNG_MT_N];
+	uint32_t i;              /* next draw in out; RNG_MT_N: make the next block */
+	uint32_t mt[RNG_MT_N];   /* the generator's words */
+	uint32_t out[RNG_MT_N];  /* the block's draws: its words tempered */
 };
 uint32_t rng__mt_block(struct rng_mt_state *s); /* make the next block, draw its first */
-
-static inline uint32_t rng__mt_temper(uint32_t y)
-{
-	y ^= y >> 11;
-	y ^= (y << 7) & UINT32_C(0x9d2c5680);
-	y ^= (y << 15) & UINT32_C(0xefc60000);
-	return y ^ (y >> 18);
-}
 
 /* The next draw of an rng_mt19937 state. */
 static inline uint32_t rng__mt_next(struct rng_mt_state *s)
 {
-	return s->i < RNG_MT_N ? rng__mt_temper(s->mt[s->i++]) : rng__mt_block(s);
+	return s->i < RNG_MT_N ? s->out[s->i++] : rng__mt_block(s);
 }
 
 /* GSL's taus2 state: L'Ecuyer's maximally equidistributed combination of three Tausworthe
