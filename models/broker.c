@@ -18,14 +18,10 @@
 
 /* ---- helpers ---------------------------------------------------------------------- */
 
-/* Members of an ISR bitmask: popcount32 without the libgcc call it compiles to when the
- * build does not assume the POPCNT instruction (it showed in profiles). */
-static inline int isr_size(uint32_t x)
-{
-	x = x - ((x >> 1) & 0x55555555u);
-	x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
-	return (int)((((x + (x >> 4)) & 0x0F0F0F0Fu) * 0x01010101u) >> 24);
-}
+#define BITS2(n) n, n + 1, n + 1, n + 2
+#define BITS4(n) BITS2(n), BITS2(n + 1), BITS2(n + 1), BITS2(n + 2)
+#define BITS6(n) BITS4(n), BITS4(n + 1), BITS4(n + 1), BITS4(n + 2)
+const uint8_t ks_bits_in_byte[256] = { BITS6(0), BITS6(1), BITS6(1), BITS6(2) };
 
 int broker__slot_of(const struct partition *p, int broker_id)
 {
@@ -332,7 +328,7 @@ static void complete_waiters(struct cluster *c, struct replica *r, int64_t hw,
 		if (!pp->done) {
 			struct produce_resp_entry *e = &pp->resp->e[w->entry];
 			e->err = err;
-			if (err == KERR_NONE && isr_size(r->isr) < min_isr)
+			if (err == KERR_NONE && isr_count(r->isr) < min_isr)
 				e->err = KERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND;
 			pp->waiting--;
 		}
@@ -369,7 +365,7 @@ static int64_t hw_target(const struct cluster *c, const struct partition *p,
 	SIM_ASSERT(!c->checks || /* the copies (kafka.h) */
 		   (r->rf == p->rf && r->min_isr == c->topics[p->topic].min_isr &&
 		    p->replicas[r->slot] == r->broker));
-	if (isr_size(r->isr) < r->min_isr)
+	if (isr_count(r->isr) < r->min_isr)
 		return -1;
 	uint32_t isr = r->isr | r->isr_pending;
 	int64_t hw = r->log.leo;
@@ -704,7 +700,7 @@ static void produce_one(struct cluster *c, struct broker *b, struct produce_req 
 		out->err = KERR_NOT_LEADER_OR_FOLLOWER;
 		return;
 	}
-	if (q->acks == ACKS_ALL && isr_size(r->isr) < t->min_isr) {
+	if (q->acks == ACKS_ALL && isr_count(r->isr) < t->min_isr) {
 		out->err = KERR_NOT_ENOUGH_REPLICAS;
 		return;
 	}

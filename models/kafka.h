@@ -533,4 +533,14 @@ static inline const struct replica *part_leader_replica(const struct partition *
 
 static inline int popcount32(uint32_t x) { return __builtin_popcount(x); }
 
+/* Members of a replica's ISR bitmask (16 slots, KS_RF_MAX): two lookups in a table of the
+ * bits set in each byte (broker.c), rather than popcount32's libgcc call (the build does
+ * not assume the POPCNT instruction) or 12 instructions of bit-slicing; hw_target asks on
+ * every follower fetch. test_cluster checks every mask against popcount32. */
+extern const uint8_t ks_bits_in_byte[256];
+static inline int isr_count(uint16_t x)
+{
+	return ks_bits_in_byte[x & 0xffu] + ks_bits_in_byte[x >> 8];
+}
+
 #endif
