@@ -407,7 +407,8 @@ int evq_pop_until(struct evq *q, sim_time_ns until, struct evq_event *out)
 			return 0;
 		k = top_key(q);
 		pop_top(q);
-		purge_top(q);
+		if (q->n_dead) /* none cancelled, none stale: the common case skips the look */
+			purge_top(q);
 		if (!q->small && q->len < EVQ_SMALL_MIN)
 			heap_to_small(q);
 	}
