@@ -103,7 +103,7 @@ static inline double rng_unit(const gsl_rng *r)
 static inline size_t rng_discrete(const gsl_rng *r, const gsl_ran_discrete_t *g)
 {
 	double u = rng_unit(r);
-	size_t c = (size_t)(u * (double)g->K);
+	size_t c = (size_t)(int64_t)(u * (double)g->K); /* via int64: one conversion instruction */
 	double f = g->F[c];
 	return f == 1.0 || u < f ? c : g->A[c];
 }
