@@ -367,13 +367,13 @@ static int64_t hw_target(const struct cluster *c, const struct partition *p,
 		    p->replicas[r->slot] == r->broker));
 	if (isr_count(r->isr) < r->min_isr)
 		return -1;
-	uint32_t isr = r->isr | r->isr_pending;
+	/* the other members: their slots' bits, visited lowest first */
+	uint32_t others = (r->isr | r->isr_pending) & ((1u << r->rf) - 1) & ~(1u << r->slot);
 	int64_t hw = r->log.leo;
-	for (int i = 0; i < r->rf; i++) {
-		if (!(isr & (1u << i)) || i == r->slot)
-			continue;
-		if (r->fv[i].leo < hw)
-			hw = r->fv[i].leo;
+	for (; others; others &= others - 1) {
+		int64_t leo = r->fv[__builtin_ctz(others)].leo;
+		if (leo < hw)
+			hw = leo;
 	}
 	return hw;
 }
