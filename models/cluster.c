@@ -174,11 +174,11 @@ static void build_topics(struct cluster *c)
 		n_rep += (size_t)maxp * rf;
 		n_fv += (size_t)maxp * rf * rf;
 	}
-	c->parts = xcalloc_aligned((size_t)total, sizeof(*c->parts), _Alignof(struct partition));
+	c->parts = xcalloc_huge((size_t)total, sizeof(*c->parts), _Alignof(struct partition));
 	c->n_parts = 0;
-	c->rep_pool = xcalloc_aligned(n_rep, sizeof(*c->rep_pool), _Alignof(struct replica));
+	c->rep_pool = xcalloc_huge(n_rep, sizeof(*c->rep_pool), _Alignof(struct replica));
 	c->warm = n_rep * sizeof(*c->rep_pool) > KS_WARM_BYTES;
-	c->fv_pool = xcalloc(n_fv ? n_fv : 1, sizeof(*c->fv_pool));
+	c->fv_pool = xcalloc_huge(n_fv, sizeof(*c->fv_pool), _Alignof(struct follower_view));
 	n_rep = n_fv = 0;
 	for (int t = 0; t < sc->n_topics; t++) {
 		struct topic *tp = &c->topics[t];

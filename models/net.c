@@ -112,8 +112,8 @@ void net__init(struct cluster *c)
 	struct net *n = &c->net;
 	n->latency = c->sc->cluster.net_latency_ns;
 	n->rng = rng_stream_new(c->seed, "net/faults");
-	n->links = xcalloc_aligned((size_t)n->n_nodes * (size_t)n->n_nodes, sizeof(*n->links),
-				   _Alignof(struct link));
+	n->links = xcalloc_huge((size_t)n->n_nodes * (size_t)n->n_nodes, sizeof(*n->links),
+				_Alignof(struct link));
 }
 
 /* Each link draws its latencies from its own stream "net/<from>-><to>", seeded on first

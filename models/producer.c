@@ -912,7 +912,7 @@ static void expiry_ev(struct sim *s, void *subject, void *arg)
 
 static void pq_alloc(struct producer *p, int n)
 {
-	struct pqueue *pq = xcalloc_aligned((size_t)n, sizeof(*pq), _Alignof(struct pqueue));
+	struct pqueue *pq = xcalloc_huge((size_t)n, sizeof(*pq), _Alignof(struct pqueue));
 	if (p->n_pq)
 		memcpy(pq, p->pq, (size_t)p->n_pq * sizeof(*pq));
 	free(p->pq);
