@@ -19,7 +19,7 @@ void plog_init(struct plog *l)
 
 void plog_release(struct plog *l)
 {
-	xslab_free(l->b, l->cap * sizeof(*l->b));
+	free(l->b);
 	free(l->ec);
 	plog_init(l);
 }
@@ -103,9 +103,8 @@ int64_t plog_append(struct plog *l, const struct batch *proto)
 	if (l->n + 1 > l->cap) {
 		plog__compact(l);
 		if (l->n + 1 > l->cap) {
-			size_t old = l->cap * sizeof(*l->b); /* huge-page slabs: xmem.h */
 			l->cap = l->cap ? 2 * l->cap : 16;
-			l->b = xslab_realloc(l->b, old, l->cap * sizeof(*l->b));
+			l->b = xrealloc(l->b, l->cap * sizeof(*l->b));
 		}
 	}
 	if (l->n > l->head)

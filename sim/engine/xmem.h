@@ -45,16 +45,6 @@ static inline void *xcalloc_aligned(size_t n, size_t size, size_t align)
 #define XMEM_HUGE_MIN ((size_t)512 << 10) /* the least array worth one */
 void *xcalloc_huge(size_t n, size_t size, size_t align);
 
-/* Arrays that grow by doubling and are read near their end at random (a replica's log of
- * batches): blocks carved from 2 MiB slabs advised into huge pages, a freed block kept on
- * a list of its size for the next of that size (xmem.c). The caller passes the block's
- * current size (0 for NULL) and the new one; a block larger than XSLAB_MAX comes from
- * realloc. Thread-safe (a lock a call: arrays grow rarely). Under AddressSanitizer both
- * are realloc and free, so that overruns stay visible. */
-#define XSLAB_MAX ((size_t)256 << 10)
-void *xslab_realloc(void *p, size_t old_bytes, size_t new_bytes);
-void xslab_free(void *p, size_t bytes);
-
 static inline void *xrealloc(void *p, size_t n)
 {
 	void *q = realloc(p, n ? n : 1);
