@@ -292,10 +292,11 @@ static void insert(struct evq *q, struct evq_key k)
 	q->len++;
 }
 
-/* Drop the stale entries (cancelled events) off the top, so that the top is live. */
+/* Drop the stale entries (cancelled events) off the top, so that the top is live. With
+ * none cancelled (nearly always) there is none to look for. */
 static void purge_top(struct evq *q)
 {
-	while (q->len && !key_live(q, top_key(q))) {
+	while (q->n_dead && q->len && !key_live(q, top_key(q))) {
 		pop_top(q);
 		q->n_dead--;
 	}
@@ -407,8 +408,7 @@ int evq_pop_until(struct evq *q, sim_time_ns until, struct evq_event *out)
 			return 0;
 		k = top_key(q);
 		pop_top(q);
-		if (q->n_dead) /* none cancelled, none stale: the common case skips the look */
-			purge_top(q);
+		purge_top(q);
 		if (!q->small && q->len < EVQ_SMALL_MIN)
 			heap_to_small(q);
 	}
