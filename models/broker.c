@@ -126,7 +126,7 @@ static void fetcher_add(struct cluster *c, struct broker *b, struct replica *r, 
 	int lslot = broker__slot_of(p, r->leader);
 	struct replica *lr = lslot < 0 ? NULL : &p->rep[lslot];
 	fetcher_parts(f)[f->n_parts++] =
-		(struct fetch_part){ pid, r, lr, lr ? &lr->fv[r - p->rep] : NULL };
+		(struct fetch_part){ pid, r, lr, lr ? &lr->fv[r->slot] : NULL };
 	r->fetcher = (int)(f - b->fetchers);
 	if (!f->in_flight)
 		fetcher_send(c, b, f);
@@ -726,7 +726,7 @@ static void produce_one(struct cluster *c, struct broker *b, struct produce_req 
 	/* An append moves only the leader's LEO, and the HW was computed from every input
 	 * since: with a follower in the maximal ISR (its LEO at most the old LEO), the HW
 	 * cannot move. Debug runs check the shortcut. */
-	if (((r->isr | r->isr_pending) & ~(1u << (r - p->rep))) == 0)
+	if (((r->isr | r->isr_pending) & ~(1u << r->slot)) == 0)
 		advance_hw(c, p, r);
 	else
 		SIM_ASSERT(!c->checks || hw_target(c, p, r) <= r->hw);
@@ -933,8 +933,11 @@ static int fetch_span(const struct replica *r, int64_t offset, int64_t end, int6
 		return 0;
 	int n = 0;
 	int64_t bytes = 0;
-	for (; i < r->log.n && plog_batch(&r->log, i)->base < end; i++) {
-		int64_t bb = plog_batch(&r->log, i)->bytes;
+	for (; i < r->log.n; i++) {
+		const struct batch *bt = plog_batch(&r->log, i);
+		if (bt->base >= end)
+			break;
+		int64_t bb = bt->bytes;
 		if (n > 0 && (bytes + bb > part_max || bb > *budget))
 			break;
 		bytes += bb;
