@@ -61,7 +61,6 @@ static void test_determinism(void **state)
 	run_release(&c);
 }
 
-/* One key: every record lands on murmur2("key-0") % 6, as the Java client puts it. */
 /* The ISR count's byte table agrees with popcount on every 16-bit mask. */
 static void test_isr_count_every_mask(void **state)
 {
@@ -70,6 +69,7 @@ static void test_isr_count_every_mask(void **state)
 		assert_int_equal(isr_count((uint16_t)m), popcount32(m));
 }
 
+/* One key: every record lands on murmur2("key-0") % 6, as the Java client puts it. */
 static void test_single_key_lands_on_its_partition(void **state)
 {
 	(void)state;
