@@ -104,8 +104,8 @@ static inline size_t rng_discrete(const gsl_rng *r, const gsl_ran_discrete_t *g)
 {
 	double u = rng_unit(r);
 	size_t c = (size_t)(int64_t)(u * (double)g->K); /* via int64: one conversion instruction */
-	double f = g->F[c];
-	return f == 1.0 || u < f ? c : g->A[c];
+	size_t alias = g->A[c]; /* read either way, so the pick is a select, not a branch */
+	return u < g->F[c] ? c : alias; /* F[c] == 1 keeps c: u < 1 */
 }
 
 /* Uniform integer in [0, n), n >= 1. */
