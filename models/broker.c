@@ -322,7 +322,7 @@ static void complete_waiters(struct cluster *c, struct replica *r, int64_t hw,
 		if (err == KERR_NONE && w->required > hw)
 			break;
 		struct pending_produce *pp = w->pp;
-		r->pw_head = (r->pw_head + 1) % r->pw_cap;
+		r->pw_head = (r->pw_head + 1) & (r->pw_cap - 1);
 		r->pw_n--;
 		pp->refs--;
 		if (!pp->done) {
@@ -336,19 +336,21 @@ static void complete_waiters(struct cluster *c, struct replica *r, int64_t hw,
 	}
 }
 
+/* The waiters form a ring whose capacity is a power of two (8, doubled when full): its
+ * indexes wrap by a mask, not a division. */
 static void add_waiter(struct replica *r, struct pending_produce *pp, int entry, int64_t req)
 {
 	if (r->pw_n == r->pw_cap) {
 		uint32_t ncap = r->pw_cap ? 2 * r->pw_cap : 8;
 		struct waiter *nw = xrealloc(NULL, ncap * sizeof(*nw));
 		for (size_t i = 0; i < r->pw_n; i++)
-			nw[i] = r->pw[(r->pw_head + i) % r->pw_cap];
+			nw[i] = r->pw[(r->pw_head + i) & (r->pw_cap - 1)];
 		free(r->pw);
 		r->pw = nw;
 		r->pw_head = 0;
 		r->pw_cap = ncap;
 	}
-	r->pw[(r->pw_head + r->pw_n) % r->pw_cap] = (struct waiter){ req, pp, entry };
+	r->pw[(r->pw_head + r->pw_n) & (r->pw_cap - 1)] = (struct waiter){ req, pp, entry };
 	r->pw_n++;
 	pp->refs++;
 }
@@ -1003,18 +1005,18 @@ static void fetch_respond(struct cluster *c, struct broker *b, struct fetch_req 
 				&r->log, e->last_fetched_epoch, &o->epoch_end_epoch);
 		int64_t end = q->replica > 0 ? r->log.leo : r->hw;
 		for (int k = 0; k < nb[i]; k++) {
-			struct batch *bt = &batches[first_b[i] + k];
-			*bt = *plog_batch(&r->log, firsts[i] + (size_t)k);
-			if (k == 0 && bt->base < e->offset) /* start mid-batch: send the tail */
-				plog_slice(bt, e->offset, bt->base + bt->count);
-			if (bt->base + bt->count > end) /* never past the high watermark */
-				plog_slice(bt, bt->base, end);
-			if (k == 0 && bt->bytes > lim.part_max_bytes && bt->count > 1) {
+			struct batch t = *plog_batch(&r->log, firsts[i] + (size_t)k); /* cut here */
+			if (k == 0 && t.base < e->offset) /* start mid-batch: send the tail */
+				plog_slice(&t, e->offset, t.base + t.count);
+			if (t.base + t.count > end) /* never past the high watermark */
+				plog_slice(&t, t.base, end);
+			if (k == 0 && t.bytes > lim.part_max_bytes && t.count > 1) {
 				/* a merged batch larger than the fetch allows: send what fits */
-				int64_t n = bt->count * lim.part_max_bytes / bt->bytes;
-				plog_slice(bt, bt->base, bt->base + (n > 0 ? n : 1));
+				int64_t n = t.count * lim.part_max_bytes / t.bytes;
+				plog_slice(&t, t.base, t.base + (n > 0 ? n : 1));
 			}
-			bytes += bt->bytes;
+			batches[first_b[i] + k] = t;
+			bytes += t.bytes;
 		}
 	}
 	net__send(c, b->node, q->h.from, &resp->h, MSG_FETCH_RESP, 64 + 48 * (int64_t)q->n + bytes);

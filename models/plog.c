@@ -53,26 +53,6 @@ void plog_begin_epoch(struct plog *l, int32_t epoch)
 	plog__note_epoch(l, epoch, l->leo);
 }
 
-sim_time_ns plog_create_at(const struct batch *b, int64_t offset)
-{
-	if (b->count <= 1)
-		return b->create_ns;
-	double f = (double)(offset - b->base) / (double)(b->count - 1);
-	return b->create_ns + (sim_time_ns)(f * (double)(b->last_create_ns - b->create_ns));
-}
-
-void plog_slice(struct batch *b, int64_t lo, int64_t hi)
-{
-	sim_time_ns first = plog_create_at(b, lo), last = plog_create_at(b, hi - 1);
-	b->first_seq += lo - b->base;
-	b->proto_seq += lo - b->base;
-	b->bytes = b->count ? b->bytes * (hi - lo) / b->count : 0;
-	b->base = lo;
-	b->count = (int32_t)(hi - lo);
-	b->create_ns = first;
-	b->last_create_ns = last;
-}
-
 /* Does proto continue the last batch, so that one batch can hold both? */
 static int plog__continues(const struct plog *l, const struct batch *p)
 {
