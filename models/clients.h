@@ -87,6 +87,8 @@ struct producer {
 	sim_timer_id arrival_timer, sender_timer;
 	sim_time_ns sender_at;
 	sim_time_ns *arr;         /* the next arrival times, drawn ahead (a ring) */
+	double *arr_u;            /* keyed_law: their key draws (uniforms), and */
+	int32_t *arr_part;        /* the partitions these pick */
 	unsigned arr_head, arr_n; /* arr_n 0: not started */
 	int64_t const_bytes;      /* record.size when constant (no draw), else -1 */
 	bool keyed_law;           /* partitions drawn from the keys' law (murmur2, default) */

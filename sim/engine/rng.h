@@ -99,13 +99,16 @@ static inline double rng_unit(const gsl_rng *r)
 
 /* gsl_ran_discrete with the draw above: the same index for the same generator state
  * (Walker's alias table as GSL builds it: one uniform picks a column c = floor(u K), kept
- * when u < F[c], else its alias A[c]). */
-static inline size_t rng_discrete(const gsl_rng *r, const gsl_ran_discrete_t *g)
+ * when u < F[c], else its alias A[c]). rng_discrete_pick: the index for uniform u. */
+static inline size_t rng_discrete_pick(const gsl_ran_discrete_t *g, double u)
 {
-	double u = rng_unit(r);
 	size_t c = (size_t)(int64_t)(u * (double)g->K); /* via int64: one conversion instruction */
 	size_t alias = g->A[c]; /* read either way, so the pick is a select, not a branch */
 	return u < g->F[c] ? c : alias; /* F[c] == 1 keeps c: u < 1 */
+}
+static inline size_t rng_discrete(const gsl_rng *r, const gsl_ran_discrete_t *g)
+{
+	return rng_discrete_pick(g, rng_unit(r));
 }
 
 /* Uniform integer in [0, n), n >= 1. */
