@@ -130,9 +130,10 @@ static void pq_push_retry(struct producer *p, int idx, struct pbatch *b)
 		conn_list_add(p, q->leader, idx);
 }
 
+/* A batch in flight is closed (drain_take closes what it takes, and nothing reopens). */
 static bool tail_open(const struct pqueue *q)
 {
-	return q->tail && !q->tail->closed && !q->tail->in_flight;
+	return q->tail && !q->tail->closed;
 }
 
 /* Append one record of `bytes` to partition idx; returns true if a new batch was needed. */
@@ -229,7 +230,7 @@ static int choose_partition(struct cluster *c, struct producer *p, int64_t bytes
 	return idx;
 }
 
-/* One record arrives at time t. */
+/* One record arrives at time t (counted by the caller, catch_up). */
 static void arrive(struct cluster *c, struct producer *p, sim_time_ns t)
 {
 	const struct producer_cfg *cfg = p->cfg;
@@ -245,9 +246,6 @@ static void arrive(struct cluster *c, struct producer *p, sim_time_ns t)
 		part_sticky_appended(&p->sticky, idx, bytes,
 				     batches_full(&p->pq[idx], cfg->batch_size), p->avail,
 				     p->rng_part);
-	p->produced++;
-	c->records_produced++;
-	c->records_produced_iv++;
 	if (p->n_ready > ready_before) /* a batch filled: Sender.wakeup */
 		sender_kick(c, p, t);
 }
@@ -338,16 +336,20 @@ static void catch_up(struct cluster *c, struct producer *p, sim_time_ns until)
 	sim_time_ns stop = p->cfg->stop_ns;
 	if (until >= stop)
 		until = stop - 1;
-	for (;;) {
+	uint64_t n = 0; /* counted once, not per record: nothing reads the counts meanwhile */
+	for (;; n++) {
 		sim_time_ns t = p->arr[p->arr_head];
 		if (until >= 0 ? t > until : t >= sim_horizon(c->sim) || t >= stop)
-			return;
+			break;
 		arrive(c, p, t);
 		if (p->arr_n == 1)
 			arr_draw(p, 1);
 		p->arr_head = (p->arr_head + 1) & ARR_MASK;
 		p->arr_n--;
 	}
+	p->produced += n;
+	c->records_produced += n;
+	c->records_produced_iv += n;
 }
 
 /* The most bytes a record may have, or -1 without a bound. */
