@@ -427,30 +427,6 @@ static inline size_t ks__class(size_t size) /* > KS_BLOCK_CLASSES: a large block
 {
 	return (size + offsetof(struct ks_block, align) + KS_BLOCK_GRAIN - 1) / KS_BLOCK_GRAIN;
 }
-/* A reused block cleared: up to four lines (nearly every message) whole, by constant-size
- * clearings that compile to a few 16-byte stores and no loop. A memset of the variable size
- * compiled to `rep stos` (the profile names the common size), whose start-up on every
- * message perf showed as 2.7% of the 3-broker bench. */
-static inline void *ks__cleared(struct ks_block *blk, size_t cls)
-{
-	char *line = (char *)blk; /* line-aligned, cls lines */
-	if (cls > 4)
-		return memset(blk->align, 0, cls * KS_BLOCK_GRAIN - offsetof(struct ks_block, align));
-	switch (cls) {
-	case 4:
-		memset(line + 3 * KS_BLOCK_GRAIN, 0, KS_BLOCK_GRAIN);
-		/* fall through */
-	case 3:
-		memset(line + 2 * KS_BLOCK_GRAIN, 0, KS_BLOCK_GRAIN);
-		/* fall through */
-	case 2:
-		memset(line + KS_BLOCK_GRAIN, 0, KS_BLOCK_GRAIN);
-		/* fall through */
-	default: /* 1: the first line, after the header */
-		memset(blk->align, 0, KS_BLOCK_GRAIN - offsetof(struct ks_block, align));
-		return blk->align;
-	}
-}
 static inline void *ks_alloc(struct cluster *c, size_t size)
 {
 	size_t cls = ks__class(size);
@@ -459,7 +435,7 @@ static inline void *ks_alloc(struct cluster *c, size_t size)
 		if (blk) { /* its first bytes held the free list's link */
 			blk->c = c;
 			blk->cls = (uint32_t)cls;
-			return ks__cleared(blk, cls);
+			return memset(blk->align, 0, size);
 		}
 	}
 	return ks__alloc_new(c, size);
