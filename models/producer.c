@@ -451,9 +451,9 @@ static int drain_take(struct producer *p, struct pconn *cn, sim_time_ns now,
 	int n = 0;
 	*bytes = 0;
 	/* from drain_index round to it; it may lie past a list that shrank since */
-	int at = cn->drain_index < cn->n_parts ? cn->drain_index :
-		 cn->n_parts ? cn->drain_index % cn->n_parts : 0;
-	for (int k = 0; k < cn->n_parts && *bytes < 1048576; k++, at++) {
+	int start = cn->drain_index < cn->n_parts ? cn->drain_index :
+		    cn->n_parts ? cn->drain_index % cn->n_parts : 0;
+	for (int k = 0, at = start; k < cn->n_parts && *bytes < 1048576; k++, at++) {
 		if (at == cn->n_parts) /* a wrap, not a division per partition */
 			at = 0;
 		struct pqueue *q = &p->pq[cn->parts[at]];
@@ -479,10 +479,8 @@ static int drain_take(struct producer *p, struct pconn *cn, sim_time_ns now,
 		list[n++] = b;
 		*bytes += b->bytes;
 	}
-	if (cn->n_parts) {
-		int d = cn->drain_index + 1;
-		cn->drain_index = d < cn->n_parts ? d : d == cn->n_parts ? 0 : d % cn->n_parts;
-	}
+	if (cn->n_parts)
+		cn->drain_index = start + 1 < cn->n_parts ? start + 1 : 0;
 	int keep = 0; /* partitions whose queue emptied leave the list */
 	for (int k = 0; k < cn->n_parts; k++) {
 		struct pqueue *q = &p->pq[cn->parts[k]];
