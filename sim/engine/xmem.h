@@ -37,10 +37,11 @@ static inline void *xcalloc_aligned(size_t n, size_t size, size_t align)
 }
 
 /* xcalloc_aligned for the large arrays a run reads at random (replicas, partitions,
- * follower views, key tables): from XMEM_HUGE bytes up, placed on 2 MiB boundaries and
- * advised into transparent huge pages before their first touch (xmem.c), so that a
- * 100-broker run's state needs hundreds of TLB entries, not tens of thousands. Smaller
- * arrays, or systems without the advice, get xcalloc_aligned. Free with free(). */
+ * follower views, links, a producer's queues): from XMEM_HUGE_MIN bytes up, placed on
+ * 2 MiB boundaries and advised into transparent huge pages before their first touch
+ * (xmem.c), so that a 100-broker run's state needs hundreds of TLB entries, not tens of
+ * thousands. Smaller arrays, or systems without the advice, get xcalloc_aligned. Free
+ * with free(). */
 #define XMEM_HUGE ((size_t)2 << 20)      /* the huge page */
 #define XMEM_HUGE_MIN ((size_t)512 << 10) /* the least array worth one */
 void *xcalloc_huge(size_t n, size_t size, size_t align);
