@@ -805,7 +805,15 @@ static void produce_append_ev(struct sim *s, void *subject, void *arg)
 	}
 	wake_appended(c, appended, q->n);
 	if (q->acks == ACKS_0) {
+		/* no response to carry an error: KafkaApis.handleProduceRequest closes the
+		 * connection instead, so that the producer refreshes its metadata */
+		bool failed = false;
+		for (int i = 0; i < q->n; i++)
+			failed |= resp->e[i].err != KERR_NONE;
 		ks_free(resp);
+		if (failed)
+			net__send(c, b->node, q->h.from, ks_alloc(c, sizeof(struct conn_msg)),
+				  MSG_CONN_CLOSED, 64);
 	} else if (!pp) {
 		net__send(c, b->node, q->h.from, &resp->h, MSG_PRODUCE_RESP,
 			  64 + 16 * (int64_t)q->n);
@@ -1705,6 +1713,12 @@ void broker__on_msg(struct cluster *c, struct broker *b, struct msg *m)
 	case MSG_METADATA_PUSH:
 		broker__apply_metadata(c, b, ((struct metadata_push *)m)->upto);
 		break;
+	case MSG_CONNECT: { /* a live process accepts the connection */
+		struct conn_msg *r = ks_alloc(c, sizeof(*r));
+		r->attempt = ((const struct conn_msg *)m)->attempt;
+		net__send(c, b->node, m->from, &r->h, MSG_CONNECT_RESP, 64);
+		break;
+	}
 	case MSG_ALTER_PARTITION_RESP:
 		on_alter_resp(c, b, (struct alter_partition_resp *)m);
 		break;

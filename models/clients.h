@@ -68,6 +68,15 @@ struct pconn {                /* producer -> one broker */
 	int *parts;               /* partition ids queued for this broker (unordered) */
 	int n_parts, cap_parts;
 	int drain_index;
+	/* NetworkClient's connection state: a closed connection takes nothing until a new
+	 * one is made (batches wait in the accumulator) */
+	bool down;
+	bool connecting;          /* an attempt is on the wire */
+	uint32_t attempt;         /* the attempt's number, to match its answer */
+	sim_time_ns backoff_ns;   /* before the next attempt (reconnect.backoff.ms, doubling) */
+	sim_timer_id timer;       /* the next attempt, or the attempt's setup timeout */
+	struct producer *p;       /* the owner, and the broker id: for the timer */
+	int broker;
 };
 
 struct linger_entry { sim_time_ns at; int part; uint64_t serial; };
@@ -107,6 +116,7 @@ struct producer {
 	int n_ready;
 	struct client_meta meta;
 	sim_timer_id expiry_timer;
+	sim_timer_id meta_refresh_timer; /* metadata.max.age.ms after the last answer */
 	sim_timer_id req_timer;   /* one timer for every request's timeout (the earliest) */
 	sim_ticket req_timer_ticket;
 	struct pbatch *spare;     /* freed batches, reused (a list through next) */

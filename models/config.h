@@ -95,6 +95,9 @@ struct producer_cfg {
 	bool partitioner_adaptive;          /* partitioner.adaptive.partitioning.enable true */
 	enum ks_partitioner partitioner;    /* partitioner.class: default */
 	sim_time_ns metadata_max_age_ns;    /* metadata.max.age.ms 300000 */
+	sim_time_ns reconnect_backoff_ns;   /* reconnect.backoff.ms 50 */
+	sim_time_ns reconnect_backoff_max_ns; /* reconnect.backoff.max.ms 1000 */
+	sim_time_ns connection_setup_timeout_ns; /* socket.connection.setup.timeout.ms 10000 */
 	struct ks_loc loc;
 };
 

@@ -87,6 +87,8 @@ enum msg_type {
 	MSG_METADATA_PUSH,                      /* controller -> broker */
 	MSG_ALTER_PARTITION, MSG_ALTER_PARTITION_RESP,
 	MSG_GROUP,                              /* consumer <-> group coordinator */
+	MSG_CONNECT, MSG_CONNECT_RESP,          /* a producer opens a connection to a broker */
+	MSG_CONN_CLOSED,                        /* a broker closed a producer's connection */
 	MSG_TYPES
 };
 
@@ -343,7 +345,8 @@ struct chk_result {
 
 /* Counts and first/last times of state changes, for the summary's "events" section. */
 enum ks_event { EV_LEADER_ELECTED, EV_UNCLEAN_ELECTION, EV_ISR_SHRINK, EV_ISR_EXPAND,
-		EV_BROKER_FENCED, EV_LOG_TRUNCATED, EV_CONTROLLER_FAILOVER, EV_COUNT };
+		EV_BROKER_FENCED, EV_LOG_TRUNCATED, EV_CONTROLLER_FAILOVER,
+		EV_PRODUCER_DISCONNECTED, EV_COUNT };
 struct ev_stat {
 	int64_t count;
 	sim_time_ns first_ns, last_ns;

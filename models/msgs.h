@@ -97,6 +97,14 @@ struct metadata_req {
 	struct msg h;
 	int topic;
 };
+
+/* A producer's connection attempt (TCP's handshake: answered by a live broker, refused by
+ * a host whose process is down, lost across a network split) and a broker closing the
+ * connection (acks=0 requests that failed: KafkaApis closes so the client refreshes). */
+struct conn_msg {
+	struct msg h;
+	uint32_t attempt;
+};
 struct metadata_resp {
 	struct msg h;
 	int topic;

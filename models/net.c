@@ -174,8 +174,11 @@ bool net__reachable(const struct cluster *c, int from, int to)
 	return true;
 }
 
-/* Apply the active rules: returns false when the message is lost, adds delay to *extra. */
-static bool net__apply_rules(struct cluster *c, int from, int to, sim_time_ns *extra)
+/* Apply the active rules: returns false when the message is lost, adds delay to *extra.
+ * A drop loses requests and responses, not a connection's handshake (TCP retransmits its
+ * segments; a network split still stops it). */
+static bool net__apply_rules(struct cluster *c, int from, int to, enum msg_type type,
+			     sim_time_ns *extra)
 {
 	struct net *n = &c->net;
 	for (int i = 0; i < n->n_rules; i++) {
@@ -186,7 +189,8 @@ static bool net__apply_rules(struct cluster *c, int from, int to, sim_time_ns *e
 		case RULE_PARTITION:
 			return false;
 		case RULE_DROP:
-			if (rng_unit(n->rng) < r->fraction)
+			if (type != MSG_CONNECT && type != MSG_CONNECT_RESP &&
+			    rng_unit(n->rng) < r->fraction)
 				return false;
 			break;
 		case RULE_DELAY:
@@ -266,7 +270,7 @@ void net__send(struct cluster *c, int from, int to, struct msg *m, enum msg_type
 	m->to_incarnation = dst->incarnation;
 	m->from_incarnation = src->incarnation;
 	n->sent++;
-	if (!src->up || (n->n_active_rules && !net__apply_rules(c, from, to, &extra))) {
+	if (!src->up || (n->n_active_rules && !net__apply_rules(c, from, to, type, &extra))) {
 		n->dropped++;
 		ks_free(m);
 		return;

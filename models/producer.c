@@ -604,7 +604,9 @@ static void sender_ev(struct sim *s, void *subject, void *arg)
 	for (int i = 0; i < p->n_ready; i++) {
 		int broker = p->ready[i];
 		struct pconn *cn = &p->conn[broker - 1];
-		if (cn->in_flight < p->cfg->max_in_flight && c->net.nodes[p->node].up) {
+		if (cn->down) { /* nothing goes until a new connection is made (conn_made) */
+			cn->ready = false;
+		} else if (cn->in_flight < p->cfg->max_in_flight && c->net.nodes[p->node].up) {
 			drain(c, p, broker);
 			if (conn_sendable(p, cn, now))
 				p->ready[keep++] = broker; /* more to send: the next poll drains it */
@@ -865,20 +867,120 @@ static void connection_lost(struct cluster *c, struct producer *p, int broker)
 	}
 }
 
+/* ---- connections (NetworkClient): closed, then made anew after a backoff ---------------
+ *
+ * A connection closes when the broker's process dies (the reset arrives at once), when a
+ * request on it times out (the client closes it), when a request or a connection attempt is
+ * refused (no process listens), and when the broker closes it (acks=0 requests that failed:
+ * KafkaApis closes the connection so that the producer refreshes its metadata, having no
+ * response to read an error from). While it is closed nothing is drained to that broker:
+ * the batches wait in the accumulator (RecordAccumulator.ready skips a node that
+ * NetworkClient.ready refuses), to be sent once a new connection is made, or to another
+ * broker once the metadata moves their partitions. Each close asks for fresh metadata
+ * (NetworkClient.handleDisconnections); a new connection is tried after reconnect.backoff.ms,
+ * doubled after each failed attempt up to reconnect.backoff.max.ms (Kafka adds 20% jitter:
+ * here none). An attempt is a message to the broker: answered by a live process, refused
+ * one hop later by a host whose process is down, or lost across a network split, when it
+ * fails after socket.connection.setup.timeout.ms. */
+
+static void conn_attempt_ev(struct sim *s, void *subject, void *arg);
+
+static void conn_retry_later(struct cluster *c, struct pconn *cn)
+{
+	const struct producer_cfg *cfg = cn->p->cfg;
+	sim_time_ns max = cfg->reconnect_backoff_max_ns > cfg->reconnect_backoff_ns ?
+				  cfg->reconnect_backoff_max_ns : cfg->reconnect_backoff_ns;
+	cn->connecting = false;
+	if (cn->timer)
+		sim_cancel(c->sim, cn->timer);
+	cn->timer = sim_after(c->sim, cn->backoff_ns, conn_attempt_ev, c, cn);
+	cn->backoff_ns = cn->backoff_ns > max / 2 ? max : 2 * cn->backoff_ns;
+}
+
+/* The connection to `broker` closed (cause: how, for the trace): requests in flight on it
+ * fail, and a new one is made after the backoff. */
+static void conn_close(struct cluster *c, struct producer *p, int broker, const char *cause)
+{
+	connection_lost(c, p, broker);
+	struct pconn *cn = &p->conn[broker - 1];
+	if (cn->down)
+		return;
+	cluster__event(c, EV_PRODUCER_DISCONNECTED, 1);
+	if (trace_on(c->tr, TRACE_EVENTS)) {
+		trace_begin(c->tr, sim_now(c->sim), "producer.disconnect");
+		jsonw_kstr(trace_w(c->tr), "producer", p->cfg->name);
+		jsonw_kint(trace_w(c->tr), "broker", broker);
+		jsonw_kstr(trace_w(c->tr), "cause", cause);
+		trace_end(c->tr);
+	}
+	cn->down = true;
+	cn->backoff_ns = p->cfg->reconnect_backoff_ns;
+	request_metadata(c, p);
+	conn_retry_later(c, cn);
+}
+
+static void conn_failed(struct cluster *c, struct pconn *cn)
+{
+	request_metadata(c, cn->p);
+	conn_retry_later(c, cn);
+}
+
+static void conn_timeout_ev(struct sim *s, void *subject, void *arg)
+{
+	(void)s;
+	struct pconn *cn = arg;
+	cn->timer = 0;
+	if (cn->down && cn->connecting)
+		conn_failed(subject, cn);
+}
+
+static void conn_attempt_ev(struct sim *s, void *subject, void *arg)
+{
+	struct cluster *c = subject;
+	struct pconn *cn = arg;
+	struct producer *p = cn->p;
+	cn->timer = 0;
+	if (!cn->down)
+		return;
+	cn->connecting = true;
+	cn->attempt++;
+	cn->timer = sim_after(s, p->cfg->connection_setup_timeout_ns, conn_timeout_ev, c, cn);
+	struct conn_msg *m = ks_alloc(c, sizeof(*m));
+	m->attempt = cn->attempt;
+	net__send(c, p->node, net__broker_node(c, cn->broker), &m->h, MSG_CONNECT, 64);
+}
+
+/* The broker answered an attempt: the connection is up, its batches may go. */
+static void conn_made(struct cluster *c, struct producer *p, const struct conn_msg *m)
+{
+	struct pconn *cn = &p->conn[c->net.nodes[m->h.from].index - 1];
+	if (!cn->down || !cn->connecting || m->attempt != cn->attempt)
+		return;
+	cn->down = false;
+	cn->connecting = false;
+	if (cn->timer)
+		sim_cancel(c->sim, cn->timer);
+	cn->timer = 0;
+	sim_time_ns now = sim_now(c->sim);
+	if (conn_sendable(p, cn, now))
+		mark_ready(p, cn->broker);
+	sender_kick(c, p, now);
+}
+
 static void request_expire(struct cluster *c, struct producer *p, int pos)
 {
 	int broker = p->reqs[pos].broker;
 	request_fail(c, p, pos, KERR_REQUEST_TIMED_OUT);
 	/* NetworkClient closes a connection whose request timed out: the requests behind it
 	 * on that connection fail too, and are retried in order. */
-	connection_lost(c, p, broker);
+	conn_close(c, p, broker, "request timed out");
 }
 
 static void on_produce_resp(struct cluster *c, struct producer *p, struct produce_resp *r)
 {
 	int pos;
 	struct preq *pr = preq_find(p, r->req_id, &pos);
-	if (!pr || pr->n != r->n)
+	if (!pr || pr->n != r->n || r->n < 1) /* a request carries a batch at least */
 		return;
 	enum ks_error errs[r->n];
 	for (int i = 0; i < r->n; i++)
@@ -886,16 +988,19 @@ static void on_produce_resp(struct cluster *c, struct producer *p, struct produc
 	request_done(c, p, pos, errs);
 }
 
-/* A request of ours was refused (the broker's process is down): NETWORK_EXCEPTION at once
- * for a produce; another broker for a metadata request. */
+/* A request of ours was refused (the broker's process is down): the connection is closed
+ * (NETWORK_EXCEPTION for a produce request in flight on it; an acks=0 request's records
+ * are lost), a connection attempt failed; another broker for a metadata request. */
 void prod__on_bounce(struct cluster *c, struct producer *p, struct msg *m)
 {
 	catch_up(c, p, sim_now(c->sim));
 	if (m->type == MSG_PRODUCE_REQ) {
-		struct produce_req *q = (struct produce_req *)m;
-		int pos;
-		if (preq_find(p, q->req_id, &pos))
-			request_fail(c, p, pos, KERR_NETWORK_EXCEPTION);
+		conn_close(c, p, c->net.nodes[m->to].index, "refused");
+	} else if (m->type == MSG_CONNECT) {
+		const struct conn_msg *q = (const struct conn_msg *)m;
+		struct pconn *cn = &p->conn[c->net.nodes[m->to].index - 1];
+		if (cn->down && cn->connecting && q->attempt == cn->attempt)
+			conn_failed(c, cn);
 	} else if (m->type == MSG_METADATA_REQ) {
 		p->meta.pending = false;
 		request_metadata(c, p);
@@ -907,7 +1012,7 @@ void prod__broker_disconnect(struct cluster *c, int broker_id)
 {
 	prod__catch_up(c);
 	for (int k = 0; k < c->n_producers; k++)
-		connection_lost(c, &c->producers[k], broker_id);
+		conn_close(c, &c->producers[k], broker_id, "reset");
 }
 
 /* ---- metadata ------------------------------------------------------------------------- */
@@ -917,9 +1022,27 @@ static void request_metadata(struct cluster *c, struct producer *p)
 	meta__request(c, &p->meta, p->node, p->topic);
 }
 
+static void meta_refresh_ev(struct sim *s, void *subject, void *arg)
+{
+	(void)s;
+	struct producer *p = arg;
+	p->meta_refresh_timer = 0;
+	request_metadata(subject, p);
+}
+
+/* Metadata.maxAge: the next refresh metadata.max.age.ms after the last answer. */
+static void meta_refresh_arm(struct cluster *c, struct producer *p)
+{
+	if (p->meta_refresh_timer)
+		sim_cancel(c->sim, p->meta_refresh_timer);
+	p->meta_refresh_timer =
+		sim_after(c->sim, p->cfg->metadata_max_age_ns, meta_refresh_ev, c, p);
+}
+
 static void on_metadata(struct cluster *c, struct producer *p, struct msg *m)
 {
 	meta__apply(c, &p->meta, m);
+	meta_refresh_arm(c, p);
 	for (int i = 0; i < p->n_pq && i < p->meta.n; i++) {
 		p->pq[i].leader = p->meta.leader[i];
 		p->pq[i].leader_epoch = p->meta.epoch[i];
@@ -935,6 +1058,10 @@ void prod__on_msg(struct cluster *c, struct producer *p, struct msg *m)
 		on_produce_resp(c, p, (struct produce_resp *)m);
 	else if (m->type == MSG_METADATA_RESP)
 		on_metadata(c, p, m);
+	else if (m->type == MSG_CONNECT_RESP)
+		conn_made(c, p, (const struct conn_msg *)m);
+	else if (m->type == MSG_CONN_CLOSED)
+		conn_close(c, p, c->net.nodes[m->from].index, "closed by the broker");
 	ks_free(m);
 }
 
@@ -1037,6 +1164,10 @@ void prod__init(struct cluster *c)
 					 record_bytes_max(&cfg->record_bytes) : -1;
 		pq_alloc(p, t->n_partitions);
 		p->conn = xcalloc((size_t)c->n_brokers, sizeof(*p->conn));
+		for (int b = 0; b < c->n_brokers; b++) {
+			p->conn[b].p = p;
+			p->conn[b].broker = b + 1;
+		}
 		p->ready = xcalloc((size_t)c->n_brokers, sizeof(int));
 		p->sender_at = SIM_TIME_MAX;
 		/* bootstrap: the producer starts with the metadata of time 0 */
@@ -1083,6 +1214,7 @@ void prod__start(struct cluster *c)
 			arrival_arm(c, p);
 		}
 		p->expiry_timer = sim_after(c->sim, SIM_S, expiry_ev, c, p);
+		meta_refresh_arm(c, p);
 	}
 }
 

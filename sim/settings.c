@@ -256,6 +256,13 @@ static const struct setting table[] = {
 	      "default", "default (KIP-794), RoundRobinPartitioner, or UniformSticky (KIP-480)."),
 	ENTRY(LVL_PRODUCER_CONFIG, PR, metadata_max_age_ns, "metadata.max.age.ms", SET_MS, 0, 0,
 	      NS_MAX, "300000", "Refresh metadata at least this often."),
+	ENTRY(LVL_PRODUCER_CONFIG, PR, reconnect_backoff_ns, "reconnect.backoff.ms", SET_MS, 0, 0,
+	      NS_MAX, "50", "Wait before reconnecting to a broker whose connection closed."),
+	ENTRY(LVL_PRODUCER_CONFIG, PR, reconnect_backoff_max_ns, "reconnect.backoff.max.ms", SET_MS,
+	      0, 0, NS_MAX, "1000", "Upper bound of the doubling reconnect backoff."),
+	ENTRY(LVL_PRODUCER_CONFIG, PR, connection_setup_timeout_ns,
+	      "socket.connection.setup.timeout.ms", SET_MS, 0, MS_, NS_MAX, "10000",
+	      "A connection attempt unanswered this long fails (a broker cut off by the network)."),
 
 	/* consumer_groups[] */
 	ENTRY(LVL_GROUP, GR, name, "name", SET_NAME, SF_REQUIRED, 0, 0, NULL,

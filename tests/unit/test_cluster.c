@@ -154,6 +154,96 @@ static void test_acks_and_leader_crash(void **state)
 	run_release(&b);
 }
 
+/* acks=0 sends and forgets, but not into a closed connection: when the leader's process
+ * dies the reset closes the producer's connection, and its batches wait in the accumulator
+ * (NetworkClient.ready refuses the node) until the metadata names the new leader. Only the
+ * records the old leader had not replicated are lost (truncated when it rejoins) - before,
+ * the producer went on sending into the dead broker and lost a third of the run's records. */
+static void test_acks_0_waits_for_a_connection(void **state)
+{
+	(void)state;
+	char y[1024];
+	snprintf(y, sizeof(y), crash_yaml, "0, enable.idempotence: false");
+	struct run r;
+	run_yaml(&r, y, 0);
+	assert_true(fig(&r, "checker.acked_lost") > 0);
+	/* and nothing else: the truncated records, plus at most what was on the wire when the
+	 * reset arrived (the partition's 1,000 records/s for a few milliseconds) */
+	assert_true(fig(&r, "checker.acked_lost") <= fig(&r, "events.log_truncated.records") + 50);
+	assert_true(fig(&r, "events.producer_disconnected.count") >= 1);
+	assert_true(fig(&r, "events.producer_disconnected.first_s") == 10.0);
+	/* each partition got its ~1,000 records/s for the whole 40 s, the crashed leader's too */
+	for (int i = 0; i < 3; i++) {
+		char path[64];
+		snprintf(path, sizeof(path), "partitions.o-%d.records", i);
+		assert_true(fig(&r, path) >= 35000);
+	}
+	run_release(&r);
+}
+
+/* A leader cut off from the controller (not from the producer) is replaced at 18 s and learns
+ * it at the heal (40 s). An acks=0 request it then refuses with NOT_LEADER_OR_FOLLOWER has no
+ * response to carry the error, so the broker closes the connection (KafkaApis), and the
+ * producer refreshes its metadata: the records sent to the zombie leader (lost) stop at the
+ * heal, not at the next metadata.max.age.ms refresh. */
+static void test_acks_0_zombie_leader_closes_the_connection(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 4\nduration: 60s\ncluster: { brokers: 3 }\n"
+		"topics: [ { name: clicks, partitions: 3, replication.factor: 3,\n"
+		"            config: { min.insync.replicas: 2 } } ]\n"
+		"producers: [ { name: ct, topic: clicks, rate: 1000/s,\n"
+		"               config: { acks: 0, enable.idempotence: false,"
+		" metadata.max.age.ms: 600000 } } ]\n"
+		"faults:\n"
+		"  - { at: 10s, partition: { a: [broker-1], b: [controller-1, broker-2, broker-3] },"
+		" for: 30s }\n";
+	struct run r;
+	run_yaml(&r, y, 0);
+	assert_true(fig(&r, "events.producer_disconnected.count") >= 1);
+	assert_true(fig(&r, "events.producer_disconnected.first_s") >= 40.0);
+	assert_true(fig(&r, "events.producer_disconnected.first_s") < 42.0);
+	/* broker-1 led clicks-0: its records from 10 s to the heal are lost, about half of its
+	 * records over the run (they would be five in six had the sending gone on to 60 s) */
+	double lost = fig(&r, "checker.acked_lost");
+	double sent = fig(&r, "producers.ct.records_per_partition.clicks-0");
+	assert_true(lost > 0.4 * sent);
+	assert_true(lost < 0.6 * sent);
+	run_release(&r);
+}
+
+/* A power loss resets no connection: an acks=0 producer sends into the dead host, hearing
+ * nothing, until its metadata is refreshed every metadata.max.age.ms (from the bootstrap at
+ * 0 s) or the host comes back as a follower and closes the connection (50 s). broker-1 led
+ * o-2: the loss is o-2's records from the crash (10 s) to the first of those. */
+static void test_metadata_max_age_ends_a_silent_loss(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 7\nduration: 60s\ncluster: { brokers: 3 }\n"
+		"topics: [ { name: o, partitions: 3, replication.factor: 3,\n"
+		"            config: { min.insync.replicas: 2 } } ]\n"
+		"producers: [ { name: p, topic: o, rate: 3000/s, keys: { count: 1000 },\n"
+		"               config: { acks: 0, enable.idempotence: false,"
+		" metadata.max.age.ms: %s } } ]\n"
+		"faults:\n"
+		"  - { at: 10s, crash: broker-1, lose_unflushed: true, for: 40s }\n";
+	static const char *const ages[2] = { "25000", "600000" };
+	static const double lo[2] = { 14.0, 39.0 }, hi[2] = { 16.5, 41.0 }; /* seconds lost */
+	for (int k = 0; k < 2; k++) {
+		char yaml[1024];
+		snprintf(yaml, sizeof(yaml), y, ages[k]);
+		struct run r;
+		run_yaml(&r, yaml, 0);
+		double per_s = fig(&r, "producers.p.records_per_partition.o-2") / 60.0;
+		double lost_s = fig(&r, "checker.acked_lost") / per_s;
+		assert_true(lost_s > lo[k]);
+		assert_true(lost_s < hi[k]);
+		run_release(&r);
+	}
+}
+
 static const char kip101_yaml[] =
 	"name: t\nseed: 1\nduration: 60s\n"
 	"cluster: { brokers: 2, config: { replication.truncation: %s } }\n"
@@ -356,6 +446,9 @@ int main(void)
 		cmocka_unit_test(test_follower_state_recorded_on_arrival),
 		cmocka_unit_test(test_growth_repicks_partitions_drawn_ahead),
 		cmocka_unit_test(test_not_enough_replicas),
+		cmocka_unit_test(test_acks_0_waits_for_a_connection),
+		cmocka_unit_test(test_acks_0_zombie_leader_closes_the_connection),
+		cmocka_unit_test(test_metadata_max_age_ends_a_silent_loss),
 		cmocka_unit_test(test_auto_commit_every_poll),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
