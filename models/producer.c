@@ -704,15 +704,20 @@ void prod__complete(struct cluster *c, struct producer *p, struct pbatch *b, enu
 	p->spare = b;
 }
 
+/* ExponentialBackoff.backoff: retry.backoff.ms doubled per attempt, up to
+ * retry.backoff.max.ms, with 20% jitter, and the jittered value capped again (so never
+ * above the maximum); a maximum not above the base is a constant backoff, no jitter. */
 static sim_time_ns retry_backoff(struct producer *p, int attempts)
 {
 	const struct producer_cfg *cfg = p->cfg;
 	double base = (double)cfg->retry_backoff_ns, max = (double)cfg->retry_backoff_max_ns;
+	if (max <= base)
+		return cfg->retry_backoff_ns;
 	double exp = base * pow(2.0, attempts > 1 ? attempts - 1 : 0);
 	if (exp > max)
-		exp = max > base ? max : base;
-	double jitter = 0.8 + 0.4 * rng_unit(p->rng_part); /* ExponentialBackoff: 20% jitter */
-	return (sim_time_ns)(exp * jitter);
+		exp = max;
+	double v = exp * (0.8 + 0.4 * rng_unit(p->rng_part));
+	return (sim_time_ns)(v < max ? v : max);
 }
 
 static bool retriable(enum ks_error e)
@@ -767,9 +772,11 @@ static void batch_failed(struct cluster *c, struct producer *p, struct pbatch *b
 		trace_end(c->tr);
 	}
 	b->in_flight = false;
+	/* Sender.canRetry; a batch that may not be retried fails with its error
+	 * (Sender.failBatch), even a retriable one whose retries or delivery.timeout.ms ran out */
 	if (!retriable(err) || b->attempts > cfg->retries ||
 	    now - b->create_ns >= cfg->delivery_timeout_ns) {
-		prod__complete(c, p, b, retriable(err) ? KERR_DELIVERY_TIMEOUT : err);
+		prod__complete(c, p, b, err);
 		return;
 	}
 	p->retries++;

@@ -118,6 +118,27 @@ check "trace starts with run.start carrying the seed" \
 check "the effective configuration lists Kafka defaults" \
 	grep -q '"batch.size":16384' "$T/a/trace.jsonl"
 
+# ---- a batch whose retries run out fails with the error it got (Sender.failBatch), not as a
+# delivery timeout: two of three brokers down, min ISR 2, retries 2 ------------------------
+cat > "$T/retries.yaml" <<'EOF'
+name: retries-run-out
+seed: 3
+duration: 40s
+cluster: { brokers: 3 }
+topics: [ { name: p, partitions: 3, replication.factor: 3, config: { min.insync.replicas: 2 } } ]
+producers:
+  - { name: api, topic: p, rate: 200/s, config: { acks: all, enable.idempotence: false, retries: 2,
+      request.timeout.ms: 5000 } }
+faults:
+  - { at: 5s, crash: broker-2 }
+  - { at: 5s, crash: broker-3 }
+EOF
+$K run "$T/retries.yaml" --out "$T/r" --no-plots --quiet --trace-level events >"$T/out" 2>&1
+check "retries run out: produce.failed names NOT_ENOUGH_REPLICAS" \
+	grep -q '"type":"produce.failed".*"error":"NOT_ENOUGH_REPLICAS"' "$T/r/trace.jsonl"
+check "retries run out: no batch reported as a delivery timeout" \
+	status_is 1 grep -q '"error":"DELIVERY_TIMEOUT"' "$T/r/trace.jsonl"
+
 # ---- plots: drawn by gnuplot when it is there; without it, a warning and the data files ----
 $K run scenarios/quickstart.yaml --out "$T/p" --quiet >"$T/out" 2>"$T/err"
 check "plots drawn (throughput, latency, replication, lag)" \
