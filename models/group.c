@@ -1007,6 +1007,10 @@ void grp__reset_offsets(struct cluster *c, struct group *g, const struct fault_c
 void grp__init(struct cluster *c, struct group *g)
 {
 	const struct group_cfg *cfg = g->cfg;
+	const struct cluster_cfg *cl = &c->sc->cluster;
+	/* handleJoinGroup would answer INVALID_SESSION_TIMEOUT; the scenario loader refuses */
+	SIM_ASSERT(cfg->session_timeout_ns >= cl->group_min_session_timeout_ns &&
+		   cfg->session_timeout_ns <= cl->group_max_session_timeout_ns);
 	int h = asg_java_hash(cfg->name);
 	h = h == INT_MIN ? 0 : h < 0 ? -h : h; /* Utils.abs */
 	g->offsets_partition = h % OFFSETS_TOPIC_PARTITIONS;
