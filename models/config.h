@@ -47,6 +47,8 @@ struct cluster_cfg {
 	int64_t log_retention_bytes;              /* log.retention.bytes -1 */
 	sim_time_ns log_retention_check_interval_ns; /* log.retention.check.interval.ms 300000 */
 	sim_time_ns group_initial_rebalance_delay_ns; /* group.initial.rebalance.delay.ms 3000 */
+	sim_time_ns group_min_session_timeout_ns; /* group.min.session.timeout.ms 6000 */
+	sim_time_ns group_max_session_timeout_ns; /* group.max.session.timeout.ms 1800000 */
 	/* kafkasim-only settings */
 	sim_time_ns metadata_propagation_ns;      /* controller -> brokers/clients, default 10ms */
 	sim_time_ns controller_failover_ns;       /* new active controller after a crash, 1000ms */

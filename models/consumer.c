@@ -910,7 +910,11 @@ static void trace_revoke(struct cluster *c, struct member *mb, bool lost)
 }
 
 /* onJoinPrepare after its commit, then JoinGroup. Eager revokes everything; so does a
- * member that lost its generation (onPartitionsLost); cooperative keeps what it owns. */
+ * member that lost its generation (onPartitionsLost); cooperative keeps what it owns. The
+ * subscription (metadata()) carries what the member owns after that as ownedPartitions,
+ * none under eager, and StickyAssignor's user data: the last assignment (onAssignment),
+ * which keeps that assignor sticky under eager; CooperativeStickyAssignor has only the
+ * ownedPartitions, so under eager each of its rebalances starts afresh. */
 static void do_join(struct cluster *c, struct member *mb)
 {
 	struct group *g = mb->g;
@@ -928,15 +932,17 @@ static void do_join(struct cluster *c, struct member *mb)
 		mb->stop_since_ns = sim_now(c->sim);
 		parts_drop_all(c, mb, lost ? CAUSE_LEFT : CAUSE_REBALANCE);
 	}
-	const int *own = g->cooperative ? NULL : mb->prev;
-	int n = g->cooperative ? mb->n_p : (lost ? 0 : mb->n_prev);
-	struct grp_msg *q = grp__msg_new(c, 0, n);
-	for (int k = 0; k < n; k++)
-		q->e[k] = (struct grp_entry){ mb->idx, own ? own[k] : mb->p[k].idx, 0 };
+	int n_user = g->cooperative || lost ? 0 : mb->n_prev;
+	struct grp_msg *q = grp__msg_new(c, 0, mb->n_p + n_user);
+	for (int k = 0; k < mb->n_p; k++)
+		q->e[k] = (struct grp_entry){ mb->idx, mb->p[k].idx, 0 };
+	for (int k = 0; k < n_user; k++)
+		q->e[mb->n_p + k] = (struct grp_entry){ mb->idx, mb->prev[k], 0 };
+	q->n_user = n_user;
 	q->owned_gen = mb->owned_gen;
 	if (mtrace(c, mb, "consumer.join")) {
 		jsonw_kstr(trace_w(c->tr), "reason", mb->rejoin_reason ? mb->rejoin_reason : "?");
-		jsonw_kint(trace_w(c->tr), "owned", n);
+		jsonw_kint(trace_w(c->tr), "owned", mb->n_p);
 		trace_end(c->tr);
 	}
 	mb->state = MS_JOINING;
@@ -946,7 +952,9 @@ static void do_join(struct cluster *c, struct member *mb)
 				   join_timeout_ev, c, mb);
 }
 
-/* The leader runs the assignor (ConsumerCoordinator.onLeaderElected). */
+/* The leader runs the assignor (ConsumerCoordinator.onLeaderElected). What a member owned
+ * is the assignor's memberData(): StickyAssignor reads its user data, the others the
+ * subscription's ownedPartitions. */
 static struct grp_msg *leader_assign(struct cluster *c, struct member *mb,
 				     const struct grp_msg *r)
 {
@@ -962,8 +970,11 @@ static struct grp_msg *leader_assign(struct cluster *c, struct member *mb,
 		const struct grp_meta *m = &r->meta[i];
 		grp__member_id(c, g, m->member, m->mid, ids[i], sizeof(ids[i]));
 		const char *inst = m->is_static ? g->members[m->member].name : NULL;
-		am[i] = (struct asg_member){ ids[i], inst, &tname, 1, tps + m->first, m->n,
-					     m->owned_gen >= 0, m->owned_gen };
+		bool user = r->strategy == ASG_STICKY;
+		am[i] = (struct asg_member){ ids[i], inst, &tname, 1,
+					     tps + m->first + (user ? m->n : 0),
+					     user ? m->n_user : m->n, m->owned_gen >= 0,
+					     m->owned_gen };
 	}
 	struct asg_input in = { &topic, 1, am, r->n_meta };
 	struct asg_result res;

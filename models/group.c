@@ -56,12 +56,15 @@ const char *grp_cause_name(enum grp_cause k)
 
 /* ---- helpers shared with consumer.c ------------------------------------------------------ */
 
+/* One block: the message, its metas, then its entries (at their own alignment). */
 struct grp_msg *grp__msg_new(struct cluster *c, int n_meta, int n)
 {
-	struct grp_msg *m = ks_alloc(c, sizeof(*m) + (size_t)n_meta * sizeof(struct grp_meta) +
+	const size_t align = _Alignof(struct grp_entry);
+	size_t meta_bytes = ((size_t)n_meta * sizeof(struct grp_meta) + align - 1) / align * align;
+	struct grp_msg *m = ks_alloc(c, sizeof(*m) + meta_bytes +
 					    (size_t)n * sizeof(struct grp_entry));
 	m->meta = (struct grp_meta *)(m + 1);
-	m->e = (struct grp_entry *)(m->meta + n_meta);
+	m->e = (struct grp_entry *)((char *)m->meta + meta_bytes);
 	m->n_meta = n_meta;
 	m->n = n;
 	return m;
@@ -205,7 +208,7 @@ static void add_member(struct cluster *c, struct group *g, int slot, bool is_sta
 	cm->mid = ++g->mid_seq;
 	cm->join_order = ++g->join_seq;
 	cm->joined = cm->sync_wait = false;
-	cm->n_owned = cm->n_assign = 0;
+	cm->n_owned = cm->n_user = cm->n_assign = 0;
 	cm->owned_gen = -1;
 	g->n_in++;
 	g->joins++;
@@ -446,16 +449,18 @@ static struct grp_msg *leader_response(struct cluster *c, struct group *g, int s
 				       const uint32_t *order, int n)
 {
 	int total = 0;
-	for (int i = 0; i < n; i++)
-		total += g->cm[order[2 * i + 1]].n_owned;
+	for (int i = 0; i < n; i++) {
+		const struct cmember *cm = &g->cm[order[2 * i + 1]];
+		total += cm->n_owned + cm->n_user;
+	}
 	struct grp_msg *r = resp_new(c, g, slot, GRP_JOIN_RESP, GERR_NONE, n, total);
 	int k = 0;
 	for (int i = 0; i < n; i++) {
 		int s = (int)order[2 * i + 1];
 		const struct cmember *cm = &g->cm[s];
 		r->meta[i] = (struct grp_meta){ s, cm->mid, cm->is_static, cm->owned_gen, k,
-						cm->n_owned };
-		for (int j = 0; j < cm->n_owned; j++)
+						cm->n_owned, cm->n_user };
+		for (int j = 0; j < cm->n_owned + cm->n_user; j++)
 			r->e[k++] = (struct grp_entry){ s, cm->owned[j], 0 };
 	}
 	return r;
@@ -605,8 +610,9 @@ static void set_stable(struct cluster *c, struct group *g, const struct grp_msg 
 
 /* ---- requests ------------------------------------------------------------------------------ */
 
-/* The member's subscription metadata: the partitions it owns (cooperative) or last had
- * (eager, the sticky assignors' user data), with their generation. */
+/* The member's subscription metadata: the partitions it owns (ownedPartitions; none under
+ * the eager protocol, which revoked them all) and StickyAssignor's user data (its last
+ * assignment), with their generation. */
 static void set_owned(struct cmember *cm, const struct grp_msg *q)
 {
 	if (q->n > cm->cap_owned) {
@@ -617,7 +623,8 @@ static void set_owned(struct cmember *cm, const struct grp_msg *q)
 	}
 	for (int i = 0; i < q->n; i++)
 		cm->owned[i] = q->e[i].part;
-	cm->n_owned = q->n;
+	cm->n_owned = q->n - q->n_user;
+	cm->n_user = q->n_user;
 	cm->owned_gen = q->owned_gen;
 }
 
@@ -1000,6 +1007,10 @@ void grp__reset_offsets(struct cluster *c, struct group *g, const struct fault_c
 void grp__init(struct cluster *c, struct group *g)
 {
 	const struct group_cfg *cfg = g->cfg;
+	const struct cluster_cfg *cl = &c->sc->cluster;
+	/* handleJoinGroup would answer INVALID_SESSION_TIMEOUT; the scenario loader refuses */
+	SIM_ASSERT(cfg->session_timeout_ns >= cl->group_min_session_timeout_ns &&
+		   cfg->session_timeout_ns <= cl->group_max_session_timeout_ns);
 	int h = asg_java_hash(cfg->name);
 	h = h == INT_MIN ? 0 : h < 0 ? -h : h; /* Utils.abs */
 	g->offsets_partition = h % OFFSETS_TOPIC_PARTITIONS;

@@ -61,7 +61,7 @@ struct member {
 	int n_p, cap_p;
 	int *slot;                /* per topic partition: index into p, -1 not owned */
 	int32_t owned_gen;        /* generation the owned partitions come from, -1 none */
-	int *prev;                /* eager: the last assignment, kept as sticky user data */
+	int *prev;                /* eager: the last assignment, StickyAssignor's user data */
 	int n_prev;
 	/* fetching */
 	uint64_t *fetch_session;  /* per broker: the session of the fetch in flight, 0 none */
@@ -124,8 +124,8 @@ struct cmember {
 	uint64_t join_req, sync_req;
 	sim_time_ns deadline_ns;  /* session expiry */
 	sim_timer_id hb_timer;
-	int *owned;               /* owned partitions from its JoinGroup (subscription) */
-	int n_owned, cap_owned;
+	int *owned;               /* from its JoinGroup: n_owned ownedPartitions, then n_user */
+	int n_owned, n_user, cap_owned;   /* of StickyAssignor's user data */
 	int32_t owned_gen;
 	int *assign;              /* this generation's assignment */
 	int n_assign, cap_assign;
@@ -255,7 +255,8 @@ struct grp_meta {
 	uint32_t mid;
 	bool is_static;
 	int32_t owned_gen;
-	int first, n;             /* into the entries */
+	int first, n;             /* into the entries: ownedPartitions */
+	int n_user;               /* the entries after those: StickyAssignor's user data */
 };
 
 /* One entry: a partition with an offset (commits, fetches) or an owner (assignments). */
@@ -280,6 +281,7 @@ struct grp_msg {
 	bool cooperative;         /* JOIN_RESP: the protocol */
 	enum ks_assignor strategy;
 	int32_t owned_gen;        /* JOIN: generation of the owned partitions */
+	int n_user;               /* JOIN: the last n_user entries are StickyAssignor's user data */
 	const char *how;          /* OFFSET_COMMIT: auto, sync, async, ... (static strings) */
 	int n_meta;
 	struct grp_meta *meta;    /* JOIN_RESP to the leader: points into this block */

@@ -13,7 +13,9 @@
  * enable.idempotence with acks != all, retries 0 or more than 5 in flight is an error;
  * the default is silently dropped instead), KafkaProducer.configureDeliveryTimeout
  * (delivery.timeout.ms >= linger.ms + request.timeout.ms), the consumer's Heartbeat check
- * (heartbeat.interval.ms < session.timeout.ms).
+ * (heartbeat.interval.ms < session.timeout.ms), and the group coordinator's JoinGroup check
+ * (INVALID_SESSION_TIMEOUT unless group.min.session.timeout.ms <= session.timeout.ms <=
+ * group.max.session.timeout.ms): a member that could never join is a scenario error.
  */
 #include "scenario.h"
 
@@ -1264,6 +1266,28 @@ static void check_commit(struct ld *ld, struct group_cfg *g, const yaml_node_t *
 	}
 }
 
+/* GroupCoordinator.handleJoinGroup answers INVALID_SESSION_TIMEOUT outside the broker's
+ * bounds. Bounds that cross each other are reported once, at the cluster. */
+static void check_session_timeout(struct ld *ld, const struct group_cfg *g, const yaml_node_t *m,
+				  const char *path)
+{
+	const struct cluster_cfg *cl = &ld->sc->cluster;
+	sim_time_ns lo = cl->group_min_session_timeout_ns, hi = cl->group_max_session_timeout_ns;
+	sim_time_ns v = g->session_timeout_ns;
+	char p[PATH_LEN], a[UNITS_BUF], b[UNITS_BUF], c[UNITS_BUF];
+
+	if (lo > hi || (v >= lo && v <= hi))
+		return;
+	units_format_duration(lo, b);
+	units_format_duration(hi, c);
+	path_key(p, path, "config.session.timeout.ms");
+	const yaml_node_t *at = find2(ld, m, "config", "session.timeout.ms", NULL);
+	lerr(ld, at ? at : m, p, "%s%s is %s the cluster's group.%s.session.timeout.ms %s "
+	     "(JoinGroup fails with INVALID_SESSION_TIMEOUT); expected %s to %s",
+	     units_format_duration(v, a), at ? "" : " (the default)", v < lo ? "below" : "above",
+	     v < lo ? "min" : "max", v < lo ? b : c, b, c);
+}
+
 static void check_group(struct ld *ld, int i, const yaml_node_t *m, const char *path)
 {
 	struct group_cfg *g = &ld->sc->groups[i];
@@ -1284,6 +1308,7 @@ static void check_group(struct ld *ld, int i, const yaml_node_t *m, const char *
 		     "be named like %ss; expected another name", g->name, g->name);
 	}
 	check_commit(ld, g, m, path);
+	check_session_timeout(ld, g, m, path);
 	if (g->heartbeat_interval_ns >= g->session_timeout_ns) {
 		path_key(p, path, "config.heartbeat.interval.ms");
 		lerr(ld, find2(ld, m, "config", "heartbeat.interval.ms", m), p, "%s is not below "
@@ -2105,6 +2130,23 @@ static void check_node_names(struct ld *ld, const yaml_node_t *root)
 	}
 }
 
+/* group.min.session.timeout.ms above group.max: no session timeout could join any group. */
+static void check_session_bounds(struct ld *ld, const yaml_node_t *root)
+{
+	const struct cluster_cfg *cl = &ld->sc->cluster;
+	const char *key = "group.max.session.timeout.ms";
+	char a[UNITS_BUF], b[UNITS_BUF];
+
+	if (cl->group_min_session_timeout_ns <= cl->group_max_session_timeout_ns)
+		return;
+	const yaml_node_t *cfg = find2(ld, root, "cluster", "config", root);
+	lerr(ld, find2(ld, cfg, key, NULL, cfg), "cluster.config.group.max.session.timeout.ms",
+	     "%s is below group.min.session.timeout.ms %s: no session timeout could join a "
+	     "group; expected at least %s",
+	     units_format_duration(cl->group_max_session_timeout_ns, a),
+	     units_format_duration(cl->group_min_session_timeout_ns, b), b);
+}
+
 static void load_document(struct ld *ld)
 {
 	const yaml_node_t *root = yaml_document_get_root_node(ld->doc);
@@ -2115,8 +2157,10 @@ static void load_document(struct ld *ld)
 		return;
 	}
 	apply_map(ld, root, LVL_SCENARIO, ld->sc, "");
-	if (is_map(root))
+	if (is_map(root)) {
 		check_node_names(ld, root);
+		check_session_bounds(ld, root);
+	}
 }
 
 static void yaml_problem(struct ld *ld, const yaml_parser_t *parser)

@@ -86,6 +86,70 @@ static void test_eager_revokes_all_cooperative_only_moving(void **state)
 	run_release(&r);
 }
 
+/* CooperativeStickyAssignor reads its previous assignment only from the subscription's
+ * ownedPartitions, and the eager protocol revokes everything before JoinGroup, so those are
+ * empty (ConsumerCoordinator.onJoinPrepare, metadata()). With [cooperative-sticky, range]
+ * the common protocol is eager (range supports no other): each rebalance is a fresh
+ * assignment, round-robin over the members in member.id order. StickyAssignor keeps its
+ * last assignment in its own user data and stays sticky under eager. */
+static const char eager_coop_yaml[] =
+	"name: t\nseed: 3\nduration: 30s\n"
+	"cluster: { brokers: 3, network: { latency: 1ms } }\n"
+	"topics: [ { name: orders, partitions: 6, replication.factor: 3 } ]\n"
+	"producers: [ { name: p, topic: orders, rate: 300/s, arrival: constant } ]\n"
+	"consumer_groups:\n"
+	"  - { name: ce, topic: orders, members: 2, processing: { per_record: 1ms },\n"
+	"      config: { auto.offset.reset: earliest, heartbeat.interval.ms: 1000,\n"
+	"                partition.assignment.strategy: [cooperative-sticky, range] } }\n"
+	"  - { name: cc, topic: orders, members: 2, processing: { per_record: 1ms },\n"
+	"      config: { auto.offset.reset: earliest, heartbeat.interval.ms: 1000,\n"
+	"                partition.assignment.strategy: [cooperative-sticky] } }\n"
+	"  - { name: se, topic: orders, members: 2, processing: { per_record: 1ms },\n"
+	"      config: { auto.offset.reset: earliest, heartbeat.interval.ms: 1000,\n"
+	"                partition.assignment.strategy: [sticky, cooperative-sticky] } }\n"
+	"  - { name: rr, topic: orders, members: 2, processing: { per_record: 1ms },\n"
+	"      config: { auto.offset.reset: earliest, heartbeat.interval.ms: 1000,\n"
+	"                partition.assignment.strategy: [roundrobin] } }\n"
+	"faults:\n"
+	"  - { at: 15s, join: ce }\n  - { at: 15s, join: cc }\n"
+	"  - { at: 15s, join: se }\n  - { at: 15s, join: rr }\n";
+
+/* Two members own {0,2,4} and {1,3,5}; a third joins. Sticky (cooperative-sticky under the
+ * cooperative protocol, sticky under eager) keeps two each and moves 4 and 5 to the
+ * newcomer; cooperative-sticky under eager starts afresh: {0,3} {1,4} {2,5}, four moved,
+ * exactly what roundrobin gives. */
+static void test_eager_cooperative_sticky_assigns_afresh(void **state)
+{
+	(void)state;
+	struct run r;
+	run_yaml(&r, eager_coop_yaml);
+	enum { CE, CC, SE, RR };
+	for (int g = CE; g <= RR; g++) {
+		const struct rb_record *first = cons_rebalance(r.c, g, 0);
+		assert_non_null(first);
+		assert_int_equal(first->members, 2);
+		assert_int_equal(owned(&r, g, 0) | owned(&r, g, 1) | owned(&r, g, 2), 0x3f);
+	}
+	for (int m = 0; m < 3; m++)
+		assert_int_equal(owned(&r, CE, m), owned(&r, RR, m));
+	assert_int_equal(owned(&r, CE, 0), 0x09);
+	assert_int_equal(owned(&r, CE, 1), 0x12);
+	assert_int_equal(owned(&r, CE, 2), 0x24);
+	assert_int_equal((int)fig(&r, "groups.ce.partitions_moved"), 4);
+	assert_int_equal((int)fig(&r, "groups.rr.partitions_moved"), 4);
+	assert_int_equal((int)fig(&r, "groups.ce.partitions_revoked"), 6);
+	for (int g = CC; g <= SE; g++) {
+		assert_int_equal(owned(&r, g, 0), 0x05);
+		assert_int_equal(owned(&r, g, 1), 0x0a);
+		assert_int_equal(owned(&r, g, 2), 0x30);
+	}
+	assert_int_equal((int)fig(&r, "groups.cc.partitions_moved"), 2);
+	assert_int_equal((int)fig(&r, "groups.se.partitions_moved"), 2);
+	assert_int_equal((int)fig(&r, "groups.cc.partitions_revoked"), 2);
+	assert_int_equal((int)fig(&r, "groups.se.partitions_revoked"), 6);
+	run_release(&r);
+}
+
 /* ---- at-least-once ------------------------------------------------------------------------- */
 
 static const char c08_yaml[] =
@@ -506,6 +570,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_eager_revokes_all_cooperative_only_moving),
+		cmocka_unit_test(test_eager_cooperative_sticky_assigns_afresh),
 		cmocka_unit_test(test_crash_before_commit_redelivers_exactly),
 		cmocka_unit_test(test_auto_commit_with_workers_skips),
 		cmocka_unit_test(test_static_member_rejoins_without_rebalance),

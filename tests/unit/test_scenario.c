@@ -341,6 +341,42 @@ static void test_kafka_rules(void **state)
 		 " config: { enable.auto.commit: false } }]\n", "commit: auto conflicts");
 }
 
+/* GroupCoordinator.handleJoinGroup: INVALID_SESSION_TIMEOUT unless group.min.session.timeout.ms
+ * <= session.timeout.ms <= group.max.session.timeout.ms (6 s and 30 min by default, both
+ * inclusive); a cluster may move the bounds, as an operator would. */
+static void test_session_timeout_bounds(void **state)
+{
+	struct scenario sc;
+
+	(void)state;
+	load_ok(BASE "topics: [{ name: o }]\nconsumer_groups:\n"
+		"  - { name: a, topic: o, config: { session.timeout.ms: 6000 } }\n"
+		"  - { name: b, topic: o, config: { session.timeout.ms: 30m } }\n", &sc);
+	assert_int_equal(sc.cluster.group_min_session_timeout_ns, 6 * SIM_S);
+	assert_int_equal(sc.cluster.group_max_session_timeout_ns, 1800 * SIM_S);
+	scenario_release(&sc);
+	load_bad(BASE "topics: [{ name: o }]\nconsumer_groups: [{ name: g, topic: o,\n"
+		 "  config: { session.timeout.ms: 1, heartbeat.interval.ms: 1 } }]\n",
+		 "inline.yaml:5:33: consumer_groups[0].config.session.timeout.ms: 1ms is below "
+		 "the cluster's group.min.session.timeout.ms 6s");
+	load_bad(BASE "topics: [{ name: o }]\nconsumer_groups: [{ name: g, topic: o,\n"
+		 "  config: { session.timeout.ms: 5999 } }]\n", "expected 6s to 30m");
+	load_bad(BASE "topics: [{ name: o }]\nconsumer_groups: [{ name: g, topic: o,\n"
+		 "  config: { session.timeout.ms: 1800001 } }]\n",
+		 "is above the cluster's group.max.session.timeout.ms 30m");
+	load_ok(BASE "cluster: { config: { group.min.session.timeout.ms: 1000 } }\n"
+		"topics: [{ name: o }]\nconsumer_groups: [{ name: g, topic: o,\n"
+		"  config: { session.timeout.ms: 1000, heartbeat.interval.ms: 300 } }]\n", &sc);
+	assert_int_equal(sc.groups[0].session_timeout_ns, SIM_S);
+	scenario_release(&sc);
+	load_bad(BASE "cluster: { config: { group.max.session.timeout.ms: 30s } }\n"
+		 "topics: [{ name: o }]\nconsumer_groups: [{ name: g, topic: o }]\n",
+		 "45s (the default) is above the cluster's group.max.session.timeout.ms 30s");
+	load_bad(BASE "cluster: { config: { group.min.session.timeout.ms: 10s,\n"
+		 "                     group.max.session.timeout.ms: 5s } }\n",
+		 "group.max.session.timeout.ms: 5s is below group.min.session.timeout.ms 10s");
+}
+
 static void test_value_forms(void **state)
 {
 	struct scenario sc;
@@ -649,6 +685,7 @@ int main(void)
 		cmocka_unit_test(test_full_faults),
 		cmocka_unit_test(test_join_order),
 		cmocka_unit_test(test_kafka_rules),
+		cmocka_unit_test(test_session_timeout_bounds),
 		cmocka_unit_test(test_value_forms),
 		cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_write_config),
