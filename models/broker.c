@@ -836,6 +836,7 @@ struct pending_fetch {
 	int refs;               /* watch records pointing here */
 	bool done;
 	bool follower;          /* req->replica > 0, kept here to spare reading req */
+	bool counts_bytes;      /* its min bytes exceed 1: an append alone may not answer it */
 };
 _Static_assert(sizeof(struct pending_fetch) == 64, "a parked fetch is one cache line (pool.h)");
 
@@ -957,6 +958,49 @@ static int fetch_span(const struct replica *r, int64_t offset, int64_t end, int6
 	return n;
 }
 
+/* Cut batch t, the k-th a response copies for an entry read from offset up to end, to
+ * what the response sends of it. */
+SIM_ALWAYS_INLINE void fetch_cut(struct batch *t, int k, int64_t offset, int64_t end,
+				 int64_t part_max)
+{
+	if (k == 0 && t->base < offset) /* start mid-batch: send the tail */
+		plog_slice(t, offset, t->base + t->count);
+	if (t->base + t->count > end) /* never past the high watermark */
+		plog_slice(t, t->base, end);
+	if (k == 0 && t->bytes > part_max && t->count > 1) {
+		/* a merged batch larger than the fetch allows: send what fits */
+		int64_t n = t->count * part_max / t->bytes;
+		plog_slice(t, t->base, t->base + (n > 0 ? n : 1));
+	}
+}
+
+/* DelayedFetch.tryComplete's test when min bytes exceed 1: an error or an epoch answer
+ * completes the fetch at once, else the bytes readable over its partitions must reach
+ * min_bytes. They are counted as fetch_respond would send them (the same spans, cuts and
+ * budget), so a fetch answered for its bytes carries at least min_bytes. */
+static bool fetch_enough(struct cluster *c, struct broker *b, const struct fetch_req *q,
+			 const struct fetch_limits *lim)
+{
+	int64_t budget = lim->max_bytes, bytes = 0;
+	for (int i = 0; i < q->n; i++) {
+		struct replica *r;
+		const struct fetch_entry *e = &q->e[i];
+		if (fetch_check(c, b, q, e, &r) != KERR_NONE || e->epoch_query)
+			return true;
+		int64_t end = q->replica > 0 ? r->log.leo : r->hw;
+		size_t first;
+		int nb = fetch_span(r, e->offset, end, lim->part_max_bytes, &budget, &first);
+		for (int k = 0; k < nb && bytes < lim->min_bytes; k++) {
+			struct batch t = *plog_batch(&r->log, first + (size_t)k);
+			fetch_cut(&t, k, e->offset, end, lim->part_max_bytes);
+			bytes += t.bytes;
+		}
+		if (bytes >= lim->min_bytes)
+			return true;
+	}
+	return false;
+}
+
 /* Build and send the response. A follower's fetch state was recorded when the fetch
  * arrived (on_fetch), and only then: a parked fetch answered later reads the log again
  * without recording it (DelayedFetch.onComplete reads with readFromPurgatory = true, so
@@ -1014,15 +1058,7 @@ static void fetch_respond(struct cluster *c, struct broker *b, struct fetch_req 
 		int64_t end = q->replica > 0 ? r->log.leo : r->hw;
 		for (int k = 0; k < nb[i]; k++) {
 			struct batch t = *plog_batch(&r->log, firsts[i] + (size_t)k); /* cut here */
-			if (k == 0 && t.base < e->offset) /* start mid-batch: send the tail */
-				plog_slice(&t, e->offset, t.base + t.count);
-			if (t.base + t.count > end) /* never past the high watermark */
-				plog_slice(&t, t.base, end);
-			if (k == 0 && t.bytes > lim.part_max_bytes && t.count > 1) {
-				/* a merged batch larger than the fetch allows: send what fits */
-				int64_t n = t.count * lim.part_max_bytes / t.bytes;
-				plog_slice(&t, t.base, t.base + (n > 0 ? n : 1));
-			}
+			fetch_cut(&t, k, e->offset, end, lim.part_max_bytes);
 			batches[first_b[i] + k] = t;
 			bytes += t.bytes;
 		}
@@ -1069,20 +1105,30 @@ static void pf_timeout_ev(struct sim *s, void *subject, void *arg)
  * leadership change since is an error, answered too). And any append to one of its
  * partitions completes it, so while its broker's fetch_gen has not moved since it was
  * last found empty, it still is: a HW move alone never completes it (DelayedFetch reads a
- * follower's fetch up to the log end). */
+ * follower's fetch up to the log end). With min bytes above 1 (counts_bytes) an append may
+ * bring too few, so its bytes are counted instead; the fetch_gen shortcut still holds, as
+ * every append to one of its partitions counts them again and records the generation. */
+static bool pf_has_answer(struct cluster *c, const struct pending_fetch *pf)
+{
+	if (!pf->counts_bytes)
+		return fetch_has_data(c, pf->b, pf->req);
+	struct fetch_limits lim = fetch_limits(c, pf->req);
+	return fetch_enough(c, pf->b, pf->req, &lim);
+}
+
 static bool pf_ready(struct cluster *c, struct pending_fetch *pf, bool appended)
 {
 	if (pf->follower) {
-		if (appended)
-			return true;
-		if (pf->gen == pf->b->fetch_gen) {
+		if (appended) {
+			if (!pf->counts_bytes)
+				return true;
+		} else if (pf->gen == pf->b->fetch_gen) {
 			/* debug runs check the shortcut against the full look */
-			SIM_ASSERT(!c->checks ||
-				   !fetch_has_data(c, pf->b, pf->req));
+			SIM_ASSERT(!c->checks || !pf_has_answer(c, pf));
 			return false;
 		}
 	}
-	if (fetch_has_data(c, pf->b, pf->req))
+	if (pf_has_answer(c, pf))
 		return true;
 	pf->gen = pf->b->fetch_gen;
 	return false;
@@ -1185,13 +1231,14 @@ static void wake_appended(struct cluster *c, struct replica **appended, int n)
 }
 
 static void park_fetch(struct cluster *c, struct broker *b, struct fetch_req *q,
-		       sim_time_ns max_wait_ns)
+		       const struct fetch_limits *lim)
 {
 	struct pending_fetch *pf = pf_new(c);
 	pf->req = q;
 	pf->b = b;
 	pf->follower = q->replica > 0;
-	pf->gen = b->fetch_gen; /* on_fetch found no data */
+	pf->counts_bytes = lim->min_bytes > 1;
+	pf->gen = b->fetch_gen; /* on_fetch found no data, or too few bytes */
 	for (int i = 0; i < q->n; i++) {
 		struct replica *r = hinted_replica(c, b, q->e[i].leader_rep, q->e[i].part);
 		if (!r)
@@ -1217,7 +1264,7 @@ static void park_fetch(struct cluster *c, struct broker *b, struct fetch_req *q,
 		r->fw[r->n_fw++] = pf;
 		pf->refs++;
 	}
-	dl_add(c, b->pf_due, &pf->dl, max_wait_ns);
+	dl_add(c, b->pf_due, &pf->dl, lim->max_wait_ns);
 }
 
 static void on_fetch(struct cluster *c, struct broker *b, struct fetch_req *q)
@@ -1255,8 +1302,10 @@ static void on_fetch(struct cluster *c, struct broker *b, struct fetch_req *q)
 		data = fetch_has_data(c, b, q);
 	}
 	struct fetch_limits lim = fetch_limits(c, q);
+	if (data && lim.min_bytes > 1) /* any byte is not enough: count them */
+		data = fetch_enough(c, b, q, &lim);
 	if (lim.min_bytes > 0 && lim.max_wait_ns > 0 && !data) {
-		park_fetch(c, b, q, lim.max_wait_ns);
+		park_fetch(c, b, q, &lim);
 		return;
 	}
 	fetch_respond(c, b, q);

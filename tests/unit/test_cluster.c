@@ -431,6 +431,88 @@ static void test_auto_commit_every_poll(void **state)
 	run_release(&r);
 }
 
+/* A consumer group's fetch.min.bytes holds its fetches at the leader (DelayedFetch) until
+ * that many bytes are below the high watermark, or fetch.max.wait.ms passes. 20 records/s
+ * of 100 B on one partition, one member, 20 s. */
+static const char min_bytes_group_yaml[] =
+	"name: t\nseed: 11\nduration: 20s\n"
+	"cluster: { brokers: 1, config: { group.initial.rebalance.delay.ms: 0 } }\n"
+	"topics: [ { name: o, partitions: 1, replication.factor: 1 } ]\n"
+	"producers: [ { name: p, topic: o, rate: 20/s, record.size: 100B,\n"
+	"               config: { acks: 1, linger.ms: 0 } } ]\n"
+	"consumer_groups: [ { name: g, topic: o, members: 1, config: { auto.offset.reset: earliest,"
+	" fetch.min.bytes: %d, fetch.max.wait.ms: %d } } ]\n";
+
+static void test_fetch_min_bytes(void **state)
+{
+	(void)state;
+	char yaml[1024];
+	struct run one, wait, count;
+	snprintf(yaml, sizeof(yaml), min_bytes_group_yaml, 1, 500);
+	run_yaml(&one, yaml, 0);
+	/* 1 MB never comes (2 KB/s): every fetch waits out its 500 ms and answers with what
+	 * is there, so a record waits for the end of the window it arrived in */
+	snprintf(yaml, sizeof(yaml), min_bytes_group_yaml, 1000000, 500);
+	run_yaml(&wait, yaml, 0);
+	/* 1,000 B with no time limit within the run: every answer carries >= 10 records */
+	snprintf(yaml, sizeof(yaml), min_bytes_group_yaml, 1000, 60000);
+	run_yaml(&count, yaml, 0);
+
+	/* RF 1, one member: requests.fetch counts the member's fetches alone */
+	double consumed = fig(&one, "records.consumed");
+	assert_true(consumed > 300);
+	assert_true(fig(&one, "requests.fetch") > 300);  /* about one a record */
+	assert_true(fig(&one, "latency_ms.end_to_end.p50") < 50.0);
+
+	assert_true(fig(&wait, "records.consumed") > 300);
+	assert_true(fig(&wait, "requests.fetch") <= 20.0 / 0.5 + 5); /* one a window */
+	assert_true(fig(&wait, "latency_ms.end_to_end.p50") >= 150.0); /* uniform over 500 ms */
+	assert_true(fig(&wait, "latency_ms.end_to_end.max") >= 400.0);
+	assert_true(fig(&wait, "latency_ms.end_to_end.max") <= 600.0);
+
+	double n_fetch = fig(&count, "requests.fetch"), got = fig(&count, "records.consumed");
+	assert_true(got > 300);
+	assert_true(got >= 10 * (n_fetch - 2)); /* all but the first and the one still parked */
+	assert_true(fig(&count, "latency_ms.end_to_end.p50") >= 100.0);
+	run_release(&one);
+	run_release(&wait);
+	run_release(&count);
+}
+
+/* replica.fetch.min.bytes holds follower fetches the same way: with more than ever comes,
+ * each waits out replica.fetch.wait.max.ms (500 ms), and an acks=all write waits for the
+ * followers' windows to end. A record every 250 ms on average keeps the producer's five
+ * requests in flight from queueing records behind them. */
+static const char min_bytes_replica_yaml[] =
+	"name: t\nseed: 12\nduration: 30s\n"
+	"cluster: { brokers: 3, config: { replica.fetch.min.bytes: %d } }\n"
+	"topics: [ { name: o, partitions: 1, replication.factor: 3,\n"
+	"            config: { min.insync.replicas: 2 } } ]\n"
+	"producers: [ { name: p, topic: o, rate: 4/s, record.size: 100B,\n"
+	"               config: { acks: all, linger.ms: 0 } } ]\n";
+
+static void test_replica_fetch_min_bytes(void **state)
+{
+	(void)state;
+	char yaml[1024];
+	struct run one, wait;
+	snprintf(yaml, sizeof(yaml), min_bytes_replica_yaml, 1);
+	run_yaml(&one, yaml, 0);
+	snprintf(yaml, sizeof(yaml), min_bytes_replica_yaml, 1000000);
+	run_yaml(&wait, yaml, 0);
+	assert_true(fig(&one, "records.acked") > 90);
+	assert_true(fig(&one, "latency_ms.produce.p50") < 50.0);
+	assert_true(fig(&wait, "records.acked") > 90);
+	assert_true(fig(&wait, "requests.fetch") <= 2 * (30.0 / 0.5) + 10); /* one a window */
+	assert_true(fig(&wait, "latency_ms.produce.p50") >= 150.0); /* within 500 ms */
+	assert_true(fig(&wait, "latency_ms.produce.max") >= 400.0);
+	assert_true(fig(&wait, "latency_ms.produce.max") <= 600.0);
+	assert_true(fig(&wait, "events.isr_shrink.count") == 0);
+	assert_true(fig(&wait, "checker.acked_lost") == 0);
+	run_release(&one);
+	run_release(&wait);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -450,6 +532,8 @@ int main(void)
 		cmocka_unit_test(test_acks_0_zombie_leader_closes_the_connection),
 		cmocka_unit_test(test_metadata_max_age_ends_a_silent_loss),
 		cmocka_unit_test(test_auto_commit_every_poll),
+		cmocka_unit_test(test_fetch_min_bytes),
+		cmocka_unit_test(test_replica_fetch_min_bytes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
