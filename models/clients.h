@@ -40,6 +40,8 @@ struct pbatch {
 	int attempts;
 	bool in_flight;
 	bool closed;              /* no more appends (drained once or full) */
+	bool expired;             /* failed in flight at its delivery deadline: its request's
+				   * answer changes nothing the user sees */
 };
 
 struct pqueue {               /* per partition of the producer's topic: two lines, the

@@ -186,6 +186,7 @@ static void accumulate(struct cluster *c, struct producer *p, int idx, int64_t b
 	b->attempts = 0;
 	b->in_flight = false;
 	b->closed = bytes >= cfg->batch_size;
+	b->expired = false;
 	if (bytes > p->open_max)
 		p->open_max = bytes;
 	pq_push_tail(p, idx, b);
@@ -665,8 +666,9 @@ static struct pqueue *pq_of(struct cluster *c, struct producer *p, int part)
 	return &p->pq[part - c->topics[p->topic].first_partition];
 }
 
-/* A batch is finished: acknowledged (err NONE) or given up. Frees it. */
-void prod__complete(struct cluster *c, struct producer *p, struct pbatch *b, enum ks_error err)
+/* What a finished batch tells the user and the checker: acknowledged (err NONE) or failed. */
+static void batch_outcome(struct cluster *c, struct producer *p, struct pbatch *b,
+			  enum ks_error err)
 {
 	struct pqueue *q = pq_of(c, p, b->part);
 	sim_time_ns now = sim_now(c->sim);
@@ -700,8 +702,19 @@ void prod__complete(struct cluster *c, struct producer *p, struct pbatch *b, enu
 			trace_end(c->tr);
 		}
 	}
+}
+
+static void batch_free(struct producer *p, struct pbatch *b)
+{
 	b->next = p->spare;
 	p->spare = b;
+}
+
+/* A batch is finished: acknowledged (err NONE) or given up. Frees it. */
+void prod__complete(struct cluster *c, struct producer *p, struct pbatch *b, enum ks_error err)
+{
+	batch_outcome(c, p, b, err);
+	batch_free(p, b);
 }
 
 /* ExponentialBackoff.backoff: retry.backoff.ms doubled per attempt, up to
@@ -804,10 +817,18 @@ static void request_done(struct cluster *c, struct producer *p, int pos,
 	p->reqs[p->n_reqs] = pr;
 	p->conn[pr.broker - 1].in_flight--;
 	for (int i = 0; i < pr.n; i++) {
-		if (errs[i] == KERR_NONE)
-			prod__complete(c, p, pr.batches[i], KERR_NONE);
-		else
-			batch_failed(c, p, pr.batches[i], errs[i]);
+		struct pbatch *b = pr.batches[i];
+		if (b->expired) { /* failed already (expire_in_flight); the sequence still moves */
+			struct pqueue *q = pq_of(c, p, b->part);
+			if (errs[i] == KERR_NONE && b->epoch == q->epoch &&
+			    b->proto_seq + b->count > q->acked_proto_end)
+				q->acked_proto_end = b->proto_seq + b->count;
+			batch_free(p, b);
+		} else if (errs[i] == KERR_NONE) {
+			prod__complete(c, p, b, KERR_NONE);
+		} else {
+			batch_failed(c, p, b, errs[i]);
+		}
 	}
 	if (conn_sendable(p, &p->conn[pr.broker - 1], sim_now(c->sim)))
 		mark_ready(p, pr.broker);
@@ -1072,7 +1093,28 @@ void prod__on_msg(struct cluster *c, struct producer *p, struct msg *m)
 	ks_free(m);
 }
 
-/* delivery.timeout.ms for batches that never left the accumulator (no leader) */
+/* Sender.getExpiredInflightBatches: a batch in flight past its delivery deadline fails
+ * now (TimeoutException), its request going on; what the request brings back for it is
+ * ignored (ProducerBatch.done keeps the first final state), but for the sequence it moves
+ * (TransactionManager.handleCompletedBatch). Written after all, its records count as failed
+ * but written. */
+static void expire_in_flight(struct cluster *c, struct producer *p, sim_time_ns now)
+{
+	for (int k = 0; k < p->n_reqs; k++) {
+		const struct preq *r = &p->reqs[k];
+		for (int i = 0; i < r->n; i++) {
+			struct pbatch *b = r->batches[i];
+			if (b->expired || now - b->create_ns < p->cfg->delivery_timeout_ns)
+				continue;
+			b->expired = true;
+			cluster__count_error(c, KERR_DELIVERY_TIMEOUT);
+			batch_outcome(c, p, b, KERR_DELIVERY_TIMEOUT);
+		}
+	}
+}
+
+/* delivery.timeout.ms, checked every second: batches that never left the accumulator (no
+ * leader, no connection) and batches in flight */
 static void expiry_ev(struct sim *s, void *subject, void *arg)
 {
 	struct cluster *c = subject;
@@ -1092,6 +1134,7 @@ static void expiry_ev(struct sim *s, void *subject, void *arg)
 			prod__complete(c, p, b, KERR_DELIVERY_TIMEOUT);
 		}
 	}
+	expire_in_flight(c, p, now);
 }
 
 /* ---- setup ------------------------------------------------------------------------------ */

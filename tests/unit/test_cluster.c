@@ -244,6 +244,31 @@ static void test_metadata_max_age_ends_a_silent_loss(void **state)
 	}
 }
 
+/* The leader's disk stalls for 150 s with requests in flight: Kafka's Sender fails them at
+ * delivery.timeout.ms (120 s) though their requests are still waiting, and when the disk
+ * comes back and writes them, the late success changes nothing - the records count as
+ * failed but written. Before, the late success was an acknowledgement 149 s after send. */
+static void test_in_flight_batches_expire_at_the_delivery_deadline(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 3\nduration: 200s\ncluster: { brokers: 3 }\n"
+		"topics: [ { name: t, partitions: 1, replication.factor: 3 } ]\n"
+		"producers: [ { name: p, topic: t, rate: 10/s, stop: 11s } ]\n"
+		"faults: [ { at: 10s, slow: broker-2, disk_stall: true, for: 150s } ]\n";
+	struct run r;
+	run_yaml(&r, y, 0);
+	assert_true(fig(&r, "partitions.t-0.leader") == 2); /* the stalled disk is the leader's */
+	/* nothing acknowledged later than the deadline (checked each second) */
+	assert_true(fig(&r, "latency_ms.produce.max") <= 121000);
+	assert_true(fig(&r, "records.failed") > 0);
+	assert_true(fig(&r, "errors.DELIVERY_TIMEOUT") > 0);
+	assert_true(fig(&r, "checker.failed_but_written") == fig(&r, "records.failed"));
+	assert_true(fig(&r, "records.acked") + fig(&r, "records.failed") ==
+		    fig(&r, "records.produced"));
+	run_release(&r);
+}
+
 static const char kip101_yaml[] =
 	"name: t\nseed: 1\nduration: 60s\n"
 	"cluster: { brokers: 2, config: { replication.truncation: %s } }\n"
@@ -531,6 +556,7 @@ int main(void)
 		cmocka_unit_test(test_acks_0_waits_for_a_connection),
 		cmocka_unit_test(test_acks_0_zombie_leader_closes_the_connection),
 		cmocka_unit_test(test_metadata_max_age_ends_a_silent_loss),
+		cmocka_unit_test(test_in_flight_batches_expire_at_the_delivery_deadline),
 		cmocka_unit_test(test_auto_commit_every_poll),
 		cmocka_unit_test(test_fetch_min_bytes),
 		cmocka_unit_test(test_replica_fetch_min_bytes),
