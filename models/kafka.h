@@ -155,6 +155,10 @@ struct pending_fetch;
 #define KS_FW_INLINE 3
 
 /* What the leader knows of a follower (kafka.cluster.Replica). */
+/* A time before any other, for "never": a follower out of the ISR when its leader was
+ * elected was never caught up (Kafka's lastCaughtUpTimeMs = 0, in wall-clock time). */
+#define KS_NEVER_NS (INT64_MIN / 4)
+
 struct follower_view {
 	int64_t leo;
 	sim_time_ns last_caught_up_ns;

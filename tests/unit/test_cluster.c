@@ -269,6 +269,33 @@ static void test_in_flight_batches_expire_at_the_delivery_deadline(void **state)
 	run_release(&r);
 }
 
+/* A follower whose fetch responses take 30 ms longer than the other's rejoins after a crash
+ * only because the leader's HW waits for a caught-up replica about to join the ISR
+ * (Partition.maybeIncrementLeaderHW, shouldWaitForReplicaToJoinIsr): otherwise the fast
+ * follower keeps the HW ahead of the slow one's LEO, which must reach the HW to rejoin, and
+ * it never does while records flow. */
+static void test_hw_waits_for_a_replica_about_to_join(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 1\nduration: 40s\n"
+		"cluster: { brokers: 3, config: { replica.lag.time.max.ms: 2000 } }\n"
+		"topics: [ { name: t, partitions: 1, replication.factor: 3,\n"
+		"            config: { min.insync.replicas: 2 } } ]\n"
+		"producers: [ { name: p, topic: t, rate: 5000/s, config: { acks: all } } ]\n"
+		"faults:\n"
+		"  - { at: 0s, delay: { from: [broker-3], to: [broker-2] }, latency: 30ms, for: 40s }\n"
+		"  - { at: 5s, crash: broker-2, for: 5s }\n";
+	struct run r;
+	run_yaml(&r, y, 0);
+	assert_true(fig(&r, "partitions.t-0.leader") == 3); /* the delay is the leader's */
+	assert_true(fig(&r, "events.isr_shrink.count") == 1);
+	assert_true(fig(&r, "events.isr_expand.count") == 1);
+	assert_true(fig(&r, "events.isr_expand.first_s") < 11.0); /* soon after the restart */
+	assert_true(fig(&r, "partitions.t-0.isr_size") == 3);
+	run_release(&r);
+}
+
 static const char kip101_yaml[] =
 	"name: t\nseed: 1\nduration: 60s\n"
 	"cluster: { brokers: 2, config: { replication.truncation: %s } }\n"
@@ -557,6 +584,7 @@ int main(void)
 		cmocka_unit_test(test_acks_0_zombie_leader_closes_the_connection),
 		cmocka_unit_test(test_metadata_max_age_ends_a_silent_loss),
 		cmocka_unit_test(test_in_flight_batches_expire_at_the_delivery_deadline),
+		cmocka_unit_test(test_hw_waits_for_a_replica_about_to_join),
 		cmocka_unit_test(test_auto_commit_every_poll),
 		cmocka_unit_test(test_fetch_min_bytes),
 		cmocka_unit_test(test_replica_fetch_min_bytes),
