@@ -376,7 +376,9 @@ static int64_t hw_target(const struct cluster *c, const struct partition *p,
 	if (isr_count(r->isr) < r->min_isr)
 		return -1;
 	/* the other members: their slots' bits, visited lowest first */
-	uint32_t others = (r->isr | r->isr_pending) & ((1u << r->rf) - 1) & ~(1u << r->slot);
+	uint32_t followers = ((1u << r->rf) - 1) & ~(1u << r->slot);
+	uint32_t others = (r->isr | r->isr_pending) & followers;
+	uint32_t out = followers ^ others; /* outside_isr(r) */
 	int64_t hw = r->log.leo;
 	for (; others; others &= others - 1) {
 		int64_t leo = r->fv[__builtin_ctz(others)].leo;
@@ -386,7 +388,6 @@ static int64_t hw_target(const struct cluster *c, const struct partition *p,
 	/* and a replica about to join (shouldWaitForReplicaToJoinIsr): caught up within
 	 * replica.lag.time.max.ms and eligible (its broker not fenced), so that a rejoining
 	 * follower's LEO can reach the HW it must reach to rejoin */
-	uint32_t out = outside_isr(r);
 	if (out) {
 		sim_time_ns now = sim_now(c->sim), lag = c->sc->cluster.replica_lag_time_max_ns;
 		for (; out; out &= out - 1) {
