@@ -17,14 +17,19 @@
 
 #include "msgs.h"
 
-/* The leader's replica; for an offline partition the longest log of its last ISR. */
+/* The leader's replica; for an offline partition the longest log of its last ISR (with
+ * KIP-966, of the replicas that may still lead: ISR, ELR and the last known leader). */
 static const struct replica *final_replica(const struct partition *p)
 {
 	const struct replica *best = part_leader_replica(p);
 	if (best)
 		return best;
+	uint32_t may_lead = p->isr | p->elr;
+	int last = broker__slot_of(p, p->last_leader);
+	if (last >= 0)
+		may_lead |= 1u << last;
 	for (int k = 0; k < p->rf; k++)
-		if ((p->isr & (1u << k)) && (!best || p->rep[k].log.leo > best->log.leo))
+		if ((may_lead & (1u << k)) && (!best || p->rep[k].log.leo > best->log.leo))
 			best = &p->rep[k];
 	return best ? best : &p->rep[0];
 }

@@ -38,6 +38,7 @@ struct cluster_cfg {
 	sim_time_ns replica_fetch_backoff_ns;     /* replica.fetch.backoff.ms 1000 */
 	int num_replica_fetchers;                 /* num.replica.fetchers 1 */
 	bool unclean_leader_election_enable;      /* false */
+	bool eligible_leader_replicas_enable;     /* eligible.leader.replicas.version=1; false */
 	int min_insync_replicas;                  /* 1 */
 	sim_time_ns broker_session_timeout_ns;    /* broker.session.timeout.ms 9000 */
 	sim_time_ns broker_heartbeat_interval_ns; /* broker.heartbeat.interval.ms 2000 */

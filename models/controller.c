@@ -6,6 +6,18 @@
  * first live replica), AlterPartition from leaders (ISR shrink and expand, validated by
  * leader and partition epoch), and metadata propagation to brokers as the metadata log.
  *
+ * Eligible Leader Replicas (KIP-966, eligible.leader.replicas.enable): every change
+ * recomputes the ELR as PartitionChangeBuilder.maybePopulateTargetElr does - empty while
+ * the ISR has min.insync.replicas members or more; below that, the members the ISR loses
+ * join it (the high watermark stops below min ISR, so they hold everything committed) and
+ * members it regains leave it. A fenced broker then leaves even the last place in the ISR,
+ * which may become empty. The election order is a live ISR member, then, with an empty ISR,
+ * an unfenced ELR member (clean: the ISR becomes that member), then the last known leader
+ * when it is unfenced (recorded when the ISR emptied; an unclean election, as in Kafka),
+ * then unclean election if allowed. A broker heard from a new process after a crash shut
+ * down uncleanly (handleBrokerUncleanShutdown): it leaves every ISR and ELR, since it may
+ * have lost unflushed records.
+ *
  * Controllers are nodes controller-1..N. The active one is the lowest-numbered live
  * controller; when it crashes, no election or ISR change happens until the next one takes
  * over after controller.failover.ms. The metadata log itself is shared (a quorum keeps it),
@@ -70,16 +82,86 @@ static void schedule_push(struct cluster *c)
 					      push_ev, c, NULL);
 }
 
-void ctl__commit(struct cluster *c, struct partition *p, int leader, uint32_t isr,
-		 bool new_epoch, bool unclean, const char *reason)
+static bool elr_on(const struct cluster *c)
 {
+	return c->sc->cluster.eligible_leader_replicas_enable;
+}
+
+/* PartitionChangeBuilder.maybePopulateTargetElr: the ELR that goes with target ISR `isr`.
+ * Empty at min ISR or above; below it, the current ELR and ISR less the new ISR, less
+ * replicas that shut down uncleanly (`unclean`, slots). */
+static uint32_t target_elr(const struct cluster *c, const struct partition *p, uint32_t isr,
+			   uint32_t unclean)
+{
+	if (!elr_on(c) || popcount32(isr) >= c->topics[p->topic].min_isr)
+		return 0;
+	return (p->elr | p->isr) & ~isr & ~unclean;
+}
+
+static void trace_slots(struct jsonw *w, const struct partition *p, const char *key,
+			uint32_t slots)
+{
+	jsonw_key(w, key);
+	jsonw_arr_begin(w);
+	for (int i = 0; i < p->rf; i++)
+		if (slots & (1u << i))
+			jsonw_int(w, p->replicas[i]);
+	jsonw_arr_end(w);
+}
+
+static const char *const how_names[] = { "keep", "isr", "elr", "last-known-leader", "unclean",
+					 "none" };
+
+static void trace_change(struct cluster *c, struct partition *p, bool leader_change, int grew,
+			 bool unclean, enum ctl_how how, const char *reason)
+{
+	char name[KS_NAME_MAX + 16];
+	part_name(c, p, name, sizeof(name));
+	const char *type = leader_change ? "leader.elected" : grew < 0 ? "isr.shrink" :
+			   grew > 0 || !elr_on(c) ? "isr.expand" : "elr.change";
+	trace_begin(c->tr, sim_now(c->sim), type);
+	struct jsonw *w = trace_w(c->tr);
+	jsonw_kstr(w, "partition", name);
+	jsonw_kint(w, "leader", p->leader);
+	jsonw_kint(w, "epoch", p->leader_epoch);
+	trace_slots(w, p, "isr", p->isr);
+	if (elr_on(c))
+		trace_slots(w, p, "elr", p->elr);
+	if (leader_change)
+		jsonw_kbool(w, "unclean", unclean);
+	if (leader_change && elr_on(c))
+		jsonw_kstr(w, "election", how_names[how]);
+	jsonw_kstr(w, "reason", reason);
+	trace_end(c->tr);
+}
+
+/* PartitionChangeBuilder.maybeUpdateLastKnownLeader: the leader is remembered when the ISR
+ * empties and forgotten once the partition has a leader again. */
+static void update_last_leader(struct cluster *c, struct partition *p, int leader,
+			       uint32_t isr)
+{
+	if (!elr_on(c))
+		return;
+	if (isr == 0 && p->isr != 0 && p->leader >= 1)
+		p->last_leader = p->leader;
+	else if (leader >= 1)
+		p->last_leader = -1;
+}
+
+void ctl__commit(struct cluster *c, struct partition *p, int leader, uint32_t isr,
+		 uint32_t elr, bool new_epoch, enum ctl_how how, const char *reason)
+{
+	SIM_ASSERT(!(isr & elr));
+	bool unclean = how == HOW_UNCLEAN || how == HOW_LAST_LEADER;
 	bool leader_change = new_epoch || leader != p->leader;
 	if (leader_change)
 		p->leader_epoch++;
 	p->partition_epoch++;
 	uint32_t old_isr = p->isr;
+	update_last_leader(c, p, leader, isr);
 	p->leader = leader;
 	p->isr = isr;
+	p->elr = elr;
 	if (c->n_meta == c->cap_meta) {
 		c->cap_meta = c->cap_meta ? 2 * c->cap_meta : 1024;
 		c->meta_log = xrealloc(c->meta_log, (size_t)c->cap_meta * sizeof(*c->meta_log));
@@ -103,48 +185,57 @@ void ctl__commit(struct cluster *c, struct partition *p, int leader, uint32_t is
 		cluster__event(c, EV_UNCLEAN_ELECTION, 1);
 	if (grew)
 		cluster__event(c, grew < 0 ? EV_ISR_SHRINK : EV_ISR_EXPAND, 1);
-	if (!trace_on(c->tr, TRACE_EVENTS))
-		return;
-	char name[KS_NAME_MAX + 16];
-	part_name(c, p, name, sizeof(name));
-	const char *type = leader_change ? "leader.elected" : grew < 0 ? "isr.shrink" : "isr.expand";
-	trace_begin(c->tr, sim_now(c->sim), type);
-	struct jsonw *w = trace_w(c->tr);
-	jsonw_kstr(w, "partition", name);
-	jsonw_kint(w, "leader", leader);
-	jsonw_kint(w, "epoch", p->leader_epoch);
-	jsonw_key(w, "isr");
-	jsonw_arr_begin(w);
-	for (int i = 0; i < p->rf; i++)
-		if (isr & (1u << i))
-			jsonw_int(w, p->replicas[i]);
-	jsonw_arr_end(w);
-	if (leader_change)
-		jsonw_kbool(w, "unclean", unclean);
-	jsonw_kstr(w, "reason", reason);
-	trace_end(c->tr);
+	if (trace_on(c->tr, TRACE_EVENTS))
+		trace_change(c, p, leader_change, grew, unclean, how, reason);
 }
 
-/* PartitionChangeBuilder's election: first live ISR member in replica order (preferred
- * first); else, when allowed, the first live replica (unclean); else offline. */
-static void elect(struct cluster *c, struct partition *p, uint32_t isr, const char *reason)
+/* KIP-966's last resort before an unclean election: with the ISR and the ELR empty, the
+ * leader the partition had when its ISR emptied, if it is unfenced (again). */
+static bool elect_last_leader(struct cluster *c, struct partition *p, uint32_t isr,
+			      uint32_t elr, int gone, const char *reason)
+{
+	int slot = broker__slot_of(p, p->last_leader);
+	if (!elr_on(c) || isr || elr || slot < 0 || p->last_leader == gone ||
+	    !broker_live(c, p->last_leader))
+		return false;
+	ctl__commit(c, p, p->last_leader, 1u << slot, 0, true, HOW_LAST_LEADER, reason);
+	return true;
+}
+
+/* PartitionChangeBuilder.electAnyLeader over target ISR `isr` and ELR `elr`: the first live
+ * ISR member in replica order (preferred first); with an empty ISR, the first unfenced ELR
+ * member (clean: it becomes the ISR), then the last known leader; else, when allowed, the
+ * first live replica (unclean); else offline. Broker `gone` (an unclean shutdown, 0 none)
+ * may not lead. */
+static void elect(struct cluster *c, struct partition *p, uint32_t isr, uint32_t elr, int gone,
+		  const char *reason)
 {
 	for (int i = 0; i < p->rf; i++) {
 		if ((isr & (1u << i)) && broker_live(c, p->replicas[i])) {
-			ctl__commit(c, p, p->replicas[i], isr, true, false, reason);
+			ctl__commit(c, p, p->replicas[i], isr, elr, true, HOW_ISR, reason);
 			return;
 		}
 	}
+	for (int i = 0; i < p->rf && !isr; i++) {
+		if ((elr & (1u << i)) && broker_live(c, p->replicas[i])) {
+			ctl__commit(c, p, p->replicas[i], 1u << i, elr & ~(1u << i), true, HOW_ELR,
+				    reason);
+			return;
+		}
+	}
+	if (elect_last_leader(c, p, isr, elr, gone, reason))
+		return;
 	if (c->topics[p->topic].unclean) {
 		for (int i = 0; i < p->rf; i++) {
-			if (broker_live(c, p->replicas[i])) {
-				ctl__commit(c, p, p->replicas[i], 1u << i, true, true, reason);
+			if (p->replicas[i] != gone && broker_live(c, p->replicas[i])) {
+				ctl__commit(c, p, p->replicas[i], 1u << i, 0, true, HOW_UNCLEAN,
+					    reason);
 				return;
 			}
 		}
 	}
-	if (p->leader != -1)
-		ctl__commit(c, p, -1, isr, true, false, reason);
+	if (p->leader != -1 || isr != p->isr || elr != p->elr)
+		ctl__commit(c, p, -1, isr, elr, p->leader != -1, HOW_NONE, reason);
 }
 
 static void fence(struct cluster *c, struct broker *b)
@@ -153,20 +244,22 @@ static void fence(struct cluster *c, struct broker *b)
 	b->registered = false;
 	cluster__event(c, EV_BROKER_FENCED, 1);
 	cluster__trace_id(c, "broker.fenced", "broker", b->id);
-	/* KRaft removes a fenced broker from every ISR but never empties an ISR: the last
-	 * member stays, so it can be elected again when it returns. */
+	/* KRaft removes a fenced broker from every ISR but, without ELR, never empties an
+	 * ISR: the last member stays, so it can be elected again when it returns. With ELR
+	 * the ISR may empty; the ELR keeps who may lead. */
 	for (int i = 0; i < c->n_parts; i++) {
 		struct partition *p = &c->parts[i];
 		int slot = broker__slot_of(p, b->id);
 		if (slot < 0)
 			continue;
 		uint32_t isr = p->isr;
-		if ((isr & (1u << slot)) && popcount32(isr) > 1)
+		if ((isr & (1u << slot)) && (elr_on(c) || popcount32(isr) > 1))
 			isr &= ~(1u << slot);
-		if (p->leader == b->id)
-			elect(c, p, isr, "leader fenced");
-		else if (isr != p->isr)
-			ctl__commit(c, p, p->leader, isr, false, false, "broker fenced");
+		uint32_t elr = target_elr(c, p, isr, 0);
+		if (p->leader == b->id || (elr_on(c) && p->leader < 0 && isr != p->isr))
+			elect(c, p, isr, elr, 0, "leader fenced");
+		else if (isr != p->isr || elr != p->elr)
+			ctl__commit(c, p, p->leader, isr, elr, false, HOW_KEEP, "broker fenced");
 	}
 }
 
@@ -185,24 +278,55 @@ static void session_ev(struct sim *s, void *subject, void *arg)
 	}
 }
 
+/* Leaderless partitions broker b holds a replica of try an election: b may now lead. */
+static void elect_leaderless(struct cluster *c, struct broker *b, const char *reason)
+{
+	for (int i = 0; i < c->n_parts; i++) {
+		struct partition *p = &c->parts[i];
+		if (p->leader < 0 && broker__slot_of(p, b->id) >= 0)
+			elect(c, p, p->isr, target_elr(c, p, p->isr, 0), 0, reason);
+	}
+}
+
 static void unfence(struct cluster *c, struct broker *b)
 {
 	b->fenced = false;
 	cluster__trace_id(c, "broker.unfenced", "broker", b->id);
+	elect_leaderless(c, b, "broker unfenced");
+}
+
+/* ReplicationControlManager.handleBrokerShutdown, unclean (ELR only): a broker back from a
+ * crash may have lost its unflushed tail, so it leaves every ISR and ELR (a partition it led
+ * elects another leader) and stays only the last known leader. */
+static void unclean_shutdown(struct cluster *c, struct broker *b)
+{
 	for (int i = 0; i < c->n_parts; i++) {
 		struct partition *p = &c->parts[i];
-		if (p->leader < 0 && broker__slot_of(p, b->id) >= 0)
-			elect(c, p, p->isr, "broker unfenced");
+		int slot = broker__slot_of(p, b->id);
+		if (slot < 0 || !((p->isr | p->elr) & (1u << slot)))
+			continue;
+		uint32_t isr = p->isr & ~(1u << slot);
+		uint32_t elr = target_elr(c, p, isr, 1u << slot);
+		if (p->leader == b->id || p->leader < 0)
+			elect(c, p, isr, elr, b->id, "unclean shutdown");
+		else
+			ctl__commit(c, p, p->leader, isr, elr, false, HOW_KEEP, "unclean shutdown");
 	}
 }
 
 static void on_heartbeat(struct cluster *c, struct broker_heartbeat *h)
 {
 	struct broker *b = &c->brokers[h->broker - 1];
+	bool restarted = h->h.from_incarnation != b->incarnation_seen;
+	b->incarnation_seen = h->h.from_incarnation;
 	b->last_heartbeat_ns = sim_now(c->sim);
 	b->registered = true;
+	if (restarted && elr_on(c))
+		unclean_shutdown(c, b);
 	if (b->fenced)
 		unfence(c, b);
+	else if (restarted && elr_on(c))
+		elect_leaderless(c, b, "broker registered");
 	if (h->applied_meta < c->n_meta)
 		schedule_push(c);
 }
@@ -219,8 +343,8 @@ static void on_alter(struct cluster *c, struct alter_partition *a)
 		if ((grow & (1u << i)) && !broker_live(c, p->replicas[i]))
 			ok = false;
 	if (ok && a->new_isr != p->isr)
-		ctl__commit(c, p, p->leader, a->new_isr, false, false,
-			    grow ? "caught up" : "lagging follower");
+		ctl__commit(c, p, p->leader, a->new_isr, target_elr(c, p, a->new_isr, 0), false,
+			    HOW_KEEP, grow ? "caught up" : "lagging follower");
 	r->err = ok ? KERR_NONE : KERR_FENCED_LEADER_EPOCH;
 	r->leader_epoch = p->leader_epoch;
 	r->partition_epoch = p->partition_epoch;
@@ -296,10 +420,12 @@ void ctl__init(struct cluster *c)
 		struct partition *p = &c->parts[i];
 		p->offline_since = p->write_unavail_since = -1;
 		p->leader_epoch = -1;
-		ctl__commit(c, p, p->replicas[0], (1u << p->rf) - 1, true, false, "initial");
+		p->last_leader = -1;
+		ctl__commit(c, p, p->replicas[0], (1u << p->rf) - 1, 0, true, HOW_ISR, "initial");
 	}
 	for (int i = 0; i < c->n_brokers; i++) {
 		c->brokers[i].registered = true;
+		c->brokers[i].incarnation_seen = c->net.nodes[c->brokers[i].node].incarnation;
 		broker__apply_metadata(c, &c->brokers[i], c->n_meta);
 	}
 	if (c->ctl.push_timer)
@@ -333,5 +459,5 @@ void ctl__finish(struct cluster *c)
 /* A partition created while the cluster runs (add_partitions). */
 void ctl__elect_new(struct cluster *c, struct partition *p)
 {
-	elect(c, p, (1u << p->rf) - 1, "partition created");
+	elect(c, p, (1u << p->rf) - 1, 0, 0, "partition created");
 }

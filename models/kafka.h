@@ -235,6 +235,10 @@ struct partition {
 	int32_t leader_epoch;
 	int32_t partition_epoch;
 	uint32_t isr;             /* slots */
+	uint32_t elr;             /* KIP-966 eligible leader replicas, slots (0 with the feature
+				   * off) */
+	int last_leader;          /* KIP-966 last known leader while the ISR and ELR are empty,
+				   * broker id; -1 none */
 	/* accounting */
 	sim_time_ns offline_since, offline_ns;
 	sim_time_ns write_unavail_since, write_unavail_ns;
@@ -310,6 +314,8 @@ struct broker {
 	bool fenced;              /* the controller's view */
 	bool registered;          /* has heartbeated since its last start */
 	sim_time_ns last_heartbeat_ns; /* controller's view */
+	uint32_t incarnation_seen; /* controller's view: the process it last heard from (a new
+				    * one after a crash: an unclean shutdown, KIP-966) */
 	sim_time_ns disk_free_ns; /* disk append queue busy until */
 	sim_time_ns stall_until_ns; /* `slow` disk stall */
 	int64_t applied_meta;     /* index into cluster.meta_log applied so far */
@@ -503,8 +509,10 @@ void ctl__crash(struct cluster *c, int controller_id);
 void ctl__restart(struct cluster *c, int controller_id);
 void ctl__finish(struct cluster *c);
 void ctl__elect_new(struct cluster *c, struct partition *p);
+/* How a committed change chose its leader (the trace's "election" with ELR on). */
+enum ctl_how { HOW_KEEP, HOW_ISR, HOW_ELR, HOW_LAST_LEADER, HOW_UNCLEAN, HOW_NONE };
 void ctl__commit(struct cluster *c, struct partition *p, int leader, uint32_t isr,
-		 bool new_epoch, bool unclean, const char *reason);
+		 uint32_t elr, bool new_epoch, enum ctl_how how, const char *reason);
 
 /* producer.c, consumer.c: see clients.h */
 

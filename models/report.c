@@ -165,6 +165,15 @@ static void summary_partitions(struct cluster *c, struct summ *s)
 			if (p->isr & (1u << k))
 				jsonw_int(&s->w, p->replicas[k]);
 		jsonw_arr_end(&s->w);
+		if (c->sc->cluster.eligible_leader_replicas_enable) {
+			summ_int(s, "elr_size", popcount32(p->elr));
+			jsonw_key(&s->w, "elr");
+			jsonw_arr_begin(&s->w);
+			for (int k = 0; k < p->rf; k++)
+				if (p->elr & (1u << k))
+					jsonw_int(&s->w, p->replicas[k]);
+			jsonw_arr_end(&s->w);
+		}
 		summ_double(s, "offline_ms", ms(p->offline_ns), 3);
 		summ_double(s, "write_unavailable_ms", ms(p->write_unavail_ns), 3);
 		summ_double(s, "max_ack_gap_ms", ms(p->max_ack_gap_ns), 3);

@@ -157,6 +157,11 @@ static const struct setting table[] = {
 	ENTRY(LVL_BROKER, CL, unclean_leader_election_enable, "unclean.leader.election.enable",
 	      SET_BOOL, 0, 0, 1, "false",
 	      "Elect an out-of-sync replica when no ISR member is left."),
+	ENTRY(LVL_BROKER, CL, eligible_leader_replicas_enable, "eligible.leader.replicas.enable",
+	      SET_BOOL, SF_SIM, 0, 1, "false",
+	      "kafkasim: the KIP-966 feature eligible.leader.replicas.version=1 (off in Kafka 4.0, "
+	      "on for new 4.1 clusters): replicas that left an ISR below min.insync.replicas stay "
+	      "electable, cleanly."),
 	ENTRY(LVL_BROKER, CL, min_insync_replicas, "min.insync.replicas", SET_INT, 0, 1, 1000,
 	      "1", "ISR size below which acks=all writes fail with NOT_ENOUGH_REPLICAS."),
 	ENTRY(LVL_BROKER, CL, broker_session_timeout_ns, "broker.session.timeout.ms", SET_MS, 0,

@@ -565,6 +565,84 @@ static void test_replica_fetch_min_bytes(void **state)
 	run_release(&wait);
 }
 
+/* KIP-966: RF 3 (replicas 2, 3, 1), min ISR 2. broker-1 leaves the ISR at min ISR (no
+ * ELR); a split then drops broker-3 below it (ELR {3}); the leader broker-2 dies. With ELR
+ * broker-3 is elected cleanly and nothing is offline or lost; without, the partition stays
+ * offline behind its dead last ISR member. */
+static const char elr_yaml[] =
+	"name: t\nseed: 7\nduration: 80s\n"
+	"cluster: { brokers: 3, config: { replica.lag.time.max.ms: 10000,\n"
+	"           eligible.leader.replicas.enable: %s } }\n"
+	"topics: [ { name: payments, partitions: 1, replication.factor: 3,\n"
+	"            config: { min.insync.replicas: 2 } } ]\n"
+	"producers: [ { name: b, topic: payments, rate: 500/s, config: { acks: all } } ]\n"
+	"faults:\n  - { at: 5s, slow: broker-1, disk_stall: true, for: 60s }\n"
+	"  - { at: 25s, partition: { a: [broker-2], b: [broker-3] } }\n%s";
+
+static void test_elr_elects_an_eligible_replica(void **state)
+{
+	(void)state;
+	char yaml[2048];
+	struct run r;
+	snprintf(yaml, sizeof(yaml), elr_yaml, "true", "  - { at: 50s, crash: broker-2 }\n");
+	run_begin(&r, yaml, 0);
+	const struct partition *p = &r.c->parts[0];
+	assert_int_equal(p->replicas[0], 2);
+	assert_int_equal(p->replicas[1], 3);
+	cluster_run_until(r.c, 20 * SIM_S); /* ISR {2,3}: at min ISR, no ELR */
+	assert_int_equal(p->isr, 0x3);
+	assert_int_equal(p->elr, 0);
+	cluster_run_until(r.c, 45 * SIM_S); /* ISR {2}: broker-3 eligible */
+	assert_int_equal(p->isr, 0x1);
+	assert_int_equal(p->elr, 0x2);
+	run_end(&r);
+	assert_true(fig(&r, "partitions.payments-0.leader") == 3);
+	assert_true(fig(&r, "partitions.payments-0.offline_ms") == 0);
+	assert_true(fig(&r, "events.unclean_election.count") == 0);
+	assert_true(fig(&r, "checker.acked_lost") == 0);
+	assert_int_equal(p->elr, 0); /* broker-1 rejoined: min ISR again */
+	run_release(&r);
+
+	snprintf(yaml, sizeof(yaml), elr_yaml, "false", "  - { at: 50s, crash: broker-2 }\n");
+	run_yaml(&r, yaml, 0);
+	assert_true(fig(&r, "partitions.payments-0.leader") == -1);
+	assert_true(fig(&r, "partitions.payments-0.offline_ms") > 20000);
+	assert_true(fig(&r, "events.unclean_election.count") == 0);
+	run_release(&r);
+}
+
+/* A broker back from a crash (an unclean shutdown: it may have lost its unflushed tail)
+ * leaves the ELR. broker-3 crashes while eligible, so when the leader broker-2 dies no
+ * eligible replica is live and the partition goes offline with ELR {2}; when broker-2
+ * returns (also uncleanly, so it leaves the ELR too) it is elected as the last known
+ * leader, an unclean election as in Kafka. */
+static void test_elr_unclean_shutdown_and_last_leader(void **state)
+{
+	(void)state;
+	char yaml[2048];
+	struct run r;
+	snprintf(yaml, sizeof(yaml), elr_yaml, "true",
+		 "  - { at: 40s, crash: broker-3, for: 5s }\n"
+		 "  - { at: 50s, crash: broker-2, for: 15s }\n");
+	run_begin(&r, yaml, 0);
+	const struct partition *p = &r.c->parts[0];
+	cluster_run_until(r.c, 39 * SIM_S);
+	assert_int_equal(p->elr, 0x2);
+	cluster_run_until(r.c, 48 * SIM_S); /* broker-3 registered again: out of the ELR */
+	assert_int_equal(p->isr, 0x1);
+	assert_int_equal(p->elr, 0);
+	cluster_run_until(r.c, 62 * SIM_S); /* broker-2 fenced: offline, ISR empty */
+	assert_int_equal(p->leader, -1);
+	assert_int_equal(p->isr, 0);
+	assert_int_equal(p->elr, 0x1);
+	assert_int_equal(p->last_leader, 2);
+	run_end(&r);
+	assert_true(fig(&r, "partitions.payments-0.leader") == 2);
+	assert_true(fig(&r, "events.unclean_election.count") == 1);
+	assert_int_equal(p->last_leader, -1);
+	run_release(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -588,6 +666,8 @@ int main(void)
 		cmocka_unit_test(test_auto_commit_every_poll),
 		cmocka_unit_test(test_fetch_min_bytes),
 		cmocka_unit_test(test_replica_fetch_min_bytes),
+		cmocka_unit_test(test_elr_elects_an_eligible_replica),
+		cmocka_unit_test(test_elr_unclean_shutdown_and_last_leader),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
