@@ -4,7 +4,9 @@
  * follower bookkeeping of kafka.cluster.Replica), the high watermark and ISR shrink/expand
  * of kafka.cluster.Partition, and the applying of controller metadata (becoming leader or
  * follower, KIP-101 truncation by leader epoch or the pre-0.11 truncation to the high
- * watermark).
+ * watermark). Fetches from followers and consumers alike are fenced by leader epoch
+ * (KIP-320), and either may ask where an epoch ends instead of reading (an epoch query:
+ * OffsetsForLeaderEpoch, for a follower's truncation or a consumer's position validation).
  *
  * Invariants (checked with SIM_ASSERT): hw <= leo on every replica; a leader is in its own
  * ISR; the HW never moves backwards on a leader; a leader's HW does not advance while the
@@ -909,12 +911,12 @@ static enum ks_error fetch_check(struct cluster *c, struct broker *b, const stru
 	*out = r;
 	if (!r || !r->is_leader)
 		return KERR_NOT_LEADER_OR_FOLLOWER;
-	if (q->replica > 0) {
-		if (e->current_leader_epoch < r->leader_epoch)
-			return KERR_FENCED_LEADER_EPOCH;
-		if (e->current_leader_epoch > r->leader_epoch)
-			return KERR_UNKNOWN_LEADER_EPOCH;
-	}
+	/* KIP-320: a fetch names the leader epoch its sender believes current; consumers too
+	 * (from their metadata; -1, unknown, is not checked: Kafka's Optional.empty) */
+	int32_t want = e->current_leader_epoch;
+	if (want != r->leader_epoch && (want >= 0 || q->replica > 0))
+		return want < r->leader_epoch ? KERR_FENCED_LEADER_EPOCH :
+						KERR_UNKNOWN_LEADER_EPOCH;
 	/* out of range is judged against the log end for consumers too (Kafka's
 	 * readRecords): a consumer ahead of a new leader's lagging high watermark gets no
 	 * data yet, not a reset */

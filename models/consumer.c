@@ -25,6 +25,16 @@
  * committed in poll N+1 or later. A partition without a committed offset, or whose offset
  * left the log, starts per auto.offset.reset.
  *
+ * Leader epochs (KIP-320): fetches carry the metadata's leader epoch, which the leader
+ * fences (FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH: refresh the metadata). A position
+ * carries the epoch of the batch before it; when the metadata names a new leader epoch,
+ * the partition awaits validation (SubscriptionState.maybeValidatePositionForCurrentLeader):
+ * records buffered but not returned are dropped, and the member asks the leader where its
+ * position's epoch ends (OffsetsForLeaderEpoch, as an epoch query in its next fetch to that
+ * leader). An end below the position is a truncation: the member seeks to it whatever
+ * auto.offset.reset says (maybeCompleteValidation), or, under none, stops reading the
+ * partition (LogTruncationException reaches the application, as OffsetOutOfRange does).
+ *
  * Accounting, exact from range sets: every processed offset goes into the group's
  * per-partition set (the overlap is the number of redeliveries); every effect goes into a
  * per-(partition, producer) set of sequence numbers, judged per idempotence strategy.
@@ -33,7 +43,10 @@
  * as on a process crash, also for a power loss) and does not fetch from a leader that is
  * down; FindCoordinator goes to any live broker; with processing.async, manual commits
  * carry the processed batch's offsets and never block the poll loop; a closing static
- * member sends no LeaveGroup (as Kafka since KIP-345), so its session must expire.
+ * member sends no LeaveGroup (as Kafka since KIP-345), so its session must expire. The
+ * epoch query waits for the member's fetch in flight to that leader, if any (Kafka sends
+ * OffsetsForLeaderEpoch at once); commits carry no leader epoch, so a position taken from
+ * a committed offset (or a reset) is not validated until a fetch has given it one.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -100,7 +113,8 @@ static void part_add(struct cluster *c, struct member *mb, int idx)
 		mb->p = xrealloc(mb->p, (size_t)mb->cap_p * sizeof(*mb->p));
 	}
 	mb->p[mb->n_p] = (struct mpart){ .idx = idx, .position = GRP_POS_UNKNOWN,
-					 .consumed = GRP_POS_UNKNOWN };
+					 .consumed = GRP_POS_UNKNOWN, .pos_epoch = -1,
+					 .consumed_epoch = -1, .leader_epoch = -1 };
 	mb->slot[idx] = mb->n_p++;
 	if (g->unowned_since[idx] >= 0) {
 		g->part_pause_ns += now - g->unowned_since[idx];
@@ -137,6 +151,17 @@ static void set_origin(struct group *g, int idx, int64_t off)
 		g->origin[idx] = off;
 }
 
+/* SubscriptionState.seek: a new position (offset or GRP_POS_*) whose record before it was
+ * written in `epoch` (-1 unknown: a committed offset, a reset), taken as validated against
+ * the leader the metadata names now. */
+static void seek(struct member *mb, struct mpart *mp, int64_t off, int32_t epoch)
+{
+	mp->position = mp->consumed = off;
+	mp->pos_epoch = mp->consumed_epoch = epoch;
+	mp->leader_epoch = mb->meta.epoch[mp->idx];
+	mp->validating = false;
+}
+
 /* ---- fetching ------------------------------------------------------------------------------- */
 
 static void fetch_watchdog_ev(struct sim *s, void *subject, void *arg);
@@ -163,6 +188,11 @@ static void send_fetch_to(struct cluster *c, struct member *mb, int broker, int 
 		q->e[k].part = gpid(c, mb->g, mp->idx);
 		q->e[k].offset = mp->position;
 		q->e[k].current_leader_epoch = mb->meta.epoch[mp->idx];
+		if (mp->validating) { /* OffsetsForLeaderEpoch for the position's epoch */
+			q->e[k].epoch_query = true;
+			q->e[k].last_fetched_epoch = mp->pos_epoch;
+			mp->val_session = q->session;
+		}
 		mp->fetching = true;
 		k++;
 	}
@@ -188,6 +218,36 @@ static void meta_retry_ev(struct sim *s, void *subject, void *arg)
 		meta__request(subject, &mb->meta, mb->node, mb->g->topic);
 }
 
+/* SubscriptionState.maybeValidatePositionForCurrentLeader: the metadata names a leader
+ * epoch the position was not validated against. Records fetched but not returned are
+ * dropped (Kafka returns none of a partition that is not fetchable), so the position
+ * validated is the one poll() reached; without an epoch for it there is nothing to ask
+ * and it stands, else fetching waits for the leader's end offset of that epoch. */
+static void maybe_validate(struct cluster *c, struct member *mb, struct mpart *mp)
+{
+	if (mb->meta.leader[mp->idx] < 1 || mp->position < 0 || mp->stuck)
+		return; /* no leader known yet, or a reset that will name the leader */
+	mp->leader_epoch = mb->meta.epoch[mp->idx];
+	mp->val_session = 0; /* an answer in flight is for an older leader: ignored */
+	if (mp->buf.head < mp->buf.n) {
+		mp->buf.head = mp->buf.n = 0;
+		mp->position = mp->consumed;
+		mp->pos_epoch = mp->consumed_epoch;
+	}
+	mp->validating = mp->pos_epoch >= 0;
+	mb->g->validations += mp->validating;
+	if (mp->validating && trace_on(c->tr, TRACE_DEBUG) &&
+	    mtrace(c, mb, "offset.validate")) {
+		struct jsonw *w = trace_w(c->tr);
+		grp__trace_part(c, mb->g, "partition", mp->idx);
+		jsonw_kint(w, "offset", mp->position);
+		jsonw_kint(w, "epoch", mp->pos_epoch);
+		jsonw_kint(w, "leader", mb->meta.leader[mp->idx]);
+		jsonw_kint(w, "leader_epoch", mp->leader_epoch);
+		trace_end(c->tr);
+	}
+}
+
 static void send_fetches(struct cluster *c, struct member *mb)
 {
 	if (!mb->active || mb->paused || mb->n_p == 0)
@@ -196,6 +256,8 @@ static void send_fetches(struct cluster *c, struct member *mb)
 	int count[c->n_brokers + 1];
 	memset(count, 0, sizeof(count));
 	for (int i = 0; i < mb->n_p; i++) {
+		if (mb->p[i].leader_epoch != mb->meta.epoch[mb->p[i].idx])
+			maybe_validate(c, mb, &mb->p[i]);
 		int l = mb->meta.leader[mb->p[i].idx];
 		missing |= l < 1;
 		if (l < 1 || l > c->n_brokers || mb->fetch_session[l - 1] || !fetchable(&mb->p[i]))
@@ -301,18 +363,72 @@ static void offset_reset(struct cluster *c, struct member *mb, struct mpart *mp,
 		mp->stuck = true;
 		return;
 	}
-	mp->position = mp->consumed = to;
+	seek(mb, mp, to, -1);
 	set_origin(mb->g, mp->idx, to);
 }
 
+/* A truncation found: the leader's log ends the position's epoch at `end` (-1 when it has
+ * no epoch as old). Records the member processed at or above it are gone from the log;
+ * those the new leader writes at their offsets are other records, not redeliveries. */
+static void truncation_detected(struct cluster *c, struct member *mb, struct mpart *mp,
+				int64_t end, int32_t end_epoch)
+{
+	static const char *const names[] = { "latest", "earliest", "none" };
+	enum ks_offset_reset pol = mb->g->cfg->auto_offset_reset;
+	mb->g->truncations++;
+	if (mtrace(c, mb, "offset.truncation_detected")) {
+		struct jsonw *w = trace_w(c->tr);
+		grp__trace_part(c, mb->g, "partition", mp->idx);
+		jsonw_kint(w, "from", mp->position);
+		jsonw_kint(w, "to", pol == RESET_NONE ? -1 : end);
+		jsonw_kint(w, "epoch", mp->pos_epoch);
+		jsonw_kint(w, "end_offset", end);
+		jsonw_kint(w, "end_epoch", end_epoch);
+		jsonw_kstr(w, "policy", names[pol]);
+		trace_end(c->tr);
+	}
+	if (end >= 0)
+		rset_remove(&mb->g->processed[mp->idx], end, mp->position);
+	if (pol == RESET_NONE) { /* LogTruncationException reaches the app */
+		mp->stuck = true;
+		return;
+	}
+	/* maybeCompleteValidation: seek to the first diverging offset whatever the policy;
+	 * with no epoch to compare (UNDEFINED), reset by the policy */
+	seek(mb, mp, end >= 0 ? end : GRP_POS_RESET, end >= 0 ? end_epoch : -1);
+	set_origin(mb->g, mp->idx, end);
+}
+
+/* The leader's answer to the position's epoch query (OffsetsForLeaderEpoch). */
+static void on_validation(struct cluster *c, struct member *mb, struct mpart *mp,
+			  const struct fetch_resp_entry *e)
+{
+	if (e->err != KERR_NONE) { /* FENCED / UNKNOWN_LEADER_EPOCH, not leader: refresh, ask
+				    * again */
+		meta__request(c, &mb->meta, mb->node, mb->g->topic);
+		return;
+	}
+	mp->validating = false;
+	mp->val_session = 0;
+	if (e->epoch_end_offset < 0 || e->epoch_end_epoch < 0 ||
+	    e->epoch_end_offset < mp->position)
+		truncation_detected(c, mb, mp, e->epoch_end_epoch < 0 ? -1 : e->epoch_end_offset,
+				    e->epoch_end_epoch);
+}
+
 static void on_fetch_entry(struct cluster *c, struct member *mb, const struct fetch_resp_entry *e,
-			   const struct batch *batches)
+			   const struct batch *batches, uint64_t session)
 {
 	int idx = c->parts[e->part].index, k = mb->slot[idx];
 	if (k < 0)
 		return;
 	struct mpart *mp = &mb->p[k];
 	mp->fetching = false;
+	if (mp->validating) { /* data fetched before is dropped: not fetchable now */
+		if (session == mp->val_session)
+			on_validation(c, mb, mp, e);
+		return;
+	}
 	if (e->fetch_offset != mp->position)
 		return;
 	if (e->err == KERR_OFFSET_OUT_OF_RANGE) {
@@ -330,6 +446,7 @@ static void on_fetch_entry(struct cluster *c, struct member *mb, const struct fe
 		SIM_ASSERT(b->base + b->count <= e->hw);
 		buf_push(&mp->buf, b);
 		mp->position = b->base + b->count;
+		mp->pos_epoch = b->epoch;
 	}
 }
 
@@ -341,7 +458,7 @@ static void on_fetch_resp(struct cluster *c, struct member *mb, struct fetch_res
 	mb->fetch_session[broker - 1] = 0;
 	const struct batch *batches = fetch_resp_batches(r);
 	for (int i = 0; i < r->n; i++) {
-		on_fetch_entry(c, mb, &r->e[i], batches);
+		on_fetch_entry(c, mb, &r->e[i], batches, r->session);
 		batches += r->e[i].n_batches;
 	}
 	if (mb->waiting)
@@ -765,7 +882,7 @@ static void on_offfetch_resp(struct cluster *c, struct member *mb, const struct 
 		if (k < 0 || mb->p[k].position != GRP_POS_UNKNOWN)
 			continue;
 		int64_t off = r->e[i].offset;
-		mb->p[k].position = mb->p[k].consumed = off >= 0 ? off : GRP_POS_RESET;
+		seek(mb, &mb->p[k], off >= 0 ? off : GRP_POS_RESET, -1);
 		set_origin(mb->g, r->e[i].part, off);
 	}
 	send_offset_fetch(c, mb);
@@ -1330,6 +1447,7 @@ static struct taken *take_records(struct cluster *c, struct member *mb)
 			t->cnt++;
 			t->n += n;
 			mp->consumed = b->base + n;
+			mp->consumed_epoch = b->epoch;
 			if (n == b->count)
 				f->head++;
 			else
@@ -1596,7 +1714,7 @@ void cons__reposition(struct cluster *c, struct member *mb)
 	for (int i = 0; i < mb->n_p; i++) {
 		struct mpart *mp = &mb->p[i];
 		int64_t off = mb->g->committed[mp->idx];
-		mp->position = mp->consumed = off >= 0 ? off : GRP_POS_RESET;
+		seek(mb, mp, off >= 0 ? off : GRP_POS_RESET, -1);
 		mp->buf.head = mp->buf.n = 0;
 		mp->fetching = mp->stuck = false;
 	}

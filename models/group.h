@@ -36,7 +36,15 @@ struct mpart {
 	int64_t consumed;         /* next offset poll() has not returned: what commits carry */
 	struct fbuf buf;
 	bool fetching;            /* in a fetch in flight */
-	bool stuck;               /* auto.offset.reset none with no offset: not read */
+	bool stuck;               /* auto.offset.reset none with no offset, or a truncation
+				   * found under none: not read (the exception reaches the app) */
+	/* KIP-320: a position carries the leader epoch of the record before it (offsetEpoch)
+	 * and the leader epoch it was last validated against (currentLeader) */
+	bool validating;          /* AWAIT_VALIDATION: OffsetsForLeaderEpoch before fetching */
+	int32_t pos_epoch;        /* epoch of the record before position, -1 unknown */
+	int32_t consumed_epoch;   /* epoch of the record before consumed, -1 unknown */
+	int32_t leader_epoch;     /* the metadata's leader epoch when validated, -1 none */
+	uint64_t val_session;     /* the fetch session carrying the epoch query, 0 none */
 };
 
 enum mstate { MS_UNJOINED, MS_JOINING, MS_SYNCING, MS_STABLE };
@@ -201,6 +209,7 @@ struct group {
 	sim_time_ns *unowned_since; /* per partition, -1 owned or never owned */
 	uint64_t joins, leaves, expirations, commits_stored;
 	uint64_t resets_no_offset, resets_out_of_range; /* auto.offset.reset applied */
+	uint64_t validations, truncations; /* KIP-320: positions validated, truncations found */
 	int64_t detect_ns_last, detect_ns_max;  /* crash -> member.expired, -1 none */
 	/* record accounting */
 	struct rset *processed;   /* per partition: offsets processed at least once */

@@ -411,6 +411,9 @@ static void summary_group(const struct cluster *c, const struct group *g, struct
 	summ_int(s, "commits_failed", (int64_t)failed);
 	summ_int(s, "offset_resets", (int64_t)(g->resets_no_offset + g->resets_out_of_range));
 	summ_int(s, "offset_out_of_range", (int64_t)g->resets_out_of_range);
+	/* KIP-320: positions checked after a leader change, and logs found truncated under them */
+	summ_int(s, "position_validations", (int64_t)g->validations);
+	summ_int(s, "truncations_detected", (int64_t)g->truncations);
 	summ_double(s, "crash_detection_ms", g->detect_ns_last >= 0 ?
 				(double)g->detect_ns_last / 1e6 : -1, 3);
 	summ_double(s, "crash_detection_ms_max", g->detect_ns_max >= 0 ?

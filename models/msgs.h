@@ -50,7 +50,8 @@ struct fetch_entry {
 	int32_t current_leader_epoch;  /* KIP-320 fencing */
 	int64_t offset;
 	int32_t last_fetched_epoch;    /* for OffsetsForLeaderEpoch / divergence */
-	bool epoch_query;              /* OffsetsForLeaderEpoch instead of data (KIP-101) */
+	bool epoch_query;              /* OffsetsForLeaderEpoch instead of data: a follower's
+					* truncation (KIP-101), a consumer's validation (KIP-320) */
 	/* Look-up hints from a follower's fetcher (NULL from consumers): the replicas of part
 	 * on the leader and on the follower (echoed in the response), which a partition's
 	 * replica set fixes for the run. They spare each end a look-up through the partition,

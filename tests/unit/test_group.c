@@ -553,6 +553,106 @@ static void test_lag_status(void **state)
 
 /* ---- determinism ----------------------------------------------------------------------------- */
 
+/* ---- KIP-320: positions validated after a leader change --------------------------------- */
+
+/* C17 with consumers: broker-3's disk stalls, so it falls out of the ISR with ~1,600
+ * records of each partition; brokers 1 and 2 die at 22 s with ~6,600-7,500, and broker-3
+ * is elected unclean. Each group had consumed past the new leader's log end on two
+ * partitions. The members ask the new leader where their epoch (0) ends, find 1574 and
+ * 1645, and seek there whatever auto.offset.reset says (maybeCompleteValidation): no
+ * record is read twice (the records at those offsets now are others) and none skipped.
+ * Without validation the next fetch was out of range and earliest/latest reset to 0 / the
+ * HW: 14,081 / 10,866 duplicates. Under none the LogTruncationException stops the two
+ * partitions; the records the new leader wrote below the committed offsets are skipped. */
+static const char unclean_yaml[] =
+	"name: t\nseed: 5\nduration: 60s\n"
+	"cluster:\n"
+	"  brokers: 3\n"
+	"  config: { replica.lag.time.max.ms: 10000, unclean.leader.election.enable: true }\n"
+	"topics:\n"
+	"  - { name: tickets, partitions: 3, replication.factor: 3,\n"
+	"      config: { min.insync.replicas: 2 } }\n"
+	"producers:\n"
+	"  - { name: box-office, topic: tickets, rate: 1000/s, keys: { count: 500 },\n"
+	"      config: { acks: all } }\n"
+	"faults:\n"
+	"  - { at: 5s, slow: broker-3, disk_stall: true, for: 20s }\n"
+	"  - { at: 22s, crash: broker-1, for: 23s }\n"
+	"  - { at: 22s, crash: broker-2, for: 23s }\n"
+	"  - { at: 4s, reset_offsets: n, to: earliest }\n"
+	"consumer_groups:\n"
+	"  - { name: e, topic: tickets, members: 1, config: { auto.offset.reset: earliest } }\n"
+	"  - { name: l, topic: tickets, members: 1, config: { auto.offset.reset: latest } }\n"
+	"  - { name: n, topic: tickets, members: 1, config: { auto.offset.reset: none } }\n";
+
+static void test_unclean_election_seeks_to_divergence(void **state)
+{
+	(void)state;
+	struct run r;
+	run_yaml(&r, unclean_yaml);
+	assert_true(fig(&r, "checker.acked_lost") > 10000);
+	const char *const names[] = { "e", "l", "n" };
+	char path[96];
+	for (int g = 0; g < 3; g++) {
+		snprintf(path, sizeof(path), "groups.%s.truncations_detected", names[g]);
+		assert_int_equal((int)fig(&r, path), 2);
+		snprintf(path, sizeof(path), "groups.%s.position_validations", names[g]);
+		assert_int_equal((int)fig(&r, path), 2);
+		snprintf(path, sizeof(path), "groups.%s.offset_out_of_range", names[g]);
+		assert_int_equal((int)fig(&r, path), 0);
+		snprintf(path, sizeof(path), "groups.%s.delivery_duplicates", names[g]);
+		assert_int_equal((int)fig(&r, path), 0);
+	}
+	/* earliest: 3,219 fewer than when reset to 0 */
+	assert_int_equal((int)fig(&r, "groups.e.records_processed"), 59531);
+	assert_int_equal((int)fig(&r, "groups.e.skipped"), 0);
+	assert_int_equal((int)fig(&r, "groups.l.skipped"), 0);
+	/* none: the two partitions stop at the truncation, the third reads on */
+	assert_true(fig(&r, "groups.n.per_partition.tickets-0.lag") > 6000);
+	assert_true(fig(&r, "groups.n.per_partition.tickets-1.lag") > 6000);
+	assert_true(fig(&r, "groups.n.per_partition.tickets-2.lag") < 2000);
+	assert_true(fig(&r, "groups.n.skipped") > 10000);
+	run_release(&r);
+}
+
+/* A member whose metadata names an older leader epoch than the leader's: the leader
+ * answers its fetch FENCED_LEADER_EPOCH (it fenced only followers before), the member
+ * refreshes its metadata, validates its position (no truncation: the logs agree) and reads
+ * on. Brokers 1 and 2 each die for 12 s (fenced after 9 s), so the partition's leader
+ * moves at least once and its epoch is 1 or more; at 35 s the member's epoch is set one
+ * back. */
+static void test_fenced_consumer_refreshes_and_continues(void **state)
+{
+	(void)state;
+	static const char yaml[] =
+		"name: t\nseed: 7\nduration: 50s\n"
+		"cluster: { brokers: 2, network: { latency: 1ms } }\n"
+		"topics: [ { name: o, partitions: 1, replication.factor: 2 } ]\n"
+		"producers: [ { name: p, topic: o, rate: 200/s, arrival: constant, stop: 48s } ]\n"
+		"consumer_groups:\n"
+		"  - { name: g, topic: o, members: 1, config: { auto.offset.reset: earliest } }\n"
+		"faults:\n"
+		"  - { at: 2s, crash: broker-1, for: 12s }\n"
+		"  - { at: 16s, crash: broker-2, for: 12s }\n";
+	struct run r;
+	run_begin(&r, yaml, 0);
+	cluster_run_until(r.c, 35 * SIM_S);
+	struct member *mb = &r.c->groups[0].members[0];
+	const struct partition *p = &r.c->parts[r.c->topics[0].first_partition];
+	int32_t epoch = p->leader_epoch;
+	assert_true(epoch >= 1);
+	assert_int_equal(mb->meta.epoch[0], epoch);
+	uint64_t before = mb->processed;
+	mb->meta.epoch[0] = epoch - 1;
+	run_end(&r);
+	assert_int_equal(mb->meta.epoch[0], epoch); /* refreshed after FENCED_LEADER_EPOCH */
+	assert_true(mb->processed - before > 2500); /* 13 s at 200/s, read on */
+	assert_int_equal((int)fig(&r, "groups.g.truncations_detected"), 0);
+	assert_true(fig(&r, "groups.g.position_validations") >= 1);
+	assert_int_equal((int)fig(&r, "groups.g.delivery_duplicates"), 0);
+	run_release(&r);
+}
+
 /* Same scenario, same seed: the same summary, byte for byte (rebalances included). */
 static void test_same_seed_same_summary(void **state)
 {
@@ -582,6 +682,8 @@ int main(void)
 		cmocka_unit_test(test_idempotence_strategies),
 		cmocka_unit_test(test_reset_offsets),
 		cmocka_unit_test(test_lag_status),
+		cmocka_unit_test(test_unclean_election_seeks_to_divergence),
+		cmocka_unit_test(test_fenced_consumer_refreshes_and_continues),
 		cmocka_unit_test(test_same_seed_same_summary),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
