@@ -20,16 +20,19 @@ cluster:
   brokers: %d
   controllers: %d
   config: { replica.lag.time.max.ms: %d, unclean.leader.election.enable: %s,
-            replication.truncation: %s }
+            replication.truncation: %s, eligible.leader.replicas.enable: %s,
+            replica.fetch.min.bytes: %d }
 topics:
   - { name: t, partitions: %d, replication.factor: %d, config: { min.insync.replicas: %d } }
 producers:
   - { name: p, topic: t, rate: %d/s, keys: { count: 50 },
-      config: { acks: %s, enable.idempotence: %s, request.timeout.ms: %d } }
+      config: { acks: %s, enable.idempotence: %s, request.timeout.ms: %d,
+                metadata.max.age.ms: %d } }
   - { name: q, topic: t, rate: 300/s, config: { acks: 1, enable.idempotence: false } }
 consumer_groups:
   - { name: g, topic: t, members: 3,
-      config: { auto.offset.reset: earliest, partition.assignment.strategy: [%s] } }
+      config: { auto.offset.reset: earliest, partition.assignment.strategy: [%s],
+                fetch.min.bytes: %d } }
 faults:
 """
 
@@ -42,9 +45,12 @@ def scenario(rnd):
     idem = 'true' if acks == 'all' and rnd.random() < 0.5 else 'false'
     y = BASE % (rnd.randint(1, 1000), nb, nc, rnd.choice([5000, 10000, 30000]),
                 rnd.choice(['true', 'false']), rnd.choice(['leader-epoch', 'high-watermark']),
+                rnd.choice(['true', 'false']), rnd.choice([1, 1, 2000, 100000]),
                 rnd.randint(1, 8), rf, rnd.randint(1, rf), rnd.choice([200, 1000, 3000]), acks,
-                idem, rnd.choice([2000, 5000, 30000]),
-                rnd.choice(['range', 'roundrobin', 'sticky', 'cooperative-sticky']))
+                idem, rnd.choice([2000, 5000, 30000]), rnd.choice([3000, 300000]),
+                rnd.choice(['range', 'roundrobin', 'sticky', 'cooperative-sticky',
+                            'cooperative-sticky, range']),
+                rnd.choice([1, 1, 5000]))
     nodes = ['broker-%d' % i for i in range(1, nb + 1)]
     nodes += ['controller-%d' % i for i in range(1, nc + 1)]
     members = ['g-1', 'g-2', 'g-3']
