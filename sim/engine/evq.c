@@ -331,13 +331,30 @@ static void compact(struct evq *q)
 		sift_down(q, i);
 }
 
+static sim_timer_id push(struct evq *q, sim_time_ns at, uint64_t seq, sim_event_fn *fn,
+			 void *subject, void *arg);
+
 sim_timer_id evq_push(struct evq *q, sim_time_ns at, sim_event_fn *fn, void *subject, void *arg)
 {
-	return evq_push_seq(q, at, q->next_seq++, fn, subject, arg);
+	return push(q, at, q->next_seq++, fn, subject, arg);
 }
 
+/* A sequence taken earlier may be one whose event was cancelled and whose entry is still in
+ * the heap, stale, under the key word (seq, slot). Should the new event get that slot (the
+ * free list gives the last freed first), the stale entry would name it too: two live
+ * entries, the stale one firing the event at the old time, then firing whatever took the
+ * slot next. So stale entries are dropped first (compact: linear, and rare - a lazy timer
+ * re-armed with a ticket after a cancel). A fresh sequence (evq_push) cannot collide. */
 sim_timer_id evq_push_seq(struct evq *q, sim_time_ns at, uint64_t seq, sim_event_fn *fn,
 			  void *subject, void *arg)
+{
+	if (q->n_dead)
+		compact(q);
+	return push(q, at, seq, fn, subject, arg);
+}
+
+static sim_timer_id push(struct evq *q, sim_time_ns at, uint64_t seq, sim_event_fn *fn,
+			 void *subject, void *arg)
 {
 	struct evq_slot *s;
 	struct evq_key k;

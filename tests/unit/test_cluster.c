@@ -296,6 +296,30 @@ static void test_hw_waits_for_a_replica_about_to_join(void **state)
 	run_release(&r);
 }
 
+/* A consumer's fetch.max.wait.ms (200 ms) shorter than the followers' (500 ms) puts an
+ * earlier deadline before the broker's parked-fetch timer, which is cancelled and later
+ * re-armed with its old ticket (dl_add, dl_arm). The event queue used to give the re-armed
+ * timer the slot of its cancelled, still queued entry: the stale entry fired early and then
+ * fired the slot's next occupant, a crash on most seeds. Every seed must run to the end,
+ * consuming what was produced. */
+static void test_consumer_wait_shorter_than_replicas(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 1\nduration: 60s\ncluster: { brokers: 3 }\n"
+		"topics: [ { name: o, partitions: 3, replication.factor: 3 } ]\n"
+		"producers: [ { name: p, topic: o, rate: 5/s } ]\n"
+		"consumer_groups: [ { name: g, topic: o, members: 1,"
+		" config: { fetch.max.wait.ms: 200, auto.offset.reset: earliest } } ]\n";
+	for (uint64_t seed = 1; seed <= 6; seed++) {
+		struct run r;
+		run_yaml(&r, y, seed);
+		assert_true(fig(&r, "records.consumed") >= fig(&r, "records.acked") - 10);
+		assert_true(fig(&r, "records.consumed") > 250);
+		run_release(&r);
+	}
+}
+
 static const char kip101_yaml[] =
 	"name: t\nseed: 1\nduration: 60s\n"
 	"cluster: { brokers: 2, config: { replication.truncation: %s } }\n"
@@ -663,6 +687,7 @@ int main(void)
 		cmocka_unit_test(test_metadata_max_age_ends_a_silent_loss),
 		cmocka_unit_test(test_in_flight_batches_expire_at_the_delivery_deadline),
 		cmocka_unit_test(test_hw_waits_for_a_replica_about_to_join),
+		cmocka_unit_test(test_consumer_wait_shorter_than_replicas),
 		cmocka_unit_test(test_auto_commit_every_poll),
 		cmocka_unit_test(test_fetch_min_bytes),
 		cmocka_unit_test(test_replica_fetch_min_bytes),

@@ -121,6 +121,44 @@ static void test_evq_cancel_basic(void **state)
 	evq_release(&q);
 }
 
+/* A lazy timer's ticket re-pushed after a cancel (broker.c's deadline lists do this when an
+ * earlier deadline comes and goes): the cancelled entry is still in the heap under (seq,
+ * slot), and the re-push would get the same slot back from the free list. It must fire
+ * once, at its new time, and the slot's later occupants at theirs. Before evq_push_seq
+ * dropped stale entries first, the stale entry fired the event at the old time (20). */
+static void test_evq_ticket_repushed_after_cancel(void **state)
+{
+	struct evq q;
+
+	(void)state;
+	evq_init(&q);
+	for (int i = 0; i < 40; i++) /* past the small-array bound: a heap */
+		evq_push(&q, 1000 + i, noop, TAG(100 + i), NULL);
+	uint64_t t = evq_reserve_seq(&q);
+	sim_timer_id id = evq_push_seq(&q, 20, t, noop, TAG(1), NULL);
+	/* two earlier events: one in front, one on top of the heap, so that the cancelled
+	 * entry stays inside the heap, stale */
+	evq_push(&q, 15, noop, TAG(2), NULL);
+	evq_push(&q, 10, noop, TAG(0), NULL);
+	assert_int_equal(evq_cancel(&q, id), 1);
+	evq_push_seq(&q, 30, t, noop, TAG(1), NULL); /* the same ticket, later */
+	evq_push(&q, 40, noop, TAG(3), NULL);
+	struct evq_event ev;
+	size_t want[] = { 0, 2, 1, 3 };
+	sim_time_ns at[] = { 10, 15, 30, 40 };
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(evq_pop(&q, &ev), 1);
+		assert_int_equal(UNTAG(ev.subject), want[i]);
+		assert_int_equal(ev.at, at[i]);
+	}
+	for (int i = 0; i < 40; i++) {
+		assert_int_equal(evq_pop(&q, &ev), 1);
+		assert_int_equal(UNTAG(ev.subject), 100 + (size_t)i);
+	}
+	assert_int_equal(evq_pop(&q, &ev), 0);
+	evq_release(&q);
+}
+
 /* The earliest event is held out of the heap (evq.c): a push before it displaces it into
  * the heap, a cancel of it empties the front, and a push at its time comes after it. */
 static void test_evq_front_slot(void **state)
@@ -456,6 +494,7 @@ int main(void)
 		cmocka_unit_test(test_evq_order_10k),
 		cmocka_unit_test(test_evq_cancel_basic),
 		cmocka_unit_test(test_evq_front_slot),
+		cmocka_unit_test(test_evq_ticket_repushed_after_cancel),
 		cmocka_unit_test(test_evq_cancel_most),
 		cmocka_unit_test(test_evq_cancel_model),
 		cmocka_unit_test(test_evq_small_and_heap_modes),
