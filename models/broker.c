@@ -835,9 +835,11 @@ static void produce_append_ev(struct sim *s, void *subject, void *arg)
 		for (int i = 0; i < q->n; i++)
 			failed |= resp->e[i].err != KERR_NONE;
 		ks_free(resp);
-		if (failed)
-			net__send(c, b->node, q->h.from, ks_alloc(c, sizeof(struct conn_msg)),
-				  MSG_CONN_CLOSED, 64);
+		if (failed) { /* naming the connection: a late close must not close a newer one */
+			struct conn_msg *cm = ks_alloc(c, sizeof(*cm));
+			cm->attempt = q->conn;
+			net__send(c, b->node, q->h.from, &cm->h, MSG_CONN_CLOSED, 64);
+		}
 	} else if (!pp) {
 		net__send(c, b->node, q->h.from, &resp->h, MSG_PRODUCE_RESP,
 			  64 + 16 * (int64_t)q->n);

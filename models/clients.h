@@ -56,6 +56,7 @@ struct pqueue {               /* per partition of the producer's topic: two line
 	int leader;               /* leader broker id in the producer's metadata, -1 unknown */
 	int32_t leader_epoch;
 	bool listed;              /* in its connection's partition list */
+	bool seq_unresolved;      /* a sequenced batch failed: nothing drains until resolved */
 	int64_t acked_proto_end;  /* one past the last acknowledged sequence in this epoch */
 	struct rset acked;        /* acknowledged sequence numbers */
 	struct rset failed;       /* sequence numbers given up on (delivery timeout) */
@@ -73,10 +74,12 @@ struct pconn {                /* producer -> one broker */
 	/* NetworkClient's connection state: a closed connection takes nothing until a new
 	 * one is made (batches wait in the accumulator) */
 	bool down;
+	bool used;                /* a request went on it: a broker crash resets it */
 	bool connecting;          /* an attempt is on the wire */
 	uint32_t attempt;         /* the attempt's number, to match its answer */
 	sim_time_ns backoff_ns;   /* before the next attempt (reconnect.backoff.ms, doubling) */
-	sim_timer_id timer;       /* the next attempt, or the attempt's setup timeout */
+	sim_timer_id timer;       /* the next attempt, or the attempt's next SYN or timeout */
+	sim_time_ns connect_start_ns, rto_ns; /* the attempt's start, its SYN backoff */
 	struct producer *p;       /* the owner, and the broker id: for the timer */
 	int broker;
 };
@@ -122,6 +125,8 @@ struct producer {
 	sim_timer_id req_timer;   /* one timer for every request's timeout (the earliest) */
 	sim_ticket req_timer_ticket;
 	struct pbatch *spare;     /* freed batches, reused (a list through next) */
+	int *unresolved;          /* partition indexes whose sequence is unresolved */
+	int n_unresolved, cap_unresolved;
 };
 
 /* A produce request in flight, remembered by the producer for timeouts. */

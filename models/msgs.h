@@ -25,6 +25,7 @@ struct produce_req {
 	int producer;
 	enum ks_acks acks;
 	bool idempotent;
+	uint32_t conn;                 /* the connection it went on (the producer's attempt count) */
 	sim_time_ns timeout_ns;
 	int n;
 	struct produce_entry e[];

@@ -175,8 +175,8 @@ bool net__reachable(const struct cluster *c, int from, int to)
 }
 
 /* Apply the active rules: returns false when the message is lost, adds delay to *extra.
- * A drop loses requests and responses, not a connection's handshake (TCP retransmits its
- * segments; a network split still stops it). */
+ * A drop loses requests and responses, not a connection's opening or closing handshake
+ * (TCP retransmits those segments; a network split still stops them). */
 static bool net__apply_rules(struct cluster *c, int from, int to, enum msg_type type,
 			     sim_time_ns *extra)
 {
@@ -190,7 +190,7 @@ static bool net__apply_rules(struct cluster *c, int from, int to, enum msg_type 
 			return false;
 		case RULE_DROP:
 			if (type != MSG_CONNECT && type != MSG_CONNECT_RESP &&
-			    rng_unit(n->rng) < r->fraction)
+			    type != MSG_CONN_CLOSED && rng_unit(n->rng) < r->fraction)
 				return false;
 			break;
 		case RULE_DELAY:

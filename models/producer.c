@@ -24,6 +24,7 @@
 
 static void sender_kick(struct cluster *c, struct producer *p, sim_time_ns at);
 static void request_metadata(struct cluster *c, struct producer *p);
+static void conn_attempt_ev(struct sim *s, void *subject, void *arg);
 
 /* ---- connections and their partition lists ------------------------------------------- */
 
@@ -55,7 +56,7 @@ static bool conn_sendable(const struct producer *p, const struct pconn *cn, sim_
 	for (int k = 0; k < cn->n_parts; k++) {
 		const struct pqueue *q = &p->pq[cn->parts[k]];
 		const struct pbatch *b = q->head;
-		if (!b || b->retry_at_ns > now)
+		if (!b || b->retry_at_ns > now || q->seq_unresolved)
 			continue;
 		if (q->n > 1 || b->closed || b->create_ns + p->cfg->linger_ns <= now)
 			return true;
@@ -459,7 +460,7 @@ static int drain_take(struct producer *p, struct pconn *cn, sim_time_ns now,
 			at = 0;
 		struct pqueue *q = &p->pq[cn->parts[at]];
 		struct pbatch *b = q->head;
-		if (!b || b->retry_at_ns > now)
+		if (!b || b->retry_at_ns > now || q->seq_unresolved)
 			continue;
 		q->head = b->next;
 		if (!q->head)
@@ -540,6 +541,8 @@ static void drain(struct cluster *c, struct producer *p, int broker)
 	r->producer = p->idx;
 	r->acks = cfg->acks;
 	r->idempotent = cfg->enable_idempotence;
+	r->conn = cn->attempt;
+	cn->used = true;
 	r->timeout_ns = cfg->request_timeout_ns;
 	r->n = n;
 	for (int i = 0; i < n; i++)
@@ -607,6 +610,8 @@ static void sender_ev(struct sim *s, void *subject, void *arg)
 		struct pconn *cn = &p->conn[broker - 1];
 		if (cn->down) { /* nothing goes until a new connection is made (conn_made) */
 			cn->ready = false;
+			if (!cn->connecting && !cn->timer) /* NetworkClient.ready: connect now */
+				conn_attempt_ev(c->sim, c, cn);
 		} else if (cn->in_flight < p->cfg->max_in_flight && c->net.nodes[p->node].up) {
 			drain(c, p, broker);
 			if (conn_sendable(p, cn, now))
@@ -760,6 +765,66 @@ static bool sequence_gap_unresolvable(struct pqueue *q, const struct pbatch *b)
 	return b->epoch == q->epoch && b->proto_seq == q->acked_proto_end;
 }
 
+/* ---- unresolved sequences (TransactionManager, KIP-360) -----------------------------------
+ *
+ * An idempotent producer's batch that had a sequence and failed (its delivery timeout or its
+ * retries ran out) leaves the partition's sequence unresolved: the broker may or may not
+ * have written it. Nothing more drains to the partition until none of its batches is in
+ * flight (RecordAccumulator's shouldStopDrainingBatches); then, unless every sequence handed
+ * out was acknowledged, the gap can never fill and the epoch is bumped: the partition's
+ * batches are sequenced anew from 0, which the broker accepts as a new epoch's - a retried
+ * batch an earlier attempt did write is then written again, as in Kafka. Without this,
+ * every later batch met OUT_OF_ORDER_SEQUENCE_NUMBER until its own delivery timeout. */
+static void seq_unresolve(struct producer *p, struct pqueue *q)
+{
+	if (!p->cfg->enable_idempotence || q->seq_unresolved)
+		return;
+	q->seq_unresolved = true;
+	if (p->n_unresolved == p->cap_unresolved) {
+		p->cap_unresolved = p->cap_unresolved ? 2 * p->cap_unresolved : 8;
+		p->unresolved = xrealloc(p->unresolved,
+					 (size_t)p->cap_unresolved * sizeof(*p->unresolved));
+	}
+	p->unresolved[p->n_unresolved++] = (int)(q - p->pq);
+}
+
+static bool part_in_flight(const struct producer *p, int part)
+{
+	for (int k = 0; k < p->n_reqs; k++)
+		for (int i = 0; i < p->reqs[k].n; i++)
+			if (p->reqs[k].batches[i]->part == part)
+				return true;
+	return false;
+}
+
+static void seq_resolve(struct cluster *c, struct producer *p)
+{
+	int keep = 0, first = c->topics[p->topic].first_partition;
+	bool resolved = false;
+	for (int k = 0; k < p->n_unresolved; k++) {
+		struct pqueue *q = &p->pq[p->unresolved[k]];
+		if (part_in_flight(p, first + p->unresolved[k])) {
+			p->unresolved[keep++] = p->unresolved[k];
+			continue;
+		}
+		q->seq_unresolved = false;
+		resolved = true;
+		/* maybeResolveSequences: resolved if every sequence handed out was acknowledged
+		 * (an expired batch, later ones succeeded); else a new epoch, in which the
+		 * batches still queued, retried ones too, are sequenced anew from 0 */
+		if (q->next_proto != q->acked_proto_end) {
+			q->epoch++;
+			q->next_proto = 0;
+			q->acked_proto_end = 0;
+		}
+		if (q->n > 0 && q->leader >= 1)
+			mark_ready(p, q->leader);
+	}
+	p->n_unresolved = keep;
+	if (resolved)
+		sender_kick(c, p, sim_now(c->sim));
+}
+
 static void batch_failed(struct cluster *c, struct producer *p, struct pbatch *b,
 			 enum ks_error err)
 {
@@ -789,6 +854,8 @@ static void batch_failed(struct cluster *c, struct producer *p, struct pbatch *b
 	 * (Sender.failBatch), even a retriable one whose retries or delivery.timeout.ms ran out */
 	if (!retriable(err) || b->attempts > cfg->retries ||
 	    now - b->create_ns >= cfg->delivery_timeout_ns) {
+		if (b->proto_seq >= 0)
+			seq_unresolve(p, q);
 		prod__complete(c, p, b, err);
 		return;
 	}
@@ -830,6 +897,8 @@ static void request_done(struct cluster *c, struct producer *p, int pos,
 			batch_failed(c, p, b, errs[i]);
 		}
 	}
+	if (p->n_unresolved)
+		seq_resolve(c, p);
 	if (conn_sendable(p, &p->conn[pr.broker - 1], sim_now(c->sim)))
 		mark_ready(p, pr.broker);
 	if (p->n_ready) /* a slot freed for a ready connection */
@@ -911,8 +980,6 @@ static void connection_lost(struct cluster *c, struct producer *p, int broker)
  * one hop later by a host whose process is down, or lost across a network split, when it
  * fails after socket.connection.setup.timeout.ms. */
 
-static void conn_attempt_ev(struct sim *s, void *subject, void *arg);
-
 static void conn_retry_later(struct cluster *c, struct pconn *cn)
 {
 	const struct producer_cfg *cfg = cn->p->cfg;
@@ -953,29 +1020,49 @@ static void conn_failed(struct cluster *c, struct pconn *cn)
 	conn_retry_later(c, cn);
 }
 
-static void conn_timeout_ev(struct sim *s, void *subject, void *arg)
+#define TCP_SYN_RTO_NS SIM_S /* TCP's first SYN retransmission, doubling after (RFC 6298) */
+
+static void conn_probe(struct cluster *c, struct pconn *cn)
 {
-	(void)s;
+	struct conn_msg *m = ks_alloc(c, sizeof(*m));
+	m->attempt = cn->attempt;
+	net__send(c, cn->p->node, net__broker_node(c, cn->broker), &m->h, MSG_CONNECT, 64);
+}
+
+/* No answer yet: TCP sends the SYN again, until the setup timeout fails the attempt. */
+static void conn_retransmit_ev(struct sim *s, void *subject, void *arg)
+{
+	struct cluster *c = subject;
 	struct pconn *cn = arg;
 	cn->timer = 0;
-	if (cn->down && cn->connecting)
-		conn_failed(subject, cn);
+	if (!cn->down || !cn->connecting)
+		return;
+	sim_time_ns left = cn->connect_start_ns + cn->p->cfg->connection_setup_timeout_ns -
+			   sim_now(s);
+	if (left <= 0) {
+		conn_failed(c, cn);
+		return;
+	}
+	conn_probe(c, cn);
+	cn->rto_ns = cn->rto_ns > SIM_TIME_MAX / 4 ? cn->rto_ns : 2 * cn->rto_ns;
+	cn->timer = sim_after(s, cn->rto_ns < left ? cn->rto_ns : left, conn_retransmit_ev, c, cn);
 }
 
 static void conn_attempt_ev(struct sim *s, void *subject, void *arg)
 {
 	struct cluster *c = subject;
 	struct pconn *cn = arg;
-	struct producer *p = cn->p;
 	cn->timer = 0;
-	if (!cn->down)
+	if (!cn->down || cn->n_parts == 0) /* nothing to send there: no attempt until there is */
 		return;
 	cn->connecting = true;
 	cn->attempt++;
-	cn->timer = sim_after(s, p->cfg->connection_setup_timeout_ns, conn_timeout_ev, c, cn);
-	struct conn_msg *m = ks_alloc(c, sizeof(*m));
-	m->attempt = cn->attempt;
-	net__send(c, p->node, net__broker_node(c, cn->broker), &m->h, MSG_CONNECT, 64);
+	cn->connect_start_ns = sim_now(s);
+	cn->rto_ns = TCP_SYN_RTO_NS;
+	sim_time_ns limit = cn->p->cfg->connection_setup_timeout_ns;
+	cn->timer = sim_after(s, cn->rto_ns < limit ? cn->rto_ns : limit, conn_retransmit_ev, c,
+			      cn);
+	conn_probe(c, cn);
 }
 
 /* The broker answered an attempt: the connection is up, its batches may go. */
@@ -1039,8 +1126,9 @@ void prod__on_bounce(struct cluster *c, struct producer *p, struct msg *m)
 void prod__broker_disconnect(struct cluster *c, int broker_id)
 {
 	prod__catch_up(c);
-	for (int k = 0; k < c->n_producers; k++)
-		conn_close(c, &c->producers[k], broker_id, "reset");
+	for (int k = 0; k < c->n_producers; k++) /* a producer with no connection there sees nothing */
+		if (c->producers[k].conn[broker_id - 1].used)
+			conn_close(c, &c->producers[k], broker_id, "reset");
 }
 
 /* ---- metadata ------------------------------------------------------------------------- */
@@ -1088,7 +1176,8 @@ void prod__on_msg(struct cluster *c, struct producer *p, struct msg *m)
 		on_metadata(c, p, m);
 	else if (m->type == MSG_CONNECT_RESP)
 		conn_made(c, p, (const struct conn_msg *)m);
-	else if (m->type == MSG_CONN_CLOSED)
+	else if (m->type == MSG_CONN_CLOSED &&
+		 ((const struct conn_msg *)m)->attempt == p->conn[c->net.nodes[m->from].index - 1].attempt)
 		conn_close(c, p, c->net.nodes[m->from].index, "closed by the broker");
 	ks_free(m);
 }
@@ -1109,6 +1198,7 @@ static void expire_in_flight(struct cluster *c, struct producer *p, sim_time_ns 
 			b->expired = true;
 			cluster__count_error(c, KERR_DELIVERY_TIMEOUT);
 			batch_outcome(c, p, b, KERR_DELIVERY_TIMEOUT);
+			seq_unresolve(p, pq_of(c, p, b->part));
 		}
 	}
 }
@@ -1131,10 +1221,14 @@ static void expiry_ev(struct sim *s, void *subject, void *arg)
 				q->tail = NULL;
 			q->n--;
 			cluster__count_error(c, KERR_DELIVERY_TIMEOUT);
+			if (b->proto_seq >= 0) /* sent before, maybe written */
+				seq_unresolve(p, q);
 			prod__complete(c, p, b, KERR_DELIVERY_TIMEOUT);
 		}
 	}
 	expire_in_flight(c, p, now);
+	if (p->n_unresolved)
+		seq_resolve(c, p);
 }
 
 /* ---- setup ------------------------------------------------------------------------------ */
@@ -1296,6 +1390,7 @@ void prod__release(struct cluster *c)
 			free(p->conn[b].parts);
 		free(p->conn);
 		free(p->ready);
+		free(p->unresolved);
 		free(p->reqs);
 		free(p->retry);
 		free(p->linger);

@@ -32,7 +32,7 @@ producers:
 consumer_groups:
   - { name: g, topic: t, members: 3,
       config: { auto.offset.reset: earliest, partition.assignment.strategy: [%s],
-                fetch.min.bytes: %d } }
+                fetch.min.bytes: %d, fetch.max.wait.ms: %d } }
 faults:
 """
 
@@ -50,7 +50,7 @@ def scenario(rnd):
                 idem, rnd.choice([2000, 5000, 30000]), rnd.choice([3000, 300000]),
                 rnd.choice(['range', 'roundrobin', 'sticky', 'cooperative-sticky',
                             'cooperative-sticky, range']),
-                rnd.choice([1, 1, 5000]))
+                rnd.choice([1, 1, 5000]), rnd.choice([100, 500, 500, 1000]))
     nodes = ['broker-%d' % i for i in range(1, nb + 1)]
     nodes += ['controller-%d' % i for i in range(1, nc + 1)]
     members = ['g-1', 'g-2', 'g-3']

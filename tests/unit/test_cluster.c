@@ -320,6 +320,57 @@ static void test_consumer_wait_shorter_than_replicas(void **state)
 	}
 }
 
+/* An idempotent producer with a delivery timeout of 1.2 s, half its responses dropped for
+ * 20 s: sequenced batches expire, unwritten or not. Each leaves its partition's sequence
+ * unresolved; once none of the partition's batches is in flight, a gap bumps the epoch and
+ * the partition's batches are sequenced anew (TransactionManager.maybeResolveSequences).
+ * Before, every later batch met OUT_OF_ORDER_SEQUENCE_NUMBER until its own timeout (hundreds
+ * of errors, 68-73% of the records acknowledged); the re-sequenced retries of batches an
+ * earlier attempt had written are written again, as in Kafka. */
+static void test_unresolved_sequence_bumps_the_epoch(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 9\nduration: 90s\ncluster: { brokers: 3 }\n"
+		"topics: [ { name: o, partitions: 3, replication.factor: 3,\n"
+		"            config: { min.insync.replicas: 2 } } ]\n"
+		"producers: [ { name: p, topic: o, rate: 2000/s, keys: { count: 100 },\n"
+		"  config: { acks: all, linger.ms: 0, request.timeout.ms: 1000,"
+		" delivery.timeout.ms: 1200, retry.backoff.ms: 50 } } ]\n"
+		"faults:\n"
+		"  - { at: 10s, drop: { from: [broker-1, broker-2, broker-3], to: [p] },"
+		" fraction: 0.5, for: 20s }\n"
+		"  - { at: 60s, partition: { a: [p], b: [broker-2] }, for: 5s }\n";
+	struct run r;
+	run_yaml(&r, y, 0);
+	assert_true(fig(&r, "errors.OUT_OF_ORDER_SEQUENCE_NUMBER") == 0);
+	assert_true(fig(&r, "records.acked") > 0.75 * fig(&r, "records.produced"));
+	assert_true(fig(&r, "checker.log_duplicates") > 0);
+	assert_true(fig(&r, "checker.acked_lost") == 0);
+	run_release(&r);
+}
+
+/* A producer connects only to brokers it sends to (NetworkClient.ready initiates the
+ * connection): the crash of a broker holding none of its partitions closes nothing, and
+ * starts no reconnection attempts (a message a second for the whole outage, before). */
+static void test_crash_of_an_unused_broker_closes_nothing(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 2\nduration: 120s\ncluster: { brokers: 4 }\n"
+		"topics: [ { name: o, partitions: 1, replication.factor: 2 } ]\n"
+		"producers: [ { name: p, topic: o, rate: 100/s, partition: 0 } ]\n"
+		"faults: [ { at: 10s, crash: broker-1, for: 100s } ]\n";
+	struct run r;
+	run_yaml(&r, y, 0);
+	/* broker-1 holds no replica of o-0 (two of four brokers do) */
+	assert_true(fig(&r, "partitions.o-0.leader") != 1);
+	assert_true(fig(&r, "events.producer_disconnected.count") == 0);
+	assert_true(fig(&r, "events.leader_elected.count") == 0);
+	assert_true(fig(&r, "checker.acked_lost") == 0);
+	run_release(&r);
+}
+
 static const char kip101_yaml[] =
 	"name: t\nseed: 1\nduration: 60s\n"
 	"cluster: { brokers: 2, config: { replication.truncation: %s } }\n"
@@ -688,6 +739,8 @@ int main(void)
 		cmocka_unit_test(test_in_flight_batches_expire_at_the_delivery_deadline),
 		cmocka_unit_test(test_hw_waits_for_a_replica_about_to_join),
 		cmocka_unit_test(test_consumer_wait_shorter_than_replicas),
+		cmocka_unit_test(test_unresolved_sequence_bumps_the_epoch),
+		cmocka_unit_test(test_crash_of_an_unused_broker_closes_nothing),
 		cmocka_unit_test(test_auto_commit_every_poll),
 		cmocka_unit_test(test_fetch_min_bytes),
 		cmocka_unit_test(test_replica_fetch_min_bytes),
