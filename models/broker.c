@@ -1002,30 +1002,33 @@ SIM_ALWAYS_INLINE void fetch_cut(struct batch *t, int k, int64_t offset, int64_t
 }
 
 /* DelayedFetch.tryComplete's test when min bytes exceed 1: an error or an epoch answer
- * completes the fetch at once, else the bytes readable over its partitions must reach
- * min_bytes. They are counted as fetch_respond would send them (the same spans, cuts and
- * budget), so a fetch answered for its bytes carries at least min_bytes. */
+ * completes the fetch at once, else the bytes readable over its partitions, each counted up
+ * to the partition's max bytes, must reach min_bytes (not the response's total budget:
+ * Kafka's accumulatedSize sums min(available, partition max) whatever fetch.max.bytes
+ * allows). The bytes readable are cut as a response would cut them (mid-batch starts, the
+ * HW for consumers). */
 static bool fetch_enough(struct cluster *c, struct broker *b, const struct fetch_req *q,
 			 const struct fetch_limits *lim)
 {
-	int64_t budget = lim->max_bytes, bytes = 0;
-	for (int i = 0; i < q->n; i++) {
+	int64_t bytes = 0;
+	for (int i = 0; i < q->n && bytes < lim->min_bytes; i++) {
 		struct replica *r;
 		const struct fetch_entry *e = &q->e[i];
 		if (fetch_check(c, b, q, e, &r) != KERR_NONE || e->epoch_query)
 			return true;
 		int64_t end = q->replica > 0 ? r->log.leo : r->hw;
+		int64_t budget = INT64_MAX, avail = 0;
 		size_t first;
-		int nb = fetch_span(r, e->offset, end, lim->part_max_bytes, &budget, &first);
-		for (int k = 0; k < nb && bytes < lim->min_bytes; k++) {
+		int nb = fetch_span(r, e->offset, end, INT64_MAX, &budget, &first);
+		for (int k = 0; k < nb && bytes + avail < lim->min_bytes; k++) {
 			struct batch t = *plog_batch(&r->log, first + (size_t)k);
-			fetch_cut(&t, k, e->offset, end, lim->part_max_bytes);
-			bytes += t.bytes;
+			fetch_cut(&t, k, e->offset, end, INT64_MAX);
+			avail += t.bytes;
 		}
-		if (bytes >= lim->min_bytes)
-			return true;
+		/* DelayedFetch: min(bytes readable, the partition's max bytes) per partition */
+		bytes += avail < lim->part_max_bytes ? avail : lim->part_max_bytes;
 	}
-	return false;
+	return bytes >= lim->min_bytes;
 }
 
 /* Build and send the response. A follower's fetch state was recorded when the fetch
