@@ -976,9 +976,10 @@ static void connection_lost(struct cluster *c, struct producer *p, int broker)
  * broker once the metadata moves their partitions. Each close asks for fresh metadata
  * (NetworkClient.handleDisconnections); a new connection is tried after reconnect.backoff.ms,
  * doubled after each failed attempt up to reconnect.backoff.max.ms (Kafka adds 20% jitter:
- * here none). An attempt is a message to the broker: answered by a live process, refused
- * one hop later by a host whose process is down, or lost across a network split, when it
- * fails after socket.connection.setup.timeout.ms. */
+ * here none), and only while there is something to send to that broker. An attempt is a
+ * message to the broker: answered by a live process, refused one hop later by a host whose
+ * process is down, or lost across a network split - then TCP resends its SYN after 1 s,
+ * doubling, until socket.connection.setup.timeout.ms fails the attempt. */
 
 static void conn_retry_later(struct cluster *c, struct pconn *cn)
 {
