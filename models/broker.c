@@ -605,8 +605,10 @@ static enum ks_error pstate_check(struct replica *r, int producer, int32_t epoch
 				  int64_t first_seq, int32_t count, int64_t *base)
 {
 	struct pstate *s = pstate_of(r, producer, false);
-	if (!s || s->n == 0 || epoch > s->epoch)
+	if (!s || s->n == 0)
 		return KERR_NONE;
+	if (epoch > s->epoch) /* ProducerAppendInfo.checkSequence: a new epoch starts at 0 */
+		return first_seq == 0 ? KERR_NONE : KERR_OUT_OF_ORDER_SEQUENCE_NUMBER;
 	if (epoch < s->epoch)
 		return KERR_INVALID_PRODUCER_EPOCH;
 	/* the next batch of a state whose batches continue each other cannot repeat one */
@@ -626,13 +628,11 @@ static enum ks_error pstate_check(struct replica *r, int producer, int32_t epoch
 		seq += s->count[i];
 		off += s->count[i];
 	}
-	/* Older than the five batches kept: already written. The client takes
-	 * DUPLICATE_SEQUENCE_NUMBER as success (the offset is unknown to it). */
-	if (first_seq + count - 1 <= newest_last)
-		return KERR_DUPLICATE_SEQUENCE_NUMBER;
-	if (first_seq != newest_last + 1)
-		return KERR_OUT_OF_ORDER_SEQUENCE_NUMBER;
-	return KERR_NONE;
+	/* Not one of the five batches kept and not the next: OUT_OF_ORDER_SEQUENCE_NUMBER,
+	 * older ones too (ProducerAppendInfo.checkSequence; brokers before 2.x answered an
+	 * older one DUPLICATE_SEQUENCE_NUMBER, which the client takes as success - and which
+	 * acknowledged a batch a leader without this producer's earlier state never wrote) */
+	return first_seq == newest_last + 1 ? KERR_NONE : KERR_OUT_OF_ORDER_SEQUENCE_NUMBER;
 }
 
 /* ---- appends ---------------------------------------------------------------------------- */
@@ -734,7 +734,15 @@ static void produce_one(struct cluster *c, struct broker *b, struct produce_req 
 		enum ks_error pe = pstate_check(r, q->producer, e->producer_epoch, e->proto_seq,
 						e->count, &base);
 		if (pe == KERR_DUPLICATE_SEQUENCE_NUMBER) {
-			out->base = base; /* already appended: acknowledge, never write twice */
+			out->base = base; /* already appended: never written twice */
+			/* acks=all answers it once the HW passes it, as it would have the
+			 * original: the append's offsets are the original's (the duplicate's
+			 * LogAppendInfo), which DelayedProduce waits for */
+			if (q->acks == ACKS_ALL && pp && base + e->count > r->hw) {
+				out->err = KERR_REQUEST_TIMED_OUT;
+				pp->waiting++;
+				add_waiter(r, pp, i, base + e->count);
+			}
 			return;
 		}
 		if (pe != KERR_NONE) {

@@ -48,6 +48,12 @@ static void mark_ready(struct producer *p, int broker)
 	}
 }
 
+/* A batch that holds a sequence of the partition's current epoch (sent before). */
+static bool sequenced(const struct pqueue *q, const struct pbatch *b)
+{
+	return b->proto_seq >= 0 && b->epoch == q->epoch;
+}
+
 /* RecordAccumulator.ready for one connection: the first batch of some partition may go -
  * it is full (or closed), has lingered, or has another batch behind it - and is not backing
  * off. drain() then takes the first batch of every partition, lingered or not. */
@@ -56,7 +62,7 @@ static bool conn_sendable(const struct producer *p, const struct pconn *cn, sim_
 	for (int k = 0; k < cn->n_parts; k++) {
 		const struct pqueue *q = &p->pq[cn->parts[k]];
 		const struct pbatch *b = q->head;
-		if (!b || b->retry_at_ns > now || q->seq_unresolved)
+		if (!b || b->retry_at_ns > now || (q->seq_unresolved && !sequenced(q, b)))
 			continue;
 		if (q->n > 1 || b->closed || b->create_ns + p->cfg->linger_ns <= now)
 			return true;
@@ -460,7 +466,7 @@ static int drain_take(struct producer *p, struct pconn *cn, sim_time_ns now,
 			at = 0;
 		struct pqueue *q = &p->pq[cn->parts[at]];
 		struct pbatch *b = q->head;
-		if (!b || b->retry_at_ns > now || q->seq_unresolved)
+		if (!b || b->retry_at_ns > now || (q->seq_unresolved && !sequenced(q, b)))
 			continue;
 		q->head = b->next;
 		if (!q->head)
@@ -767,14 +773,16 @@ static bool sequence_gap_unresolvable(struct pqueue *q, const struct pbatch *b)
 
 /* ---- unresolved sequences (TransactionManager, KIP-360) -----------------------------------
  *
- * An idempotent producer's batch that had a sequence and failed (its delivery timeout or its
- * retries ran out) leaves the partition's sequence unresolved: the broker may or may not
- * have written it. Nothing more drains to the partition until none of its batches is in
- * flight (RecordAccumulator's shouldStopDrainingBatches); then, unless every sequence handed
- * out was acknowledged, the gap can never fill and the epoch is bumped: the partition's
- * batches are sequenced anew from 0, which the broker accepts as a new epoch's - a retried
- * batch an earlier attempt did write is then written again, as in Kafka. Without this,
- * every later batch met OUT_OF_ORDER_SEQUENCE_NUMBER until its own delivery timeout. */
+ * An idempotent producer's batch that was being retried and expired (its delivery timeout
+ * ran out, queued or on the wire) leaves the partition's sequence unresolved: the broker may
+ * or may not have written it (Sender.sendProducerData, markSequenceUnresolved). No new batch
+ * drains to the partition while it is unresolved (shouldStopDrainingBatches), retries do;
+ * once none of its batches is in flight - on the wire or queued with a sequence
+ * (hasInflightBatches) - it is resolved (maybeResolveSequences): unless every sequence
+ * handed out was acknowledged, the gap can never fill and the epoch is bumped, the
+ * partition's new batches starting again from 0, which the broker accepts as a new epoch's
+ * (ProducerAppendInfo: only from 0). Without this, every later batch met
+ * OUT_OF_ORDER_SEQUENCE_NUMBER until its own delivery timeout. */
 static void seq_unresolve(struct producer *p, struct pqueue *q)
 {
 	if (!p->cfg->enable_idempotence || q->seq_unresolved)
@@ -788,12 +796,17 @@ static void seq_unresolve(struct producer *p, struct pqueue *q)
 	p->unresolved[p->n_unresolved++] = (int)(q - p->pq);
 }
 
-static bool part_in_flight(const struct producer *p, int part)
+/* TransactionManager.hasInflightBatches: on the wire, or queued for a retry with its
+ * sequence (Sender.reenqueue keeps a retried batch among the in-flight ones). */
+static bool part_in_flight(const struct producer *p, const struct pqueue *q, int part)
 {
 	for (int k = 0; k < p->n_reqs; k++)
 		for (int i = 0; i < p->reqs[k].n; i++)
 			if (p->reqs[k].batches[i]->part == part)
 				return true;
+	for (const struct pbatch *b = q->head; b; b = b->next)
+		if (sequenced(q, b))
+			return true;
 	return false;
 }
 
@@ -803,7 +816,7 @@ static void seq_resolve(struct cluster *c, struct producer *p)
 	bool resolved = false;
 	for (int k = 0; k < p->n_unresolved; k++) {
 		struct pqueue *q = &p->pq[p->unresolved[k]];
-		if (part_in_flight(p, first + p->unresolved[k])) {
+		if (part_in_flight(p, q, first + p->unresolved[k])) {
 			p->unresolved[keep++] = p->unresolved[k];
 			continue;
 		}
@@ -854,8 +867,6 @@ static void batch_failed(struct cluster *c, struct producer *p, struct pbatch *b
 	 * (Sender.failBatch), even a retriable one whose retries or delivery.timeout.ms ran out */
 	if (!retriable(err) || b->attempts > cfg->retries ||
 	    now - b->create_ns >= cfg->delivery_timeout_ns) {
-		if (b->proto_seq >= 0)
-			seq_unresolve(p, q);
 		prod__complete(c, p, b, err);
 		return;
 	}
@@ -1199,7 +1210,8 @@ static void expire_in_flight(struct cluster *c, struct producer *p, sim_time_ns 
 			b->expired = true;
 			cluster__count_error(c, KERR_DELIVERY_TIMEOUT);
 			batch_outcome(c, p, b, KERR_DELIVERY_TIMEOUT);
-			seq_unresolve(p, pq_of(c, p, b->part));
+			if (b->attempts > 1) /* expiredBatch.inRetry() */
+				seq_unresolve(p, pq_of(c, p, b->part));
 		}
 	}
 }

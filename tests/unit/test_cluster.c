@@ -322,11 +322,10 @@ static void test_consumer_wait_shorter_than_replicas(void **state)
 
 /* An idempotent producer with a delivery timeout of 1.2 s, half its responses dropped for
  * 20 s: sequenced batches expire, unwritten or not. Each leaves its partition's sequence
- * unresolved; once none of the partition's batches is in flight, a gap bumps the epoch and
- * the partition's batches are sequenced anew (TransactionManager.maybeResolveSequences).
+ * unresolved; once none of the partition's batches is in flight (retries keep draining), a
+ * gap bumps the epoch for the new batches (TransactionManager.maybeResolveSequences).
  * Before, every later batch met OUT_OF_ORDER_SEQUENCE_NUMBER until its own timeout (hundreds
- * of errors, 68-73% of the records acknowledged); the re-sequenced retries of batches an
- * earlier attempt had written are written again, as in Kafka. */
+ * of errors, 68-73% of the records acknowledged). */
 static void test_unresolved_sequence_bumps_the_epoch(void **state)
 {
 	(void)state;
@@ -343,9 +342,12 @@ static void test_unresolved_sequence_bumps_the_epoch(void **state)
 		"  - { at: 60s, partition: { a: [p], b: [broker-2] }, for: 5s }\n";
 	struct run r;
 	run_yaml(&r, y, 0);
-	assert_true(fig(&r, "errors.OUT_OF_ORDER_SEQUENCE_NUMBER") == 0);
-	assert_true(fig(&r, "records.acked") > 0.75 * fig(&r, "records.produced"));
-	assert_true(fig(&r, "checker.log_duplicates") > 0);
+	/* a few: retries of batches older than the broker's five kept ones (Kafka answers
+	 * those OUT_OF_ORDER too); not every later batch */
+	assert_true(fig(&r, "errors.OUT_OF_ORDER_SEQUENCE_NUMBER") < 50);
+	assert_true(fig(&r, "records.acked") > 0.8 * fig(&r, "records.produced"));
+	/* retries keep their sequences while the partition resolves: nothing written twice */
+	assert_true(fig(&r, "checker.log_duplicates") == 0);
 	assert_true(fig(&r, "checker.acked_lost") == 0);
 	run_release(&r);
 }
@@ -369,6 +371,36 @@ static void test_crash_of_an_unused_broker_closes_nothing(void **state)
 	assert_true(fig(&r, "events.leader_elected.count") == 0);
 	assert_true(fig(&r, "checker.acked_lost") == 0);
 	run_release(&r);
+}
+
+/* acks=all with min.insync.replicas=2 and idempotence, a leader cut off from the controller
+ * and its followers (not from the producer): it cannot commit, so nothing it holds is ever
+ * acknowledged. But a retry it had already appended came back DUPLICATE_SEQUENCE_NUMBER and
+ * was acknowledged at once, though the HW had not passed it; Kafka's DelayedProduce waits
+ * for the duplicate's offsets like any append's. The zombie's log was truncated at the
+ * heal: 11, 338 and 676 acknowledged records lost on seeds 2, 3 and 5, where Kafka loses
+ * none. */
+static void test_duplicate_waits_for_the_hw(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 1\nduration: 60s\ncluster: { brokers: 3 }\n"
+		"topics: [ { name: t, partitions: 6, replication.factor: 3,\n"
+		"            config: { min.insync.replicas: 2 } } ]\n"
+		"producers: [ { name: p1, topic: t, rate: 2000/s,\n"
+		"  config: { acks: all, enable.idempotence: true, request.timeout.ms: 1500,"
+		" delivery.timeout.ms: 2000, metadata.max.age.ms: 5000 } } ]\n"
+		"faults:\n"
+		"  - { at: 10s, partition: { a: [broker-1], b: [controller-1, broker-2, broker-3] },"
+		" for: 20s }\n";
+	static const uint64_t seeds[] = { 2, 3, 5 };
+	for (int k = 0; k < 3; k++) {
+		struct run r;
+		run_yaml(&r, y, seeds[k]);
+		assert_true(fig(&r, "events.log_truncated.records") > 0); /* the zombie's appends */
+		assert_true(fig(&r, "checker.acked_lost") == 0);
+		run_release(&r);
+	}
 }
 
 static const char kip101_yaml[] =
@@ -741,6 +773,7 @@ int main(void)
 		cmocka_unit_test(test_consumer_wait_shorter_than_replicas),
 		cmocka_unit_test(test_unresolved_sequence_bumps_the_epoch),
 		cmocka_unit_test(test_crash_of_an_unused_broker_closes_nothing),
+		cmocka_unit_test(test_duplicate_waits_for_the_hw),
 		cmocka_unit_test(test_auto_commit_every_poll),
 		cmocka_unit_test(test_fetch_min_bytes),
 		cmocka_unit_test(test_replica_fetch_min_bytes),
