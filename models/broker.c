@@ -1655,6 +1655,29 @@ static void stop_timers(struct cluster *c, struct broker *b)
 	}
 }
 
+/* A broker's process died: the connections to it reset at once (a power loss resets
+ * nothing). A follower's fetch on its way or parked there fails now, and its fetcher tries
+ * again after replica.fetch.backoff.ms (AbstractFetcherThread), instead of waiting out
+ * replica.socket.timeout.ms for an answer that cannot come - while its leader, back within
+ * the session and leader again, kept a high watermark nobody fetched to move. */
+void broker__peer_reset(struct cluster *c, const struct broker *dead)
+{
+	for (int i = 0; i < c->n_brokers; i++) {
+		struct broker *b = &c->brokers[i];
+		if (!b->up || b == dead)
+			continue;
+		for (int k = 0; k < b->n_fetchers; k++) {
+			struct fetcher *f = &b->fetchers[k];
+			if (f->leader != dead->id || !f->in_flight)
+				continue;
+			if (f->timer)
+				sim_cancel(c->sim, f->timer);
+			f->timer = sim_after(c->sim, c->sc->cluster.replica_fetch_backoff_ns,
+					     fetcher_timeout_ev, c, f);
+		}
+	}
+}
+
 void broker__crash(struct cluster *c, struct broker *b, bool lose_unflushed)
 {
 	b->up = false;

@@ -106,8 +106,10 @@ static void crash(struct cluster *c, const struct fault_cfg *f)
 			return;
 		broker__crash(c, b, f->lose_unflushed);
 		cons__coordinator_crash(c, b);
-		if (!f->lose_unflushed) /* a process crash resets connections at once */
+		if (!f->lose_unflushed) { /* a process crash resets connections at once */
 			prod__broker_disconnect(c, b->id);
+			broker__peer_reset(c, b);
+		}
 		if (trace_on(c->tr, TRACE_EVENTS)) {
 			trace_begin(c->tr, sim_now(c->sim), "broker.crash");
 			jsonw_kint(trace_w(c->tr), "broker", b->id);

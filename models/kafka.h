@@ -493,6 +493,8 @@ void broker__on_msg(struct cluster *c, struct broker *b, struct msg *m);
 void broker__warm(const struct cluster *c, const struct broker *b, const struct msg *m);
 void broker__on_bounce(struct cluster *c, struct broker *b, struct msg *m);
 void broker__crash(struct cluster *c, struct broker *b, bool lose_unflushed);
+/* The connections to a crashed broker reset: followers fetching from it retry after the backoff. */
+void broker__peer_reset(struct cluster *c, const struct broker *dead);
 void broker__restart(struct cluster *c, struct broker *b);
 void broker__apply_metadata(struct cluster *c, struct broker *b, int64_t upto);
 int broker__slot_of(const struct partition *p, int broker_id);
