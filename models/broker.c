@@ -614,24 +614,34 @@ static enum ks_error pstate_check(struct replica *r, int producer, int32_t epoch
 	/* the next batch of a state whose batches continue each other cannot repeat one */
 	if (!s->full && first_seq == s->seq0 + s->kept && count > 0)
 		return KERR_NONE;
-	int64_t seq = s->seq0, off = s->base0, newest_last = 0;
+	int64_t seq = s->seq0, off = s->base0, newest_last = 0, oldest_base = -1;
 	for (int j = 0, i = pstate_oldest(s); j < s->n; j++, i = pstate_next(i)) { /* oldest first */
 		if (s->full) {
 			seq = s->first_seq[i];
 			off = s->base[i];
 		}
-		if (seq == first_seq && s->count[i] == count) {
-			*base = off;
+		if (j == 0)
+			oldest_base = off;
+		/* a kept batch, or a part of one: a follower's log merges a producer's continuing
+		 * batches and its state is built from the log, so a leader elected from it may
+		 * keep several produce batches as one */
+		if (first_seq >= seq && first_seq + count <= seq + s->count[i] && count > 0) {
+			*base = off + (first_seq - seq);
 			return KERR_DUPLICATE_SEQUENCE_NUMBER;
 		}
 		newest_last = seq + s->count[i] - 1;
 		seq += s->count[i];
 		off += s->count[i];
 	}
-	/* Not one of the five batches kept and not the next: OUT_OF_ORDER_SEQUENCE_NUMBER,
-	 * older ones too (ProducerAppendInfo.checkSequence; brokers before 2.x answered an
-	 * older one DUPLICATE_SEQUENCE_NUMBER, which the client takes as success - and which
-	 * acknowledged a batch a leader without this producer's earlier state never wrote) */
+	/* Older than the batches kept: written, in order, before the oldest of them (the
+	 * sequences of an epoch are appended in order). Kafka keeps produce batches, not
+	 * merged ones, and answers these OUT_OF_ORDER_SEQUENCE_NUMBER; with merged batches
+	 * kept, a retry of one of them looks older, so here it is a duplicate, answered
+	 * (under acks=all) once the HW passes the oldest kept batch. */
+	if (first_seq + count - 1 <= newest_last) {
+		*base = oldest_base - count;
+		return KERR_DUPLICATE_SEQUENCE_NUMBER;
+	}
 	return first_seq == newest_last + 1 ? KERR_NONE : KERR_OUT_OF_ORDER_SEQUENCE_NUMBER;
 }
 
@@ -1470,6 +1480,10 @@ static void follower_apply_ev(struct sim *s, void *subject, void *arg)
 	}
 	ks_free(resp);
 	f->in_flight = false;
+	if (f->timer) { /* answered: a timeout or a reset's backoff (broker__peer_reset) is moot */
+		sim_cancel(c->sim, f->timer);
+		f->timer = 0;
+	}
 	if (any_ok)
 		fetcher_send(c, b, f);
 	else
@@ -1656,7 +1670,8 @@ static void stop_timers(struct cluster *c, struct broker *b)
 }
 
 /* A broker's process died: the connections to it reset at once (a power loss resets
- * nothing). A follower's fetch on its way or parked there fails now, and its fetcher tries
+ * nothing; a response already on its way arrives before the reset and is applied, and
+ * cancels the retry). A follower's fetch parked there fails now, and its fetcher tries
  * again after replica.fetch.backoff.ms (AbstractFetcherThread), instead of waiting out
  * replica.socket.timeout.ms for an answer that cannot come - while its leader, back within
  * the session and leader again, kept a high watermark nobody fetched to move. */

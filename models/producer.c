@@ -867,6 +867,10 @@ static void batch_failed(struct cluster *c, struct producer *p, struct pbatch *b
 	 * (Sender.failBatch), even a retriable one whose retries or delivery.timeout.ms ran out */
 	if (!retriable(err) || b->attempts > cfg->retries ||
 	    now - b->create_ns >= cfg->delivery_timeout_ns) {
+		/* TransactionManager.handleFailedBatch: a batch failing with OUT_OF_ORDER means
+		 * a gap; the epoch is bumped (here once nothing of the partition is in flight) */
+		if (err == KERR_OUT_OF_ORDER_SEQUENCE_NUMBER)
+			seq_unresolve(p, q);
 		prod__complete(c, p, b, err);
 		return;
 	}

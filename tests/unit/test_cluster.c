@@ -430,6 +430,38 @@ static void test_followers_refetch_after_a_leader_restart(void **state)
 	run_release(&r);
 }
 
+/* The leader's responses are lost for its last half second, then it dies; the producer
+ * retries those batches against the new leader, which has them. The new leader's producer
+ * state was built from its log, where a producer's continuing batches are merged, so a
+ * retry matches no kept batch exactly: it must still be found inside one (a duplicate),
+ * not answered OUT_OF_ORDER - on which the producer bumped its epoch and wrote the next
+ * batches a second time (80-138 log duplicates on three seeds). */
+static void test_retry_found_inside_a_merged_batch(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 1\nduration: 40s\ncluster: { brokers: 3 }\n"
+		"topics: [ { name: t, partitions: 1, replication.factor: 3,\n"
+		"            config: { min.insync.replicas: 2 } } ]\n"
+		"producers: [ { name: p, topic: t, rate: 5000/s,"
+		" config: { acks: all, enable.idempotence: true } } ]\n"
+		"faults:\n"
+		"  - { at: 1s, delay: { from: [broker-3], to: [broker-1, broker-2] }, latency: 30ms,"
+		" for: 9s }\n"
+		"  - { at: 9500ms, drop: { from: [broker-3], to: [p] }, for: 500ms }\n"
+		"  - { at: 10s, crash: broker-3, for: 20s }\n";
+	static const uint64_t seeds[] = { 1, 2, 4 };
+	for (int k = 0; k < 3; k++) {
+		struct run r;
+		run_yaml(&r, y, seeds[k]);
+		assert_true(fig(&r, "events.leader_elected.count") >= 1);
+		assert_true(fig(&r, "checker.log_duplicates") == 0);
+		assert_true(fig(&r, "checker.acked_lost") == 0);
+		assert_true(fig(&r, "errors.OUT_OF_ORDER_SEQUENCE_NUMBER") == 0);
+		run_release(&r);
+	}
+}
+
 static const char kip101_yaml[] =
 	"name: t\nseed: 1\nduration: 60s\n"
 	"cluster: { brokers: 2, config: { replication.truncation: %s } }\n"
@@ -802,6 +834,7 @@ int main(void)
 		cmocka_unit_test(test_crash_of_an_unused_broker_closes_nothing),
 		cmocka_unit_test(test_duplicate_waits_for_the_hw),
 		cmocka_unit_test(test_followers_refetch_after_a_leader_restart),
+		cmocka_unit_test(test_retry_found_inside_a_merged_batch),
 		cmocka_unit_test(test_auto_commit_every_poll),
 		cmocka_unit_test(test_fetch_min_bytes),
 		cmocka_unit_test(test_replica_fetch_min_bytes),
