@@ -140,6 +140,7 @@ static void fetcher_timeout_ev(struct sim *s, void *subject, void *arg)
 	struct cluster *c = subject;
 	struct fetcher *f = arg;
 	f->timer = 0;
+	f->reset_retry = false;
 	f->in_flight = false;
 	f->session++;
 	struct broker *b = NULL;
@@ -1480,7 +1481,8 @@ static void follower_apply_ev(struct sim *s, void *subject, void *arg)
 	}
 	ks_free(resp);
 	f->in_flight = false;
-	if (f->timer) { /* answered: a timeout or a reset's backoff (broker__peer_reset) is moot */
+	if (f->reset_retry) { /* answered after all: the reset's retry is moot */
+		f->reset_retry = false;
 		sim_cancel(c->sim, f->timer);
 		f->timer = 0;
 	}
@@ -1663,6 +1665,7 @@ static void stop_timers(struct cluster *c, struct broker *b)
 		if (f->timer)
 			sim_cancel(c->sim, f->timer);
 		f->timer = 0;
+		f->reset_retry = false;
 		f->in_flight = false;
 		f->session++;
 		f->n_parts = 0;
@@ -1689,6 +1692,7 @@ void broker__peer_reset(struct cluster *c, const struct broker *dead)
 				sim_cancel(c->sim, f->timer);
 			f->timer = sim_after(c->sim, c->sc->cluster.replica_fetch_backoff_ns,
 					     fetcher_timeout_ev, c, f);
+			f->reset_retry = true;
 		}
 	}
 }

@@ -296,6 +296,9 @@ struct fetcher {              /* line-aligned: a response reads line 0 and its p
 	int cap_parts;            /* up to KS_FETCH_PARTS_INLINE in parts_inline, else in
 				   * parts_heap: fetcher_parts() */
 	bool in_flight;
+	bool reset_retry;         /* timer is a crashed leader's reset backoff (broker__peer_reset),
+				   * which an answer still arriving cancels: kept on line 0, so that
+				   * an answer reads timer (its last line) only then */
 	uint64_t session;         /* bumped per request; stale responses are ignored */
 	sim_time_ns sent_ns;
 	/* inline: a response's fetcher_send then reads no separate array (a cache miss on
