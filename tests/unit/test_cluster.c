@@ -373,6 +373,16 @@ static void test_crash_of_an_unused_broker_closes_nothing(void **state)
 	run_release(&r);
 }
 
+/* Six partitions, RF 3, min ISR 2, an acks=all producer at 2,000 records/s: its other
+ * settings (%s) and the faults (%s) filled in by the test. */
+static const char six_yaml[] =
+	"name: t\nseed: 1\nduration: 60s\ncluster: { brokers: 3 }\n"
+	"topics: [ { name: t, partitions: 6, replication.factor: 3,\n"
+	"            config: { min.insync.replicas: 2 } } ]\n"
+	"producers: [ { name: p1, topic: t, rate: 2000/s,\n"
+	"  config: { acks: all, request.timeout.ms: 1500, %s } } ]\n"
+	"faults:\n%s";
+
 /* acks=all with min.insync.replicas=2 and idempotence, a leader cut off from the controller
  * and its followers (not from the producer): it cannot commit, so nothing it holds is ever
  * acknowledged. But a retry it had already appended came back DUPLICATE_SEQUENCE_NUMBER and
@@ -383,16 +393,11 @@ static void test_crash_of_an_unused_broker_closes_nothing(void **state)
 static void test_duplicate_waits_for_the_hw(void **state)
 {
 	(void)state;
-	static const char y[] =
-		"name: t\nseed: 1\nduration: 60s\ncluster: { brokers: 3 }\n"
-		"topics: [ { name: t, partitions: 6, replication.factor: 3,\n"
-		"            config: { min.insync.replicas: 2 } } ]\n"
-		"producers: [ { name: p1, topic: t, rate: 2000/s,\n"
-		"  config: { acks: all, enable.idempotence: true, request.timeout.ms: 1500,"
-		" delivery.timeout.ms: 2000, metadata.max.age.ms: 5000 } } ]\n"
-		"faults:\n"
-		"  - { at: 10s, partition: { a: [broker-1], b: [controller-1, broker-2, broker-3] },"
-		" for: 20s }\n";
+	char y[1024];
+	snprintf(y, sizeof(y), six_yaml,
+		 "enable.idempotence: true, delivery.timeout.ms: 2000, metadata.max.age.ms: 5000",
+		 "  - { at: 10s, partition: { a: [broker-1], b: [controller-1, broker-2,"
+		 " broker-3] }, for: 20s }\n");
 	static const uint64_t seeds[] = { 2, 3, 5 };
 	for (int k = 0; k < 3; k++) {
 		struct run r;
@@ -411,13 +416,9 @@ static void test_duplicate_waits_for_the_hw(void **state)
 static void test_followers_refetch_after_a_leader_restart(void **state)
 {
 	(void)state;
-	static const char y[] =
-		"name: t\nseed: 1\nduration: 60s\ncluster: { brokers: 3 }\n"
-		"topics: [ { name: t, partitions: 6, replication.factor: 3,\n"
-		"            config: { min.insync.replicas: 2 } } ]\n"
-		"producers: [ { name: p1, topic: t, rate: 2000/s,\n"
-		"  config: { acks: all, request.timeout.ms: 1500, delivery.timeout.ms: 1600 } } ]\n"
-		"faults: [ { at: 30s, crash: broker-3, for: 3s } ]\n";
+	char y[1024];
+	snprintf(y, sizeof(y), six_yaml, "delivery.timeout.ms: 1600",
+		 "  - { at: 30s, crash: broker-3, for: 3s }\n");
 	struct run r;
 	run_yaml(&r, y, 0);
 	assert_true(fig(&r, "events.broker_fenced.count") == 0);
