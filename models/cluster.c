@@ -50,6 +50,17 @@ void cluster__trace_id(struct cluster *c, const char *type, const char *key, int
 	trace_end(c->tr);
 }
 
+void cluster__json_slots(struct jsonw *w, const struct partition *p, const char *key,
+			 uint32_t slots)
+{
+	jsonw_key(w, key);
+	jsonw_arr_begin(w);
+	for (int i = 0; i < p->rf; i++)
+		if (slots & (1u << i))
+			jsonw_int(w, p->replicas[i]);
+	jsonw_arr_end(w);
+}
+
 struct partition *cluster__part(struct cluster *c, int topic, int index)
 {
 	return &c->parts[c->topics[topic].first_partition + index];

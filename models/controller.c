@@ -98,17 +98,6 @@ static uint32_t target_elr(const struct cluster *c, const struct partition *p, u
 	return (p->elr | p->isr) & ~isr & ~unclean;
 }
 
-static void trace_slots(struct jsonw *w, const struct partition *p, const char *key,
-			uint32_t slots)
-{
-	jsonw_key(w, key);
-	jsonw_arr_begin(w);
-	for (int i = 0; i < p->rf; i++)
-		if (slots & (1u << i))
-			jsonw_int(w, p->replicas[i]);
-	jsonw_arr_end(w);
-}
-
 static const char *const how_names[] = { "keep", "isr", "elr", "last-known-leader", "unclean",
 					 "none" };
 
@@ -124,9 +113,9 @@ static void trace_change(struct cluster *c, struct partition *p, bool leader_cha
 	jsonw_kstr(w, "partition", name);
 	jsonw_kint(w, "leader", p->leader);
 	jsonw_kint(w, "epoch", p->leader_epoch);
-	trace_slots(w, p, "isr", p->isr);
+	cluster__json_slots(w, p, "isr", p->isr);
 	if (elr_on(c))
-		trace_slots(w, p, "elr", p->elr);
+		cluster__json_slots(w, p, "elr", p->elr);
 	if (leader_change)
 		jsonw_kbool(w, "unclean", unclean);
 	if (leader_change && elr_on(c))

@@ -488,6 +488,10 @@ struct partition *cluster__part(struct cluster *c, int topic, int index);
 void cluster__count_error(struct cluster *c, enum ks_error e);
 /* A trace event whose only field is one id: {"t_ns":..,"type":type,key:id}. */
 void cluster__trace_id(struct cluster *c, const char *type, const char *key, int id);
+/* key: [broker ids] for a set of p's replicas given as slots (an ISR, an ELR), in replica
+ * order: for the trace and the summary alike. */
+void cluster__json_slots(struct jsonw *w, const struct partition *p, const char *key,
+			 uint32_t slots);
 
 /* broker.c: requests and replication */
 void broker__init(struct cluster *c);

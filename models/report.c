@@ -142,19 +142,6 @@ static void latency(struct summ *s, const char *key, const struct hist *done,
 	hist_release(h);
 }
 
-/* A set of a partition's replicas (a mask of its slots), as the brokers' ids in replica
- * order. */
-static void summ_replica_set(struct summ *s, const char *key, const struct partition *p,
-			     uint32_t mask)
-{
-	jsonw_key(&s->w, key);
-	jsonw_arr_begin(&s->w);
-	for (int k = 0; k < p->rf; k++)
-		if (mask & (1u << k))
-			jsonw_int(&s->w, p->replicas[k]);
-	jsonw_arr_end(&s->w);
-}
-
 static void summary_partitions(struct cluster *c, struct summ *s)
 {
 	summ_obj(s, "partitions");
@@ -172,10 +159,10 @@ static void summary_partitions(struct cluster *c, struct summ *s)
 		summ_int(s, "leader", p->leader);
 		summ_int(s, "leader_epoch", p->leader_epoch);
 		summ_int(s, "isr_size", popcount32(p->isr));
-		summ_replica_set(s, "isr", p, p->isr);
+		cluster__json_slots(&s->w, p, "isr", p->isr);
 		if (c->sc->cluster.eligible_leader_replicas_enable) {
 			summ_int(s, "elr_size", popcount32(p->elr));
-			summ_replica_set(s, "elr", p, p->elr);
+			cluster__json_slots(&s->w, p, "elr", p->elr);
 		}
 		summ_double(s, "offline_ms", ms(p->offline_ns), 3);
 		summ_double(s, "write_unavailable_ms", ms(p->write_unavail_ns), 3);
