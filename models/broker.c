@@ -153,6 +153,16 @@ static void fetcher_timeout_ev(struct sim *s, void *subject, void *arg)
 		fetcher_send(c, b, f);
 }
 
+/* The fetch failed short of an answer (refused, reset, or answered with errors only):
+ * fetch again after replica.fetch.backoff.ms (AbstractFetcherThread's backoff). */
+static void fetcher_backoff(struct cluster *c, struct fetcher *f)
+{
+	if (f->timer)
+		sim_cancel(c->sim, f->timer);
+	f->timer = sim_after(c->sim, c->sc->cluster.replica_fetch_backoff_ns, fetcher_timeout_ev,
+			     c, f);
+}
+
 static void fetcher_send(struct cluster *c, struct broker *b, struct fetcher *f)
 {
 	if (f->in_flight || f->n_parts == 0 || !b->up)
@@ -458,8 +468,6 @@ static void on_alter_resp(struct cluster *c, struct broker *b, struct alter_part
 /* replica.socket.timeout.ms: a fetch unanswered this long past the longest time the leader
  * may hold it is abandoned and sent again. */
 #define FETCH_TIMEOUT_NS (30 * SIM_S)
-
-static void fetcher_timeout_ev(struct sim *s, void *subject, void *arg);
 
 /* The shrink check of Partition.maybeShrinkIsr, run every replica.lag.time.max.ms / 2; the
  * same pass abandons replica fetches that went unanswered (a lost request or response). */
@@ -1462,6 +1470,7 @@ static bool follower_entry(struct cluster *c, struct broker *b, const struct fet
 
 static void follower_apply_ev(struct sim *s, void *subject, void *arg)
 {
+	(void)s;
 	struct cluster *c = subject;
 	struct fetch_work *w = arg;
 	struct fetch_resp *resp = w->resp;
@@ -1489,8 +1498,7 @@ static void follower_apply_ev(struct sim *s, void *subject, void *arg)
 	if (any_ok)
 		fetcher_send(c, b, f);
 	else
-		f->timer = sim_after(s, c->sc->cluster.replica_fetch_backoff_ns,
-				     fetcher_timeout_ev, c, f);
+		fetcher_backoff(c, f);
 }
 
 static void on_fetch_resp(struct cluster *c, struct broker *b, struct fetch_resp *resp)
@@ -1688,10 +1696,7 @@ void broker__peer_reset(struct cluster *c, const struct broker *dead)
 			struct fetcher *f = &b->fetchers[k];
 			if (f->leader != dead->id || !f->in_flight)
 				continue;
-			if (f->timer)
-				sim_cancel(c->sim, f->timer);
-			f->timer = sim_after(c->sim, c->sc->cluster.replica_fetch_backoff_ns,
-					     fetcher_timeout_ev, c, f);
+			fetcher_backoff(c, f);
 			f->reset_retry = true;
 		}
 	}
@@ -1929,12 +1934,8 @@ void broker__on_bounce(struct cluster *c, struct broker *b, struct msg *m)
 	if (m->type == MSG_FETCH_REQ) {
 		struct fetch_req *q = (struct fetch_req *)m;
 		struct fetcher *f = &b->fetchers[q->fetcher];
-		if (f->in_flight && f->session == q->session) {
-			if (f->timer)
-				sim_cancel(c->sim, f->timer);
-			f->timer = sim_after(c->sim, c->sc->cluster.replica_fetch_backoff_ns,
-					     fetcher_timeout_ev, c, f);
-		}
+		if (f->in_flight && f->session == q->session)
+			fetcher_backoff(c, f);
 	}
 	ks_free(m);
 }
