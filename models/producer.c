@@ -677,6 +677,13 @@ static struct pqueue *pq_of(struct cluster *c, struct producer *p, int part)
 	return &p->pq[part - c->topics[p->topic].first_partition];
 }
 
+/* The broker has batch b: the partition's acknowledged sequences reach past it. */
+static void note_acked_sequence(struct pqueue *q, const struct pbatch *b)
+{
+	if (b->epoch == q->epoch && b->proto_seq + b->count > q->acked_proto_end)
+		q->acked_proto_end = b->proto_seq + b->count;
+}
+
 /* What a finished batch tells the user and the checker: acknowledged (err NONE) or failed. */
 static void batch_outcome(struct cluster *c, struct producer *p, struct pbatch *b,
 			  enum ks_error err)
@@ -685,8 +692,7 @@ static void batch_outcome(struct cluster *c, struct producer *p, struct pbatch *
 	sim_time_ns now = sim_now(c->sim);
 	if (err == KERR_NONE) {
 		rset_add(&q->acked, b->first_seq, b->first_seq + b->count);
-		if (b->epoch == q->epoch && b->proto_seq + b->count > q->acked_proto_end)
-			q->acked_proto_end = b->proto_seq + b->count;
+		note_acked_sequence(q, b);
 		p->acked += (uint64_t)b->count;
 		c->records_acked += (uint64_t)b->count;
 		c->records_acked_iv += (uint64_t)b->count;
@@ -901,10 +907,8 @@ static void request_done(struct cluster *c, struct producer *p, int pos,
 	for (int i = 0; i < pr.n; i++) {
 		struct pbatch *b = pr.batches[i];
 		if (b->expired) { /* failed already (expire_in_flight); the sequence still moves */
-			struct pqueue *q = pq_of(c, p, b->part);
-			if (errs[i] == KERR_NONE && b->epoch == q->epoch &&
-			    b->proto_seq + b->count > q->acked_proto_end)
-				q->acked_proto_end = b->proto_seq + b->count;
+			if (errs[i] == KERR_NONE)
+				note_acked_sequence(pq_of(c, p, b->part), b);
 			batch_free(p, b);
 		} else if (errs[i] == KERR_NONE) {
 			prod__complete(c, p, b, KERR_NONE);
@@ -1008,6 +1012,14 @@ static void conn_retry_later(struct cluster *c, struct pconn *cn)
 	cn->backoff_ns = cn->backoff_ns > max / 2 ? max : 2 * cn->backoff_ns;
 }
 
+/* No connection to cn's broker (closed, or an attempt failed): fresh metadata, and a new
+ * attempt after the backoff. */
+static void conn_failed(struct cluster *c, struct pconn *cn)
+{
+	request_metadata(c, cn->p);
+	conn_retry_later(c, cn);
+}
+
 /* The connection to `broker` closed (cause: how, for the trace): requests in flight on it
  * fail, and a new one is made after the backoff. */
 static void conn_close(struct cluster *c, struct producer *p, int broker, const char *cause)
@@ -1026,14 +1038,7 @@ static void conn_close(struct cluster *c, struct producer *p, int broker, const 
 	}
 	cn->down = true;
 	cn->backoff_ns = p->cfg->reconnect_backoff_ns;
-	request_metadata(c, p);
-	conn_retry_later(c, cn);
-}
-
-static void conn_failed(struct cluster *c, struct pconn *cn)
-{
-	request_metadata(c, cn->p);
-	conn_retry_later(c, cn);
+	conn_failed(c, cn);
 }
 
 #define TCP_SYN_RTO_NS SIM_S /* TCP's first SYN retransmission, doubling after (RFC 6298) */
@@ -1043,6 +1048,16 @@ static void conn_probe(struct cluster *c, struct pconn *cn)
 	struct conn_msg *m = ks_alloc(c, sizeof(*m));
 	m->attempt = cn->attempt;
 	net__send(c, cn->p->node, net__broker_node(c, cn->broker), &m->h, MSG_CONNECT, 64);
+}
+
+static void conn_retransmit_ev(struct sim *s, void *subject, void *arg);
+
+/* Wait for the attempt's answer until the next SYN is due, or the time `left` before the
+ * setup timeout if that is sooner. */
+static void conn_await(struct cluster *c, struct pconn *cn, sim_time_ns left)
+{
+	cn->timer = sim_after(c->sim, cn->rto_ns < left ? cn->rto_ns : left, conn_retransmit_ev,
+			      c, cn);
 }
 
 /* No answer yet: TCP sends the SYN again, until the setup timeout fails the attempt. */
@@ -1061,7 +1076,7 @@ static void conn_retransmit_ev(struct sim *s, void *subject, void *arg)
 	}
 	conn_probe(c, cn);
 	cn->rto_ns = cn->rto_ns > SIM_TIME_MAX / 4 ? cn->rto_ns : 2 * cn->rto_ns;
-	cn->timer = sim_after(s, cn->rto_ns < left ? cn->rto_ns : left, conn_retransmit_ev, c, cn);
+	conn_await(c, cn, left);
 }
 
 static void conn_attempt_ev(struct sim *s, void *subject, void *arg)
@@ -1075,16 +1090,20 @@ static void conn_attempt_ev(struct sim *s, void *subject, void *arg)
 	cn->attempt++;
 	cn->connect_start_ns = sim_now(s);
 	cn->rto_ns = TCP_SYN_RTO_NS;
-	sim_time_ns limit = cn->p->cfg->connection_setup_timeout_ns;
-	cn->timer = sim_after(s, cn->rto_ns < limit ? cn->rto_ns : limit, conn_retransmit_ev, c,
-			      cn);
+	conn_await(c, cn, cn->p->cfg->connection_setup_timeout_ns);
 	conn_probe(c, cn);
+}
+
+/* The connection to the broker at network node `node`. */
+static struct pconn *conn_at(const struct cluster *c, struct producer *p, int node)
+{
+	return &p->conn[c->net.nodes[node].index - 1];
 }
 
 /* The broker answered an attempt: the connection is up, its batches may go. */
 static void conn_made(struct cluster *c, struct producer *p, const struct conn_msg *m)
 {
-	struct pconn *cn = &p->conn[c->net.nodes[m->h.from].index - 1];
+	struct pconn *cn = conn_at(c, p, m->h.from);
 	if (!cn->down || !cn->connecting || m->attempt != cn->attempt)
 		return;
 	cn->down = false;
@@ -1126,10 +1145,10 @@ void prod__on_bounce(struct cluster *c, struct producer *p, struct msg *m)
 {
 	catch_up(c, p, sim_now(c->sim));
 	if (m->type == MSG_PRODUCE_REQ) {
-		conn_close(c, p, c->net.nodes[m->to].index, "refused");
+		conn_close(c, p, conn_at(c, p, m->to)->broker, "refused");
 	} else if (m->type == MSG_CONNECT) {
 		const struct conn_msg *q = (const struct conn_msg *)m;
-		struct pconn *cn = &p->conn[c->net.nodes[m->to].index - 1];
+		struct pconn *cn = conn_at(c, p, m->to);
 		if (cn->down && cn->connecting && q->attempt == cn->attempt)
 			conn_failed(c, cn);
 	} else if (m->type == MSG_METADATA_REQ) {
@@ -1192,9 +1211,9 @@ void prod__on_msg(struct cluster *c, struct producer *p, struct msg *m)
 		on_metadata(c, p, m);
 	else if (m->type == MSG_CONNECT_RESP)
 		conn_made(c, p, (const struct conn_msg *)m);
-	else if (m->type == MSG_CONN_CLOSED &&
-		 ((const struct conn_msg *)m)->attempt == p->conn[c->net.nodes[m->from].index - 1].attempt)
-		conn_close(c, p, c->net.nodes[m->from].index, "closed by the broker");
+	else if (m->type == MSG_CONN_CLOSED && /* this connection's, not an earlier one's */
+		 ((const struct conn_msg *)m)->attempt == conn_at(c, p, m->from)->attempt)
+		conn_close(c, p, conn_at(c, p, m->from)->broker, "closed by the broker");
 	ks_free(m);
 }
 
