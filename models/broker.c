@@ -1610,18 +1610,50 @@ void broker__apply_metadata(struct cluster *c, struct broker *b, int64_t upto)
 
 /* ---- heartbeats, flush, lifecycle ------------------------------------------------------ */
 
+/* BrokerLifecycleManager: a starting broker registers, and sends the registration again
+ * until it is accepted, after 100 ms doubled per attempt up to broker.session.timeout.ms
+ * (its ExponentialBackoff, without the 2% jitter); a registered one heartbeats every
+ * broker.heartbeat.interval.ms. */
+static sim_time_ns registration_backoff(const struct cluster *c, int attempts)
+{
+	sim_time_ns cap = c->sc->cluster.broker_session_timeout_ns, d = 100 * SIM_MS;
+	for (int i = 0; i < attempts && d < cap; i++)
+		d *= 2;
+	return d < cap ? d : cap;
+}
+
 static void heartbeat_ev(struct sim *s, void *subject, void *arg)
 {
 	struct cluster *c = subject;
 	struct broker *b = arg;
-	b->hb_timer = sim_after(s, c->sc->cluster.broker_heartbeat_interval_ns, heartbeat_ev, c, b);
+	sim_time_ns next = b->starting ? registration_backoff(c, b->reg_failures++) :
+			   c->sc->cluster.broker_heartbeat_interval_ns;
+	b->hb_timer = sim_after(s, next, heartbeat_ev, c, b);
 	if (!c->ctl.active)
 		return;
 	struct broker_heartbeat *h = ks_alloc(c, sizeof(*h));
 	h->broker = b->id;
 	h->applied_meta = b->applied_meta;
+	h->registering = b->starting;
 	net__send(c, b->node, net__controller_node(c, c->ctl.active), &h->h,
 		  MSG_BROKER_HEARTBEAT, 64);
+}
+
+/* The controller accepted the registration: the broker opens its listeners, heartbeats
+ * from now on, and learns its partitions from the metadata the controller pushes (the
+ * model unfences it at once: no wait for it to catch up). */
+static void on_registered(struct cluster *c, struct broker *b,
+			  const struct broker_heartbeat_resp *r)
+{
+	if (!b->starting || r->refused)
+		return;
+	b->starting = false;
+	net__set_closed(c, b->node, false);
+	sim_cancel(c->sim, b->hb_timer);
+	b->hb_timer = sim_after(c->sim, c->sc->cluster.broker_heartbeat_interval_ns,
+				heartbeat_ev, c, b);
+	b->isr_timer = sim_after(c->sim, c->sc->cluster.replica_lag_time_max_ns / 2,
+				 isr_check_ev, c, b);
 }
 
 /* The OS writes dirty pages back after 30 s (vm.dirty_expire_centisecs), checked every 5 s;
@@ -1655,7 +1687,9 @@ static void flush_ev(struct sim *s, void *subject, void *arg)
 static void start_timers(struct cluster *c, struct broker *b)
 {
 	const struct cluster_cfg *cc = &c->sc->cluster;
-	b->isr_timer = sim_after(c->sim, cc->replica_lag_time_max_ns / 2, isr_check_ev, c, b);
+	if (!b->starting) /* a starting broker's begins when it is registered */
+		b->isr_timer = sim_after(c->sim, cc->replica_lag_time_max_ns / 2, isr_check_ev,
+					 c, b);
 	b->hb_timer = sim_after(c->sim, 0, heartbeat_ev, c, b);
 	b->flush_timer = sim_after(c->sim, OS_WRITEBACK_CHECK_NS < cc->log_flush_interval_ns ?
 					   OS_WRITEBACK_CHECK_NS : cc->log_flush_interval_ns,
@@ -1736,10 +1770,17 @@ void broker__crash(struct cluster *c, struct broker *b, bool lose_unflushed)
 	}
 }
 
+/* The new process registers before it serves: its listeners stay closed until the
+ * controller accepts it, which ClusterControlManager.registerBroker refuses while the old
+ * process's session lasts (DUPLICATE_BROKER_REGISTRATION). Until then it applies no
+ * metadata, so it leads nothing and fetches nothing. */
 void broker__restart(struct cluster *c, struct broker *b)
 {
 	b->up = true;
+	b->starting = true;
+	b->reg_failures = 0;
 	net__node_up(c, b->node);
+	net__set_closed(c, b->node, true);
 	b->applied_meta = 0;
 	b->disk_free_ns = sim_now(c->sim);
 	start_timers(c, b);
@@ -1844,8 +1885,12 @@ void broker__on_msg(struct cluster *c, struct broker *b, struct msg *m)
 	case MSG_GROUP: /* the group coordinator hosted on this broker */
 		cons__coordinator_msg(c, b, m);
 		return;
-	case MSG_METADATA_PUSH:
-		broker__apply_metadata(c, b, ((struct metadata_push *)m)->upto);
+	case MSG_METADATA_PUSH: /* a starting broker is not yet a member */
+		if (!b->starting)
+			broker__apply_metadata(c, b, ((struct metadata_push *)m)->upto);
+		break;
+	case MSG_BROKER_HEARTBEAT_RESP:
+		on_registered(c, b, (const struct broker_heartbeat_resp *)m);
 		break;
 	case MSG_CONNECT: { /* a live process accepts the connection */
 		struct conn_msg *r = ks_alloc(c, sizeof(*r));

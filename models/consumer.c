@@ -262,7 +262,7 @@ static void send_fetches(struct cluster *c, struct member *mb)
 		missing |= l < 1;
 		if (l < 1 || l > c->n_brokers || mb->fetch_session[l - 1] || !fetchable(&mb->p[i]))
 			continue;
-		if (!c->net.nodes[net__broker_node(c, l)].up)
+		if (!net__open(c, net__broker_node(c, l)))
 			down = true; /* connection refused: ask who leads, after the backoff */
 		else
 			count[l]++;
@@ -570,7 +570,7 @@ static void find_coordinator(struct cluster *c, struct member *mb)
 	for (int k = 0; k < c->n_brokers; k++) {
 		int id = (mb->idx + k) % c->n_brokers + 1;
 		int bnode = net__broker_node(c, id);
-		if (!c->net.nodes[bnode].up || !net__reachable(c, mb->node, bnode))
+		if (!net__open(c, bnode) || !net__reachable(c, mb->node, bnode))
 			continue;
 		struct grp_msg *q = grp__msg_new(c, 0, 0);
 		int saved = mb->coord;

@@ -280,6 +280,7 @@ static void elect_leaderless(struct cluster *c, struct broker *b, const char *re
 static void unfence(struct cluster *c, struct broker *b)
 {
 	b->fenced = false;
+	cluster__event(c, EV_BROKER_UNFENCED, 1);
 	cluster__trace_id(c, "broker.unfenced", "broker", b->id);
 	elect_leaderless(c, b, "broker unfenced");
 }
@@ -303,10 +304,37 @@ static void unclean_shutdown(struct cluster *c, struct broker *b)
 	}
 }
 
+/* ClusterControlManager.registerBroker: a new process of a broker whose old one still
+ * has a valid session is refused (DUPLICATE_BROKER_REGISTRATION) and tries again; one
+ * whose old session ran out while not yet fenced for it is fenced first (its partitions
+ * elect other leaders), as a registration under a new incarnation replaces the old one
+ * fenced. */
+static bool registration_refused(struct cluster *c, struct broker *b, bool restarted)
+{
+	sim_time_ns now = sim_now(c->sim), timeout = c->sc->cluster.broker_session_timeout_ns;
+	if (!restarted || b->fenced)
+		return false;
+	if (now - b->last_heartbeat_ns <= timeout) {
+		cluster__event(c, EV_REGISTRATION_REFUSED, 1);
+		cluster__trace_id(c, "broker.registration_refused", "broker", b->id);
+		return true;
+	}
+	fence(c, b);
+	return false;
+}
+
 static void on_heartbeat(struct cluster *c, struct broker_heartbeat *h)
 {
 	struct broker *b = &c->brokers[h->broker - 1];
 	bool restarted = h->h.from_incarnation != b->incarnation_seen;
+	if (h->registering) {
+		bool refused = registration_refused(c, b, restarted);
+		struct broker_heartbeat_resp *r = ks_alloc(c, sizeof(*r));
+		r->refused = refused;
+		net__send(c, h->h.to, h->h.from, &r->h, MSG_BROKER_HEARTBEAT_RESP, 64);
+		if (refused)
+			return;
+	}
 	b->incarnation_seen = h->h.from_incarnation;
 	b->last_heartbeat_ns = sim_now(c->sim);
 	b->registered = true;

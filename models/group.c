@@ -830,7 +830,7 @@ static void on_offset_fetch(struct cluster *c, struct broker *b, struct group *g
 
 static void on_find(struct cluster *c, struct broker *b, struct group *g, struct grp_msg *q)
 {
-	bool ready = g->coord > 0 && c->brokers[g->coord - 1].up;
+	bool ready = g->coord > 0 && broker__serving(&c->brokers[g->coord - 1]);
 	struct grp_msg *r = resp_new(c, g, q->member, GRP_FIND_COORDINATOR_RESP,
 				     ready ? GERR_NONE : GERR_COORDINATOR_NOT_AVAILABLE, 0, 0);
 	r->req = q->req;
@@ -862,7 +862,7 @@ static int next_live_broker(const struct cluster *c, const struct group *g)
 {
 	for (int k = 0; k < c->n_brokers; k++) {
 		int id = (g->offsets_partition + k) % c->n_brokers + 1;
-		if (c->brokers[id - 1].up)
+		if (broker__serving(&c->brokers[id - 1]))
 			return id;
 	}
 	return -1;

@@ -39,6 +39,8 @@ struct node {
 	int group;                /* NODE_MEMBER: group index */
 	bool up;
 	bool host_down;           /* down with its machine (power loss): no TCP reset */
+	bool closed;              /* up, but its listeners closed: a broker starting up takes
+				   * nothing but its controller's answers (net__open) */
 	uint32_t incarnation;     /* bumped on every crash: stale deliveries are dropped */
 	int64_t bytes_per_s;      /* NIC bandwidth each way, 0 = unlimited */
 	sim_time_ns out_free_ns;  /* NIC transmit queue busy until */
@@ -316,6 +318,9 @@ struct broker {
 	bool up;
 	bool fenced;              /* the controller's view */
 	bool registered;          /* has heartbeated since its last start */
+	bool starting;            /* its own view: restarted, its registration not yet accepted
+				   * (BrokerLifecycleManager STARTING): serves nothing */
+	int reg_failures;         /* registrations sent since the restart, for their backoff */
 	sim_time_ns last_heartbeat_ns; /* controller's view */
 	uint32_t incarnation_seen; /* controller's view: the process it last heard from (a new
 				    * one after a crash: an unclean shutdown, KIP-966) */
@@ -359,7 +364,8 @@ struct chk_result {
 /* Counts and first/last times of state changes, for the summary's "events" section. */
 enum ks_event { EV_LEADER_ELECTED, EV_UNCLEAN_ELECTION, EV_ISR_SHRINK, EV_ISR_EXPAND,
 		EV_BROKER_FENCED, EV_LOG_TRUNCATED, EV_CONTROLLER_FAILOVER,
-		EV_PRODUCER_DISCONNECTED, EV_COUNT };
+		EV_PRODUCER_DISCONNECTED, EV_BROKER_UNFENCED, EV_REGISTRATION_REFUSED,
+		EV_COUNT };
 struct ev_stat {
 	int64_t count;
 	sim_time_ns first_ns, last_ns;
@@ -470,6 +476,11 @@ void net__send(struct cluster *c, int from, int to, struct msg *m, enum msg_type
 void net__node_down(struct cluster *c, int node);
 void net__host_down(struct cluster *c, int node);
 void net__node_up(struct cluster *c, int node);
+/* A starting broker's listeners: closed, a message to it is refused (bounced) unless it is
+ * its controller's answer (a registration's, or a metadata push); net__open says whether a
+ * client may use the node. */
+void net__set_closed(struct cluster *c, int node, bool closed);
+bool net__open(const struct cluster *c, int node);
 int net__broker_node(const struct cluster *c, int broker_id);
 int net__controller_node(const struct cluster *c, int controller_id);
 bool net__reachable(const struct cluster *c, int from, int to); /* no partition rule */
@@ -503,6 +514,8 @@ void broker__crash(struct cluster *c, struct broker *b, bool lose_unflushed);
 /* The connections to a crashed broker reset: followers fetching from it retry after the backoff. */
 void broker__peer_reset(struct cluster *c, const struct broker *dead);
 void broker__restart(struct cluster *c, struct broker *b);
+/* The process runs and has been registered since it (re)started: it serves requests. */
+static inline bool broker__serving(const struct broker *b) { return b->up && !b->starting; }
 void broker__apply_metadata(struct cluster *c, struct broker *b, int64_t upto);
 int broker__slot_of(const struct partition *p, int broker_id);
 /* Metadata as broker b last applied it: the leader and epoch of partition p. */

@@ -59,7 +59,7 @@ void meta__request(struct cluster *c, struct client_meta *m, int node, int topic
 	for (int k = 0; k < c->n_brokers; k++) {
 		int id = (m->rr + k) % c->n_brokers + 1;
 		int bnode = net__broker_node(c, id);
-		if (!c->net.nodes[bnode].up || !net__reachable(c, node, bnode))
+		if (!net__open(c, bnode) || !net__reachable(c, node, bnode))
 			continue;
 		m->rr = id % c->n_brokers;
 		struct metadata_req *q = ks_alloc(c, sizeof(*q));

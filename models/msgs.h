@@ -118,11 +118,11 @@ struct broker_heartbeat {
 	struct msg h;
 	int broker;
 	int64_t applied_meta;
-	bool registering;              /* first heartbeat after a (re)start */
+	bool registering;              /* a registration: the broker is starting */
 };
-struct broker_heartbeat_resp {
+struct broker_heartbeat_resp {         /* answers registrations only */
 	struct msg h;
-	bool fenced;
+	bool refused;                  /* DUPLICATE_BROKER_REGISTRATION */
 };
 struct metadata_push {
 	struct msg h;

@@ -8,7 +8,8 @@
  * order and delays them (a wait under a microsecond is not modelled). Partition and
  * drop faults are rules checked when a message is sent (a message already on the wire when
  * a split starts still arrives). A message to a node that is down, or that restarted since
- * the message was sent, is lost.
+ * the message was sent, is lost. A broker starting up (its listeners not yet open) refuses
+ * everything but its controller's answers.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -226,9 +227,11 @@ static void net__deliver_ev(struct sim *s, void *subject, void *arg)
 	struct cluster *c = subject;
 	struct msg *m = arg;
 	struct node *to = &c->net.nodes[m->to];
-	if (!to->up || to->incarnation != m->to_incarnation) {
+	bool stale = !to->up || to->incarnation != m->to_incarnation;
+	if (stale || (to->closed && m->type != MSG_BROKER_HEARTBEAT_RESP &&
+		      m->type != MSG_METADATA_PUSH)) {
 		c->net.dropped++;
-		if (to->host_down || to->up) { /* no machine to answer, or a restart since */
+		if (to->host_down || (stale && to->up)) { /* no machine, or a restart since */
 			ks_free(m);
 			return;
 		}
@@ -305,6 +308,17 @@ void net__host_down(struct cluster *c, int node)
 {
 	net__node_down(c, node);
 	c->net.nodes[node].host_down = true;
+}
+
+void net__set_closed(struct cluster *c, int node, bool closed)
+{
+	c->net.nodes[node].closed = closed;
+}
+
+bool net__open(const struct cluster *c, int node)
+{
+	const struct node *nd = &c->net.nodes[node];
+	return nd->up && !nd->closed;
 }
 
 void net__node_up(struct cluster *c, int node)

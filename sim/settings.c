@@ -165,7 +165,8 @@ static const struct setting table[] = {
 	ENTRY(LVL_BROKER, CL, min_insync_replicas, "min.insync.replicas", SET_INT, 0, 1, 1000,
 	      "1", "ISR size below which acks=all writes fail with NOT_ENOUGH_REPLICAS."),
 	ENTRY(LVL_BROKER, CL, broker_session_timeout_ns, "broker.session.timeout.ms", SET_MS, 0,
-	      MS_, NS_MAX, "9000", "The controller fences a broker silent for this long."),
+	      MS_, NS_MAX, "9000", "The controller fences a broker silent for this long; "
+	      "until then it refuses a restarted broker's registration."),
 	ENTRY(LVL_BROKER, CL, broker_heartbeat_interval_ns, "broker.heartbeat.interval.ms",
 	      SET_MS, 0, MS_, NS_MAX, "2000", "Interval of broker heartbeats to the controller."),
 	ENTRY(LVL_BROKER, CL, log_flush_interval_messages, "log.flush.interval.messages",
