@@ -20,6 +20,8 @@ struct client_meta {
 	int rr;
 	sim_timer_id timer;
 	sim_time_ns backoff_ns;
+	sim_time_ns max_age_ns;   /* metadata.max.age.ms */
+	sim_timer_id refresh_timer; /* max_age_ns after the last answer */
 	int node, topic;          /* who asks, for what */
 };
 
@@ -121,7 +123,6 @@ struct producer {
 	int n_ready;
 	struct client_meta meta;
 	sim_timer_id expiry_timer;
-	sim_timer_id meta_refresh_timer; /* metadata.max.age.ms after the last answer */
 	sim_timer_id req_timer;   /* one timer for every request's timeout (the earliest) */
 	sim_ticket req_timer_ticket;
 	struct pbatch *spare;     /* freed batches, reused (a list through next) */
@@ -143,13 +144,16 @@ struct preq {
 /* ---- consumers -------------------------------------------------------------------- */
 
 /* meta.c: client metadata */
-void meta__init(struct client_meta *m, int n, sim_time_ns backoff_ns);
+void meta__init(struct client_meta *m, int n, sim_time_ns backoff_ns, sim_time_ns max_age_ns);
 void meta__release(struct client_meta *m);
 void meta__grow(struct client_meta *m, int n);
 /* Ask a reachable broker for the topic's leaders; the answer comes as MSG_METADATA_RESP. */
 void meta__request(struct cluster *c, struct client_meta *m, int node, int topic);
-/* Apply an answer; returns true if any partition still has no leader. */
+/* Apply an answer; returns true if any partition still has no leader. Each answer arms
+ * the next refresh max_age_ns later (Metadata.maxAge). */
 bool meta__apply(struct cluster *c, struct client_meta *m, const struct msg *resp);
+/* Arm that refresh now, for a client that starts with metadata it did not ask for. */
+void meta__refresh_arm(struct cluster *c, struct client_meta *m, int node, int topic);
 
 /* producer.c */
 void prod__init(struct cluster *c);

@@ -142,6 +142,7 @@ struct group_cfg {
 	sim_time_ns request_timeout_ns;     /* request.timeout.ms 30000 */
 	sim_time_ns retry_backoff_ns;       /* retry.backoff.ms 100 */
 	sim_time_ns default_api_timeout_ns; /* default.api.timeout.ms 60000: commitSync gives up */
+	sim_time_ns metadata_max_age_ns;    /* metadata.max.age.ms 300000 */
 	int lag_window;                     /* lag_window: Burrow's intervals, 10 */
 	sim_time_ns lag_min_distance_ns;    /* lag_min_distance: Burrow's min-distance, 1s */
 };

@@ -1617,6 +1617,7 @@ static void member_start(struct cluster *c, struct member *mb)
 	mb->last_poll_ns = now;
 	mb->next_auto_commit_ns = now + cfg->auto_commit_interval_ns;
 	mb->after = AFTER_POLL;
+	meta__refresh_arm(c, &mb->meta, mb->node, mb->g->topic); /* its metadata is as of now */
 	member_poll(c, mb);
 }
 
@@ -1849,7 +1850,7 @@ static void group_init(struct cluster *c, struct group *g, int gi, int *node)
 		mb->slot = xcalloc(P, sizeof(int));
 		for (size_t i = 0; i < P; i++)
 			mb->slot[i] = -1;
-		meta__init(&mb->meta, g->n_parts, cfg->retry_backoff_ns);
+		meta__init(&mb->meta, g->n_parts, cfg->retry_backoff_ns, cfg->metadata_max_age_ns);
 		for (int i = 0; i < g->n_parts; i++) {
 			const struct partition *p = &c->parts[gpid(c, g, i)];
 			mb->meta.leader[i] = p->leader;

@@ -11,10 +11,11 @@
 
 #include "msgs.h"
 
-void meta__init(struct client_meta *m, int n, sim_time_ns backoff_ns)
+void meta__init(struct client_meta *m, int n, sim_time_ns backoff_ns, sim_time_ns max_age_ns)
 {
 	memset(m, 0, sizeof(*m));
 	m->backoff_ns = backoff_ns;
+	m->max_age_ns = max_age_ns;
 	meta__grow(m, n);
 }
 
@@ -72,6 +73,23 @@ void meta__request(struct cluster *c, struct client_meta *m, int node, int topic
 	m->timer = sim_after(c->sim, m->backoff_ns * 10, meta_retry_ev, c, m);
 }
 
+static void meta_refresh_ev(struct sim *s, void *subject, void *arg)
+{
+	(void)s;
+	struct client_meta *m = arg;
+	m->refresh_timer = 0;
+	meta__request(subject, m, m->node, m->topic);
+}
+
+void meta__refresh_arm(struct cluster *c, struct client_meta *m, int node, int topic)
+{
+	m->node = node;
+	m->topic = topic;
+	if (m->refresh_timer)
+		sim_cancel(c->sim, m->refresh_timer);
+	m->refresh_timer = sim_after(c->sim, m->max_age_ns, meta_refresh_ev, c, m);
+}
+
 bool meta__apply(struct cluster *c, struct client_meta *m, const struct msg *msg)
 {
 	const struct metadata_resp *r = (const struct metadata_resp *)msg;
@@ -90,5 +108,6 @@ bool meta__apply(struct cluster *c, struct client_meta *m, const struct msg *msg
 		missing |= m->leader[i] < 1;
 	if (missing) /* LEADER_NOT_AVAILABLE: ask again after the backoff */
 		m->timer = sim_after(c->sim, m->backoff_ns, meta_retry_ev, c, m);
+	meta__refresh_arm(c, m, m->node, m->topic);
 	return missing;
 }

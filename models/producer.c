@@ -1173,27 +1173,9 @@ static void request_metadata(struct cluster *c, struct producer *p)
 	meta__request(c, &p->meta, p->node, p->topic);
 }
 
-static void meta_refresh_ev(struct sim *s, void *subject, void *arg)
-{
-	(void)s;
-	struct producer *p = arg;
-	p->meta_refresh_timer = 0;
-	request_metadata(subject, p);
-}
-
-/* Metadata.maxAge: the next refresh metadata.max.age.ms after the last answer. */
-static void meta_refresh_arm(struct cluster *c, struct producer *p)
-{
-	if (p->meta_refresh_timer)
-		sim_cancel(c->sim, p->meta_refresh_timer);
-	p->meta_refresh_timer =
-		sim_after(c->sim, p->cfg->metadata_max_age_ns, meta_refresh_ev, c, p);
-}
-
 static void on_metadata(struct cluster *c, struct producer *p, struct msg *m)
 {
 	meta__apply(c, &p->meta, m);
-	meta_refresh_arm(c, p);
 	for (int i = 0; i < p->n_pq && i < p->meta.n; i++) {
 		p->pq[i].leader = p->meta.leader[i];
 		p->pq[i].leader_epoch = p->meta.epoch[i];
@@ -1351,7 +1333,8 @@ void prod__init(struct cluster *c)
 		p->ready = xcalloc((size_t)c->n_brokers, sizeof(int));
 		p->sender_at = SIM_TIME_MAX;
 		/* bootstrap: the producer starts with the metadata of time 0 */
-		meta__init(&p->meta, t->n_partitions, cfg->retry_backoff_ns);
+		meta__init(&p->meta, t->n_partitions, cfg->retry_backoff_ns,
+			   cfg->metadata_max_age_ns);
 		for (int i = 0; i < t->n_partitions; i++) {
 			const struct partition *gp = &c->parts[t->first_partition + i];
 			p->pq[i].leader = p->meta.leader[i] = gp->leader;
@@ -1394,7 +1377,7 @@ void prod__start(struct cluster *c)
 			arrival_arm(c, p);
 		}
 		p->expiry_timer = sim_after(c->sim, SIM_S, expiry_ev, c, p);
-		meta_refresh_arm(c, p);
+		meta__refresh_arm(c, &p->meta, p->node, p->topic);
 	}
 }
 

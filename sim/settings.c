@@ -334,6 +334,8 @@ static const struct setting table[] = {
 	      "100", "Wait before retrying a failed request or coordinator lookup."),
 	ENTRY(LVL_GROUP_CONFIG, GR, default_api_timeout_ns, "default.api.timeout.ms", SET_MS, 0,
 	      0, NS_MAX, "60000", "commitSync gives up after retrying this long."),
+	ENTRY(LVL_GROUP_CONFIG, GR, metadata_max_age_ns, "metadata.max.age.ms", SET_MS, 0, 0,
+	      NS_MAX, "300000", "Refresh metadata at least this often."),
 	{ .level = LVL_GROUP_CONFIG, .name = "partition.assignment.strategy",
 	  .type = SET_STRATEGIES, .def = "[range, cooperative-sticky]",
 	  .off = offsetof(GR, strategies), .off_count = offsetof(GR, n_strategies),

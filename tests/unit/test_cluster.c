@@ -213,6 +213,36 @@ static void test_acks_0_zombie_leader_closes_the_connection(void **state)
 	run_release(&r);
 }
 
+/* A consumer keeps fetching from a leader cut off from the controller and its followers,
+ * whose high watermark can no longer move, until its metadata is refreshed: every
+ * metadata.max.age.ms, or on an error, which the cut-off leader never gives. The producer
+ * refreshes every 5 s and writes to the new leader; a consumer refreshing as often reads
+ * them, one on the default 5 minutes reads nothing of clicks-0 until the split heals. */
+static void test_consumer_metadata_max_age_leaves_a_stale_leader(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 4\nduration: 50s\ncluster: { brokers: 3 }\n"
+		"topics: [ { name: clicks, partitions: 3, replication.factor: 3 } ]\n"
+		"producers: [ { name: ct, topic: clicks, rate: 1000/s,\n"
+		"  config: { acks: 1, enable.idempotence: false, metadata.max.age.ms: 5000 } } ]\n"
+		"consumer_groups: [ { name: reader, topic: clicks, members: 1,\n"
+		"  config: { metadata.max.age.ms: %s } } ]\n"
+		"faults:\n"
+		"  - { at: 10s, partition: { a: [broker-1],"
+		" b: [controller-1, broker-2, broker-3] }, for: 45s }\n";
+	char often[1024], rarely[1024];
+	snprintf(often, sizeof(often), y, "5000");
+	snprintf(rarely, sizeof(rarely), y, "300000");
+	struct run a, b;
+	run_yaml(&a, often, 0);
+	run_yaml(&b, rarely, 0);
+	assert_true(fig(&a, "records.consumed") > fig(&b, "records.consumed") + 5000);
+	assert_true(fig(&a, "groups.reader.lag") < 0.5 * fig(&b, "groups.reader.lag"));
+	run_release(&a);
+	run_release(&b);
+}
+
 /* A power loss resets no connection: an acks=0 producer sends into the dead host, hearing
  * nothing, until its metadata is refreshed every metadata.max.age.ms (from the bootstrap at
  * 0 s) or the host comes back as a follower and closes the connection (50 s). broker-1 led
@@ -874,6 +904,7 @@ int main(void)
 		cmocka_unit_test(test_acks_0_waits_for_a_connection),
 		cmocka_unit_test(test_acks_0_zombie_leader_closes_the_connection),
 		cmocka_unit_test(test_metadata_max_age_ends_a_silent_loss),
+		cmocka_unit_test(test_consumer_metadata_max_age_leaves_a_stale_leader),
 		cmocka_unit_test(test_in_flight_batches_expire_at_the_delivery_deadline),
 		cmocka_unit_test(test_hw_waits_for_a_replica_about_to_join),
 		cmocka_unit_test(test_consumer_wait_shorter_than_replicas),
