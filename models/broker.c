@@ -1635,23 +1635,65 @@ static void heartbeat_ev(struct sim *s, void *subject, void *arg)
 	h->broker = b->id;
 	h->applied_meta = b->applied_meta;
 	h->registering = b->starting;
+	h->clean = b->clean_stop;
+	h->want_shutdown = b->shutting_down;
 	net__send(c, b->node, net__controller_node(c, c->ctl.active), &h->h,
 		  MSG_BROKER_HEARTBEAT, 64);
 }
 
-/* The controller accepted the registration: the broker opens its listeners, heartbeats
- * from now on, and learns its partitions from the metadata the controller pushes (the
- * model unfences it at once: no wait for it to catch up). */
-static void on_registered(struct cluster *c, struct broker *b,
-			  const struct broker_heartbeat_resp *r)
+static void shutdown_timeout_ev(struct sim *s, void *subject, void *arg)
 {
+	(void)s;
+	struct broker *b = arg;
+	b->shutdown_timer = 0;
+	broker__stop(subject, b, false, true); /* Kafka flushes and closes the logs anyway */
+}
+
+static void heartbeat_after(struct cluster *c, struct broker *b, sim_time_ns delay)
+{
+	sim_cancel(c->sim, b->hb_timer);
+	b->hb_timer = sim_after(c->sim, delay, heartbeat_ev, c, b);
+}
+
+/* BrokerServer.shutdown with controlled.shutdown.enable: the broker asks the controller,
+ * in its heartbeats, to move its leaders away, and stops when the controller lets it -
+ * or after 5 minutes without an answer. A broker still starting stops at once. */
+void broker__shutdown(struct cluster *c, struct broker *b)
+{
+	if (!b->up || b->shutting_down)
+		return;
+	if (b->starting) {
+		broker__stop(c, b, false, true);
+		return;
+	}
+	b->shutting_down = true;
+	b->shutdown_answered = false;
+	heartbeat_after(c, b, 0);
+	b->shutdown_timer = sim_after(c->sim, 300 * SIM_S, shutdown_timeout_ev, c, b);
+}
+
+/* The controller answered a heartbeat (BrokerLifecycleManager's response handlers): a
+ * registration accepted - the broker opens its listeners, heartbeats from now on, and
+ * learns its partitions from the metadata the controller pushes (the model unfences it at
+ * once: no wait for it to catch up) - or a controlled shutdown let go, or not yet: the
+ * first such answer brings the next heartbeat forward to 50 ms. */
+static void on_heartbeat_resp(struct cluster *c, struct broker *b,
+			      const struct broker_heartbeat_resp *r)
+{
+	if (b->shutting_down) {
+		if (r->should_shutdown) {
+			broker__stop(c, b, false, true);
+		} else if (!b->shutdown_answered) {
+			b->shutdown_answered = true;
+			heartbeat_after(c, b, 50 * SIM_MS);
+		}
+		return;
+	}
 	if (!b->starting || r->refused)
 		return;
 	b->starting = false;
 	net__set_closed(c, b->node, false);
-	sim_cancel(c->sim, b->hb_timer);
-	b->hb_timer = sim_after(c->sim, c->sc->cluster.broker_heartbeat_interval_ns,
-				heartbeat_ev, c, b);
+	heartbeat_after(c, b, c->sc->cluster.broker_heartbeat_interval_ns);
 	b->isr_timer = sim_after(c->sim, c->sc->cluster.replica_lag_time_max_ns / 2,
 				 isr_check_ev, c, b);
 }
@@ -1736,7 +1778,7 @@ void broker__peer_reset(struct cluster *c, const struct broker *dead)
 	}
 }
 
-void broker__crash(struct cluster *c, struct broker *b, bool lose_unflushed)
+static void process_down(struct cluster *c, struct broker *b, bool lose_unflushed)
 {
 	b->up = false;
 	b->fetch_gen++;
@@ -1770,12 +1812,44 @@ void broker__crash(struct cluster *c, struct broker *b, bool lose_unflushed)
 	}
 }
 
+/* A broker's process stops: a crash (clean false; with lose_unflushed a power loss) or
+ * the end of a controlled shutdown. The connections to it reset, unless its machine went
+ * down with it; the group coordinators it hosted move (at once after a controlled
+ * shutdown, which moved the leaders of their offsets partitions; after the session
+ * otherwise). */
+void broker__stop(struct cluster *c, struct broker *b, bool lose_unflushed, bool clean)
+{
+	process_down(c, b, lose_unflushed);
+	b->clean_stop = clean;
+	b->shutting_down = false;
+	if (b->shutdown_timer)
+		sim_cancel(c->sim, b->shutdown_timer);
+	b->shutdown_timer = 0;
+	cons__coordinator_crash(c, b, clean);
+	if (!lose_unflushed) { /* a process crash resets connections at once */
+		prod__broker_disconnect(c, b->id);
+		broker__peer_reset(c, b);
+	}
+	if (trace_on(c->tr, TRACE_EVENTS)) {
+		trace_begin(c->tr, sim_now(c->sim), clean ? "broker.shutdown" : "broker.crash");
+		jsonw_kint(trace_w(c->tr), "broker", b->id);
+		if (!clean)
+			jsonw_kbool(trace_w(c->tr), "lose_unflushed", lose_unflushed);
+		trace_end(c->tr);
+	}
+	if (b->restart_pending) { /* a `shutdown` whose `for` ended before it stopped */
+		b->restart_pending = false;
+		broker__restart(c, b);
+	}
+}
+
 /* The new process registers before it serves: its listeners stay closed until the
  * controller accepts it, which ClusterControlManager.registerBroker refuses while the old
  * process's session lasts (DUPLICATE_BROKER_REGISTRATION). Until then it applies no
  * metadata, so it leads nothing and fetches nothing. */
 void broker__restart(struct cluster *c, struct broker *b)
 {
+	cluster__trace_id(c, "broker.restart", "broker", b->id);
 	b->up = true;
 	b->starting = true;
 	b->reg_failures = 0;
@@ -1890,7 +1964,7 @@ void broker__on_msg(struct cluster *c, struct broker *b, struct msg *m)
 			broker__apply_metadata(c, b, ((struct metadata_push *)m)->upto);
 		break;
 	case MSG_BROKER_HEARTBEAT_RESP:
-		on_registered(c, b, (const struct broker_heartbeat_resp *)m);
+		on_heartbeat_resp(c, b, (const struct broker_heartbeat_resp *)m);
 		break;
 	case MSG_CONNECT: { /* a live process accepts the connection */
 		struct conn_msg *r = ks_alloc(c, sizeof(*r));

@@ -159,6 +159,7 @@ enum ks_fault_kind {
 	FAULT_LEAVE,          /* a member leaves its group cleanly */
 	FAULT_RESET_OFFSETS,  /* kafka-consumer-groups --reset-offsets */
 	FAULT_ADD_PARTITIONS, /* kafka-topics --alter --partitions */
+	FAULT_SHUTDOWN,       /* a broker's controlled shutdown; for: restarts it */
 };
 
 #define KS_FAULT_NODES_MAX 16

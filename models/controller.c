@@ -30,9 +30,11 @@
 #include "msgs.h"
 #include "xmem.h"
 
+/* May lead and join an ISR: unfenced and not in controlled shutdown (the controller's
+ * view; BrokerHeartbeatManager's active brokers). */
 static bool broker_live(const struct cluster *c, int id)
 {
-	return id >= 1 && !c->brokers[id - 1].fenced;
+	return id >= 1 && !c->brokers[id - 1].fenced && !c->brokers[id - 1].in_shutdown;
 }
 
 /* Unavailability windows follow the committed state. */
@@ -227,15 +229,13 @@ static void elect(struct cluster *c, struct partition *p, uint32_t isr, uint32_t
 		ctl__commit(c, p, -1, isr, elr, p->leader != -1, HOW_NONE, reason);
 }
 
-static void fence(struct cluster *c, struct broker *b)
+/* ReplicationControlManager.generateLeaderAndIsrUpdates for a broker that may no longer
+ * lead or stay in an ISR (fenced, or in controlled shutdown: broker_live is false for it):
+ * KRaft removes it from every ISR but, without ELR, never empties an ISR: the last member
+ * stays, so it can be elected again when it returns. With ELR the ISR may empty; the ELR
+ * keeps who may lead. Partitions it led elect another leader, or go offline. */
+static void remove_broker(struct cluster *c, struct broker *b)
 {
-	b->fenced = true;
-	b->registered = false;
-	cluster__event(c, EV_BROKER_FENCED, 1);
-	cluster__trace_id(c, "broker.fenced", "broker", b->id);
-	/* KRaft removes a fenced broker from every ISR but, without ELR, never empties an
-	 * ISR: the last member stays, so it can be elected again when it returns. With ELR
-	 * the ISR may empty; the ELR keeps who may lead. */
 	for (int i = 0; i < c->n_parts; i++) {
 		struct partition *p = &c->parts[i];
 		int slot = broker__slot_of(p, b->id);
@@ -245,11 +245,49 @@ static void fence(struct cluster *c, struct broker *b)
 		if ((isr & (1u << slot)) && (elr_on(c) || popcount32(isr) > 1))
 			isr &= ~(1u << slot);
 		uint32_t elr = target_elr(c, p, isr, 0);
+		bool shut = b->in_shutdown && !b->fenced;
 		if (p->leader == b->id || (elr_on(c) && p->leader < 0 && isr != p->isr))
-			elect(c, p, isr, elr, 0, "leader fenced");
+			elect(c, p, isr, elr, 0, shut ? "controlled shutdown" : "leader fenced");
 		else if (isr != p->isr || elr != p->elr)
-			ctl__commit(c, p, p->leader, isr, elr, false, HOW_KEEP, "broker fenced");
+			ctl__commit(c, p, p->leader, isr, elr, false, HOW_KEEP,
+				    shut ? "controlled shutdown" : "broker fenced");
 	}
+}
+
+static void fence(struct cluster *c, struct broker *b)
+{
+	b->fenced = true;
+	b->registered = false;
+	cluster__event(c, EV_BROKER_FENCED, 1);
+	cluster__trace_id(c, "broker.fenced", "broker", b->id);
+	remove_broker(c, b);
+}
+
+/* BrokerHeartbeatManager.calculateNextBrokerState for a broker that wants to shut down: it
+ * enters controlled shutdown (out of every ISR, its leaders elected elsewhere), and may stop
+ * once it leads nothing and every active broker has applied those changes; then it is
+ * fenced (handleBrokerShutdown). A fenced broker may stop at once. */
+static bool controlled_shutdown(struct cluster *c, struct broker *b)
+{
+	if (b->fenced)
+		return true;
+	if (!b->in_shutdown) {
+		b->in_shutdown = true;
+		cluster__event(c, EV_CONTROLLED_SHUTDOWN, 1);
+		cluster__trace_id(c, "broker.controlled_shutdown", "broker", b->id);
+		remove_broker(c, b);
+		b->shutdown_meta = c->n_meta;
+	}
+	for (int i = 0; i < c->n_parts; i++)
+		if (c->parts[i].leader == b->id)
+			return false;
+	for (int i = 0; i < c->n_brokers; i++) {
+		const struct broker *o = &c->brokers[i];
+		if (o != b && broker_live(c, o->id) && o->reported_meta < b->shutdown_meta)
+			return false;
+	}
+	fence(c, b);
+	return true;
 }
 
 static void session_ev(struct sim *s, void *subject, void *arg)
@@ -331,14 +369,26 @@ static void on_heartbeat(struct cluster *c, struct broker_heartbeat *h)
 		bool refused = registration_refused(c, b, restarted);
 		struct broker_heartbeat_resp *r = ks_alloc(c, sizeof(*r));
 		r->refused = refused;
+		r->should_shutdown = false;
 		net__send(c, h->h.to, h->h.from, &r->h, MSG_BROKER_HEARTBEAT_RESP, 64);
 		if (refused)
 			return;
 	}
 	b->incarnation_seen = h->h.from_incarnation;
 	b->last_heartbeat_ns = sim_now(c->sim);
+	b->reported_meta = h->applied_meta;
 	b->registered = true;
-	if (restarted && elr_on(c))
+	if (restarted)
+		b->in_shutdown = false; /* a new registration */
+	if (h->want_shutdown) {
+		bool stop = controlled_shutdown(c, b);
+		struct broker_heartbeat_resp *r = ks_alloc(c, sizeof(*r));
+		r->refused = false;
+		r->should_shutdown = stop;
+		net__send(c, h->h.to, h->h.from, &r->h, MSG_BROKER_HEARTBEAT_RESP, 64);
+		return;
+	}
+	if (restarted && elr_on(c) && !h->clean)
 		unclean_shutdown(c, b);
 	if (b->fenced)
 		unfence(c, b);
@@ -443,6 +493,7 @@ void ctl__init(struct cluster *c)
 	for (int i = 0; i < c->n_brokers; i++) {
 		c->brokers[i].registered = true;
 		c->brokers[i].incarnation_seen = c->net.nodes[c->brokers[i].node].incarnation;
+		c->brokers[i].reported_meta = c->n_meta;
 		broker__apply_metadata(c, &c->brokers[i], c->n_meta);
 	}
 	if (c->ctl.push_timer)

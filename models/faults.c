@@ -1,7 +1,7 @@
 /*
  * faults.c - the fault schedule. Every scenario fault is a start event and, with `for`, an
  * end event; each acts on model state through the modules' own entry points (a crash is
- * broker__crash, a network split is a rule the network consults), never through special
+ * broker__stop, a network split is a rule the network consults), never through special
  * cases inside the models. Every start and end is a trace event (fault.start / fault.end),
  * and the windows are what later plots shade.
  */
@@ -19,7 +19,7 @@ static const char *fault_kind_name(enum ks_fault_kind k)
 {
 	static const char *const names[] = {
 		"crash", "restart", "slow", "partition", "drop", "delay", "pause", "join",
-		"leave", "reset_offsets", "add_partitions",
+		"leave", "reset_offsets", "add_partitions", "shutdown",
 	};
 	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "unknown";
 }
@@ -102,20 +102,8 @@ static void crash(struct cluster *c, const struct fault_cfg *f)
 	switch (f->target.kind) {
 	case NODE_BROKER: {
 		struct broker *b = &c->brokers[f->target.index - 1];
-		if (!b->up)
-			return;
-		broker__crash(c, b, f->lose_unflushed);
-		cons__coordinator_crash(c, b);
-		if (!f->lose_unflushed) { /* a process crash resets connections at once */
-			prod__broker_disconnect(c, b->id);
-			broker__peer_reset(c, b);
-		}
-		if (trace_on(c->tr, TRACE_EVENTS)) {
-			trace_begin(c->tr, sim_now(c->sim), "broker.crash");
-			jsonw_kint(trace_w(c->tr), "broker", b->id);
-			jsonw_kbool(trace_w(c->tr), "lose_unflushed", f->lose_unflushed);
-			trace_end(c->tr);
-		}
+		if (b->up)
+			broker__stop(c, b, f->lose_unflushed, false);
 		return;
 	}
 	case NODE_CONTROLLER:
@@ -136,9 +124,9 @@ static void restart(struct cluster *c, const struct ks_node *t)
 	case NODE_BROKER: {
 		struct broker *b = &c->brokers[t->index - 1];
 		if (b->up)
-			return;
-		broker__restart(c, b);
-		cluster__trace_id(c, "broker.restart", "broker", b->id);
+			b->restart_pending = b->shutting_down; /* when it has stopped */
+		else
+			broker__restart(c, b);
 		return;
 	}
 	case NODE_CONTROLLER:
@@ -190,6 +178,12 @@ static void fault_ev(struct sim *s, void *subject, void *arg, bool start)
 		break;
 	case FAULT_RESTART:
 		if (start)
+			restart(c, &f->target);
+		break;
+	case FAULT_SHUTDOWN:
+		if (start)
+			broker__shutdown(c, &c->brokers[f->target.index - 1]);
+		else
 			restart(c, &f->target);
 		break;
 	case FAULT_SLOW:

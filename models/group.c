@@ -906,7 +906,7 @@ static void failover_ev(struct sim *s, void *subject, void *arg)
 	}
 }
 
-void cons__coordinator_crash(struct cluster *c, struct broker *b)
+void cons__coordinator_crash(struct cluster *c, struct broker *b, bool clean)
 {
 	for (int gi = 0; gi < c->n_groups; gi++) {
 		struct group *g = &c->groups[gi];
@@ -920,8 +920,8 @@ void cons__coordinator_crash(struct cluster *c, struct broker *b)
 					sim_cancel(c->sim, g->cm[k].hb_timer);
 				g->cm[k].hb_timer = 0;
 			}
-			trace_coordinator(c, g, "broker crashed");
-			sim_time_ns delay = c->sc->cluster.broker_session_timeout_ns +
+			trace_coordinator(c, g, clean ? "broker shut down" : "broker crashed");
+			sim_time_ns delay = (clean ? 0 : c->sc->cluster.broker_session_timeout_ns) +
 					    c->sc->cluster.metadata_propagation_ns;
 			g->failover_timer = sim_after(c->sim, delay, failover_ev, c, g);
 		}

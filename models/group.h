@@ -315,7 +315,7 @@ void cons__topic_grew(struct cluster *c, int topic);
 /* group.c: a MSG_GROUP message delivered to broker b; takes ownership of m (free it with
  * ks_free). A broker crash calls cons__coordinator_crash. */
 void cons__coordinator_msg(struct cluster *c, struct broker *b, struct msg *m);
-void cons__coordinator_crash(struct cluster *c, struct broker *b);
+void cons__coordinator_crash(struct cluster *c, struct broker *b, bool clean);
 
 /* group.c, for consumer.c */
 void grp__init(struct cluster *c, struct group *g);

@@ -321,6 +321,15 @@ struct broker {
 	bool starting;            /* its own view: restarted, its registration not yet accepted
 				   * (BrokerLifecycleManager STARTING): serves nothing */
 	int reg_failures;         /* registrations sent since the restart, for their backoff */
+	bool shutting_down;       /* its own view: asked the controller to let it stop
+				   * (PENDING_CONTROLLED_SHUTDOWN) */
+	bool shutdown_answered;   /* the controller has answered one of those heartbeats */
+	bool clean_stop;          /* its last process stopped by a controlled shutdown */
+	bool restart_pending;     /* restart as soon as the controlled shutdown has stopped it */
+	sim_timer_id shutdown_timer; /* stops anyway when the controller has not let it */
+	bool in_shutdown;         /* the controller's view: in controlled shutdown */
+	int64_t shutdown_meta;    /* metadata every active broker must have applied first */
+	int64_t reported_meta;    /* the controller's view: metadata applied, per heartbeat */
 	sim_time_ns last_heartbeat_ns; /* controller's view */
 	uint32_t incarnation_seen; /* controller's view: the process it last heard from (a new
 				    * one after a crash: an unclean shutdown, KIP-966) */
@@ -365,7 +374,7 @@ struct chk_result {
 enum ks_event { EV_LEADER_ELECTED, EV_UNCLEAN_ELECTION, EV_ISR_SHRINK, EV_ISR_EXPAND,
 		EV_BROKER_FENCED, EV_LOG_TRUNCATED, EV_CONTROLLER_FAILOVER,
 		EV_PRODUCER_DISCONNECTED, EV_BROKER_UNFENCED, EV_REGISTRATION_REFUSED,
-		EV_COUNT };
+		EV_CONTROLLED_SHUTDOWN, EV_COUNT };
 struct ev_stat {
 	int64_t count;
 	sim_time_ns first_ns, last_ns;
@@ -510,7 +519,11 @@ void broker__release(struct cluster *c);
 void broker__on_msg(struct cluster *c, struct broker *b, struct msg *m);
 void broker__warm(const struct cluster *c, const struct broker *b, const struct msg *m);
 void broker__on_bounce(struct cluster *c, struct broker *b, struct msg *m);
-void broker__crash(struct cluster *c, struct broker *b, bool lose_unflushed);
+/* The process stops: crashes (clean false; lose_unflushed: a power loss) or ends a
+ * controlled shutdown (clean). */
+void broker__stop(struct cluster *c, struct broker *b, bool lose_unflushed, bool clean);
+/* A `shutdown` fault: a controlled shutdown, then the process stops. */
+void broker__shutdown(struct cluster *c, struct broker *b);
 /* The connections to a crashed broker reset: followers fetching from it retry after the backoff. */
 void broker__peer_reset(struct cluster *c, const struct broker *dead);
 void broker__restart(struct cluster *c, struct broker *b);

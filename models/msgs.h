@@ -119,10 +119,13 @@ struct broker_heartbeat {
 	int broker;
 	int64_t applied_meta;
 	bool registering;              /* a registration: the broker is starting */
+	bool clean;                    /* registering: its last process shut down cleanly */
+	bool want_shutdown;            /* a controlled shutdown: move my leaders away */
 };
-struct broker_heartbeat_resp {         /* answers registrations only */
+struct broker_heartbeat_resp {         /* answers registrations and controlled shutdowns */
 	struct msg h;
 	bool refused;                  /* DUPLICATE_BROKER_REGISTRATION */
+	bool should_shutdown;          /* the controller let it stop */
 };
 struct metadata_push {
 	struct msg h;

@@ -237,7 +237,7 @@ static void summary_events(struct cluster *c, struct summ *s)
 	static const char *const names[EV_COUNT] = {
 		"leader_elected", "unclean_election", "isr_shrink", "isr_expand", "broker_fenced",
 		"log_truncated", "controller_failover", "producer_disconnected",
-		"broker_unfenced", "registration_refused",
+		"broker_unfenced", "registration_refused", "controlled_shutdown",
 	};
 	summ_obj(s, "events");
 	for (int e = 0; e < EV_COUNT; e++) {

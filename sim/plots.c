@@ -16,7 +16,7 @@ static const char *kind_name(enum ks_fault_kind k)
 {
 	static const char *const names[] = {
 		"crash", "restart", "slow", "partition", "drop", "delay", "pause", "join",
-		"leave", "reset", "add partitions",
+		"leave", "reset", "add partitions", "shutdown",
 	};
 	return names[k];
 }

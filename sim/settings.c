@@ -354,6 +354,9 @@ static const struct fault_action fault_actions[] = {
 	  1u << NODE_BROKER | 1u << NODE_CONTROLLER | 1u << NODE_MEMBER, "node",
 	  { "for", "lose_unflushed" },
 	  "Crash a broker, controller or group member; `for` restarts it after that long." },
+	{ "shutdown", FAULT_SHUTDOWN, 1u << NODE_BROKER, "broker", { "for" },
+	  "Stop a broker cleanly (controlled shutdown: its leaders move first, then it stops); "
+	  "`for` restarts it that long after the request." },
 	{ "restart", FAULT_RESTART,
 	  1u << NODE_BROKER | 1u << NODE_CONTROLLER | 1u << NODE_MEMBER, "node", { NULL },
 	  "Restart a crashed broker, controller or member." },

@@ -58,12 +58,15 @@ def scenario(rnd):
         at = rnd.randint(1, 55)
         span = rnd.randint(1, 30)
         kind = rnd.choice(['crash', 'crash', 'partition', 'drop', 'delay', 'slow',
-                           'member-crash', 'pause', 'leave', 'restart'])
+                           'member-crash', 'pause', 'leave', 'restart', 'shutdown'])
         if kind == 'crash':
             y += "  - { at: %ds, crash: %s, for: %ds, lose_unflushed: %s }\n" % (
                 at, rnd.choice(nodes), span, rnd.choice(['true', 'false']))
         elif kind == 'restart':
             y += "  - { at: %ds, restart: %s }\n" % (at, rnd.choice(nodes))
+        elif kind == 'shutdown':
+            y += "  - { at: %ds, shutdown: broker-%d, for: %ds }\n" % (
+                at, rnd.randint(1, nb), span)
         elif kind == 'partition':
             a = rnd.sample(nodes, rnd.randint(1, len(nodes) - 1))
             b = [n for n in nodes if n not in a]

@@ -566,6 +566,68 @@ static void test_restart_within_session_waits_for_the_fence(void **state)
 	run_release(&b);
 }
 
+/* A controlled shutdown (BrokerServer.shutdown, BrokerHeartbeatManager): broker-1 asks to
+ * stop at 10 s; at once it leaves every ISR and orders-1, which it led, elects broker-2;
+ * the controller lets it stop when the others' heartbeats show they applied that (about
+ * 2 s), fencing it. Back 5 s after the request it registers at once - no old session to
+ * wait out - and writes never waited long (a crash waits for the session: more than 5 s,
+ * test_restart_within_session_waits_for_the_fence). */
+static void test_controlled_shutdown_moves_leaders_first(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 1\nduration: 40s\ncluster: { brokers: 3 }\n"
+		"topics: [ { name: orders, partitions: 3, replication.factor: 3,\n"
+		"            config: { min.insync.replicas: 2 } } ]\n"
+		"producers: [ { name: c, topic: orders, rate: 3000/s, keys: { count: 1000 },\n"
+		"               config: { acks: all } } ]\n"
+		"faults: [ { at: 10s, shutdown: broker-1, for: 5s } ]\n";
+	struct run r;
+	run_yaml(&r, y, 0);
+	assert_true(fig(&r, "events.controlled_shutdown.count") == 1);
+	assert_true(fig(&r, "events.controlled_shutdown.first_s") < 10.001);
+	assert_true(fig(&r, "events.leader_elected.count") == 1);
+	assert_true(fig(&r, "events.leader_elected.first_s") < 10.001);
+	assert_true(fig(&r, "partitions.orders-1.leader") == 2);
+	double fenced = fig(&r, "events.broker_fenced.first_s");
+	assert_true(fenced > 10.0 && fenced < 12.5);
+	assert_true(fig(&r, "events.registration_refused.count") == 0);
+	assert_true(fig(&r, "events.broker_unfenced.first_s") >= 15.0);
+	assert_true(fig(&r, "events.broker_unfenced.first_s") < 15.1);
+	for (int i = 0; i < 3; i++) {
+		char k[64];
+		snprintf(k, sizeof(k), "partitions.orders-%d.max_ack_gap_ms", i);
+		assert_true(fig(&r, k) < 1500.0);
+	}
+	assert_true(fig(&r, "checker.acked_lost") == 0);
+	run_release(&r);
+}
+
+/* With replication factor 1 no other replica can lead: the partition goes offline as the
+ * shutdown starts (PartitionChangeBuilder finds no acceptable leader), and the broker may
+ * stop at once after that. Its restart, asked for before it had stopped, follows the stop,
+ * and it leads again when unfenced. */
+static void test_controlled_shutdown_of_a_sole_replica(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 1\nduration: 30s\ncluster: { brokers: 2 }\n"
+		"topics: [ { name: t, partitions: 2, replication.factor: 1 } ]\n"
+		"producers: [ { name: p, topic: t, rate: 1000/s, config: { acks: 1 } } ]\n"
+		"faults: [ { at: 10s, shutdown: broker-1, for: 1s } ]\n";
+	struct run r;
+	run_yaml(&r, y, 0);
+	const struct partition *p = &r.c->parts[1];
+	assert_int_equal(p->replicas[0], 1);
+	double off = fig(&r, "partitions.t-1.offline_ms");
+	assert_true(off > 1900.0 && off < 2600.0); /* from 10 s to the stop and restart */
+	assert_true(fig(&r, "partitions.t-0.offline_ms") == 0);
+	assert_true(fig(&r, "events.broker_unfenced.first_s") > 12.0);
+	assert_true(fig(&r, "partitions.t-1.leader") == 1);
+	assert_true(fig(&r, "checker.acked_lost") == 0);
+	run_release(&r);
+}
+
 static const char retry_yaml[] =
 	"name: t\nseed: 21\nduration: 25s\ncluster: { brokers: 3 }\n"
 	"topics: [ { name: l, partitions: 3, replication.factor: 3 } ]\n"
@@ -896,6 +958,8 @@ int main(void)
 		cmocka_unit_test(test_acks_and_leader_crash),
 		cmocka_unit_test(test_truncation_rules),
 		cmocka_unit_test(test_restart_within_session_waits_for_the_fence),
+		cmocka_unit_test(test_controlled_shutdown_moves_leaders_first),
+		cmocka_unit_test(test_controlled_shutdown_of_a_sole_replica),
 		cmocka_unit_test(test_idempotence),
 		cmocka_unit_test(test_isr_shrink_timing),
 		cmocka_unit_test(test_follower_state_recorded_on_arrival),
