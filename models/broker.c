@@ -1597,12 +1597,25 @@ static void apply_change(struct cluster *c, struct broker *b, const struct meta_
 	}
 }
 
+/* The broker applies what the metadata log says now (MetadataDelta: the last change of
+ * each partition), not every change on the way: a broker catching up after a restart
+ * would otherwise fetch with a leader epoch already gone by and be told
+ * FENCED_LEADER_EPOCH, then back off. */
 void broker__apply_metadata(struct cluster *c, struct broker *b, int64_t upto)
 {
 	if (!b->up)
 		return;
-	for (int64_t k = b->applied_meta; k < upto && k < c->n_meta; k++)
+	if (upto > c->n_meta)
+		upto = c->n_meta;
+	if (c->cap_meta_last < c->n_parts) {
+		c->cap_meta_last = c->n_parts;
+		c->meta_last = xrealloc(c->meta_last, (size_t)c->n_parts * sizeof(int64_t));
+	}
+	for (int64_t k = b->applied_meta; k < upto; k++) /* each partition's last change */
 		if (c->meta_log[k].partition >= 0)
+			c->meta_last[c->meta_log[k].partition] = k;
+	for (int64_t k = b->applied_meta; k < upto; k++)
+		if (c->meta_log[k].partition >= 0 && c->meta_last[c->meta_log[k].partition] == k)
 			apply_change(c, b, &c->meta_log[k]);
 	if (upto > b->applied_meta)
 		b->applied_meta = upto;
@@ -1673,10 +1686,10 @@ void broker__shutdown(struct cluster *c, struct broker *b)
 }
 
 /* The controller answered a heartbeat (BrokerLifecycleManager's response handlers): a
- * registration accepted - the broker opens its listeners, heartbeats from now on, and
- * learns its partitions from the metadata the controller pushes (the model unfences it at
- * once: no wait for it to catch up) - or a controlled shutdown let go, or not yet: the
- * first such answer brings the next heartbeat forward to 50 ms. */
+ * registration accepted - the broker opens its listeners and heartbeats at once (that
+ * heartbeat unfences it: the model does not wait for it to catch up), then every
+ * broker.heartbeat.interval.ms - or a controlled shutdown let go, or not yet: the first
+ * such answer brings the next heartbeat forward to 50 ms. */
 static void on_heartbeat_resp(struct cluster *c, struct broker *b,
 			      const struct broker_heartbeat_resp *r)
 {
@@ -1693,7 +1706,7 @@ static void on_heartbeat_resp(struct cluster *c, struct broker *b,
 		return;
 	b->starting = false;
 	net__set_closed(c, b->node, false);
-	heartbeat_after(c, b, c->sc->cluster.broker_heartbeat_interval_ns);
+	heartbeat_after(c, b, 0);
 	b->isr_timer = sim_after(c->sim, c->sc->cluster.replica_lag_time_max_ns / 2,
 				 isr_check_ev, c, b);
 }
@@ -1845,8 +1858,10 @@ void broker__stop(struct cluster *c, struct broker *b, bool lose_unflushed, bool
 
 /* The new process registers before it serves: its listeners stay closed until the
  * controller accepts it, which ClusterControlManager.registerBroker refuses while the old
- * process's session lasts (DUPLICATE_BROKER_REGISTRATION). Until then it applies no
- * metadata, so it leads nothing and fetches nothing. */
+ * process's session lasts (DUPLICATE_BROKER_REGISTRATION). Meanwhile it reads the metadata
+ * log (BrokerServer installs its metadata publishers before it waits for registration), so
+ * it fetches as a follower - the old process still in the ISR, its catching up lets the
+ * high watermark move - and holds what it led as leader, behind closed listeners. */
 void broker__restart(struct cluster *c, struct broker *b)
 {
 	cluster__trace_id(c, "broker.restart", "broker", b->id);
@@ -1959,9 +1974,8 @@ void broker__on_msg(struct cluster *c, struct broker *b, struct msg *m)
 	case MSG_GROUP: /* the group coordinator hosted on this broker */
 		cons__coordinator_msg(c, b, m);
 		return;
-	case MSG_METADATA_PUSH: /* a starting broker is not yet a member */
-		if (!b->starting)
-			broker__apply_metadata(c, b, ((struct metadata_push *)m)->upto);
+	case MSG_METADATA_PUSH:
+		broker__apply_metadata(c, b, ((struct metadata_push *)m)->upto);
 		break;
 	case MSG_BROKER_HEARTBEAT_RESP:
 		on_heartbeat_resp(c, b, (const struct broker_heartbeat_resp *)m);

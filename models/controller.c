@@ -68,7 +68,8 @@ static void push_ev(struct sim *s, void *subject, void *arg)
 	int from = net__controller_node(c, c->ctl.active);
 	for (int i = 0; i < c->n_brokers; i++) {
 		struct broker *b = &c->brokers[i];
-		if (b->fenced && !b->registered)
+		/* a starting broker reads the metadata log before it registers */
+		if (b->fenced && !b->registered && !b->starting)
 			continue;
 		struct metadata_push *m = ks_alloc(c, sizeof(*m));
 		m->upto = c->n_meta;
@@ -366,13 +367,19 @@ static void on_heartbeat(struct cluster *c, struct broker_heartbeat *h)
 	struct broker *b = &c->brokers[h->broker - 1];
 	bool restarted = h->h.from_incarnation != b->incarnation_seen;
 	if (h->registering) {
+		/* a registration from a process that died since has no connection to answer on */
+		if (h->h.from_incarnation != c->net.nodes[h->h.from].incarnation)
+			return;
 		bool refused = registration_refused(c, b, restarted);
 		struct broker_heartbeat_resp *r = ks_alloc(c, sizeof(*r));
 		r->refused = refused;
 		r->should_shutdown = false;
 		net__send(c, h->h.to, h->h.from, &r->h, MSG_BROKER_HEARTBEAT_RESP, 64);
-		if (refused)
+		if (refused) {
+			if (h->applied_meta < c->n_meta) /* it reads the metadata log meanwhile */
+				schedule_push(c);
 			return;
+		}
 	}
 	b->incarnation_seen = h->h.from_incarnation;
 	b->last_heartbeat_ns = sim_now(c->sim);
@@ -390,10 +397,10 @@ static void on_heartbeat(struct cluster *c, struct broker_heartbeat *h)
 	}
 	if (restarted && elr_on(c) && !h->clean)
 		unclean_shutdown(c, b);
-	if (b->fenced)
+	/* a new process registers fenced (RegisterBrokerRecord); its first heartbeat after
+	 * that unfences it (BrokerHeartbeatManager, without the wait to catch up) */
+	if (b->fenced && !h->registering)
 		unfence(c, b);
-	else if (restarted && elr_on(c))
-		elect_leaderless(c, b, "broker registered");
 	if (h->applied_meta < c->n_meta)
 		schedule_push(c);
 }
@@ -508,6 +515,7 @@ void ctl__release(struct cluster *c)
 {
 	free(c->ctl.up);
 	free(c->meta_log);
+	free(c->meta_last);
 }
 
 /* Close open unavailability windows at the end of the run. */

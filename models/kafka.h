@@ -417,6 +417,8 @@ struct cluster {
 	struct controller ctl;
 	struct meta_change *meta_log;
 	int64_t n_meta, cap_meta;
+	int64_t *meta_last;       /* broker__apply_metadata's scratch, per partition */
+	int cap_meta_last;
 	int first_controller_node, first_producer_node, first_member_node;
 	/* statistics */
 	/* Latencies are recorded once, in the current metrics interval's histograms; a
@@ -485,9 +487,8 @@ void net__send(struct cluster *c, int from, int to, struct msg *m, enum msg_type
 void net__node_down(struct cluster *c, int node);
 void net__host_down(struct cluster *c, int node);
 void net__node_up(struct cluster *c, int node);
-/* A starting broker's listeners: closed, a message to it is refused (bounced) unless it is
- * its controller's answer (a registration's, or a metadata push); net__open says whether a
- * client may use the node. */
+/* A starting broker's listeners: closed, a request to it is refused (bounced), while the
+ * answers to its own requests arrive; net__open says whether a client may use the node. */
 void net__set_closed(struct cluster *c, int node, bool closed);
 bool net__open(const struct cluster *c, int node);
 int net__broker_node(const struct cluster *c, int broker_id);

@@ -9,7 +9,7 @@
  * drop faults are rules checked when a message is sent (a message already on the wire when
  * a split starts still arrives). A message to a node that is down, or that restarted since
  * the message was sent, is lost. A broker starting up (its listeners not yet open) refuses
- * everything but its controller's answers.
+ * requests; the answers to its own requests arrive.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -222,14 +222,21 @@ static void net__bounce_ev(struct sim *s, void *subject, void *arg)
 	cluster__bounce(c, m);
 }
 
+/* What a broker's listeners take: requests on connections others open to it (its own
+ * connections - fetches to leaders, heartbeats to the controller - bring their answers). */
+static bool net__is_request(enum msg_type t)
+{
+	return t == MSG_PRODUCE_REQ || t == MSG_FETCH_REQ || t == MSG_METADATA_REQ ||
+	       t == MSG_GROUP || t == MSG_CONNECT;
+}
+
 static void net__deliver_ev(struct sim *s, void *subject, void *arg)
 {
 	struct cluster *c = subject;
 	struct msg *m = arg;
 	struct node *to = &c->net.nodes[m->to];
 	bool stale = !to->up || to->incarnation != m->to_incarnation;
-	if (stale || (to->closed && m->type != MSG_BROKER_HEARTBEAT_RESP &&
-		      m->type != MSG_METADATA_PUSH)) {
+	if (stale || (to->closed && net__is_request(m->type))) {
 		c->net.dropped++;
 		if (to->host_down || (stale && to->up)) { /* no machine, or a restart since */
 			ks_free(m);

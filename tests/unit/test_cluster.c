@@ -566,6 +566,34 @@ static void test_restart_within_session_waits_for_the_fence(void **state)
 	run_release(&b);
 }
 
+/* A new process registers fenced and is unfenced by its next heartbeat, which it sends
+ * once it hears it was accepted: with every message from the controller to broker-1 lost
+ * (5 s to 65 s), broker-1, back at 22 s, is accepted but never told so, and its partition
+ * (replication factor 1) stays offline - and counted so - until the answers get through. */
+static void test_registration_unheard_stays_fenced(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 1\nduration: 90s\ncluster: { brokers: 3 }\n"
+		"topics: [ { name: solo, partitions: 3, replication.factor: 1 } ]\n"
+		"producers: [ { name: p, topic: solo, rate: 300/s, config: { acks: all } } ]\n"
+		"faults:\n"
+		"  - { at: 5s, drop: { from: [controller-1], to: [broker-1] }, for: 60s }\n"
+		"  - { at: 10s, crash: broker-1, for: 12s }\n";
+	struct run r;
+	run_yaml(&r, y, 0);
+	int led = -1;
+	for (int i = 0; i < 3; i++)
+		if (r.c->parts[i].replicas[0] == 1)
+			led = i;
+	assert_true(led >= 0);
+	char k[64];
+	snprintf(k, sizeof(k), "partitions.solo-%d.offline_ms", led);
+	assert_true(fig(&r, k) > 40000.0);
+	assert_true(fig(&r, "events.broker_unfenced.first_s") >= 65.0);
+	run_release(&r);
+}
+
 /* A controlled shutdown (BrokerServer.shutdown, BrokerHeartbeatManager): broker-1 asks to
  * stop at 10 s; at once it leaves every ISR and orders-1, which it led, elects broker-2;
  * the controller lets it stop when the others' heartbeats show they applied that (about
@@ -958,6 +986,7 @@ int main(void)
 		cmocka_unit_test(test_acks_and_leader_crash),
 		cmocka_unit_test(test_truncation_rules),
 		cmocka_unit_test(test_restart_within_session_waits_for_the_fence),
+		cmocka_unit_test(test_registration_unheard_stays_fenced),
 		cmocka_unit_test(test_controlled_shutdown_moves_leaders_first),
 		cmocka_unit_test(test_controlled_shutdown_of_a_sole_replica),
 		cmocka_unit_test(test_idempotence),
