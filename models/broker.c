@@ -445,6 +445,7 @@ static void send_alter(struct cluster *c, struct broker *b, struct partition *p,
 	a->partition_epoch = r->partition_epoch;
 	a->new_isr = new_isr;
 	r->isr_pending = new_isr;
+	r->alter_sent_ns = sim_now(c->sim);
 	net__send(c, b->node, net__controller_node(c, c->ctl.active), &a->h,
 		  MSG_ALTER_PARTITION, 96);
 }
@@ -468,9 +469,13 @@ static void on_alter_resp(struct cluster *c, struct broker *b, struct alter_part
 /* replica.socket.timeout.ms: a fetch unanswered this long past the longest time the leader
  * may hold it is abandoned and sent again. */
 #define FETCH_TIMEOUT_NS (30 * SIM_S)
+/* controller.socket.timeout.ms: an AlterPartition unanswered this long is sent again (the
+ * controller channel disconnects and puts the request back first in its queue). */
+#define ALTER_TIMEOUT_NS (30 * SIM_S)
 
 /* The shrink check of Partition.maybeShrinkIsr, run every replica.lag.time.max.ms / 2; the
- * same pass abandons replica fetches that went unanswered (a lost request or response). */
+ * same pass abandons replica fetches that went unanswered (a lost request or response)
+ * and sends again an AlterPartition that went unanswered. */
 static void isr_check_ev(struct sim *s, void *subject, void *arg)
 {
 	struct cluster *c = subject;
@@ -486,6 +491,8 @@ static void isr_check_ev(struct sim *s, void *subject, void *arg)
 	for (int h = 0; h < b->n_hosted; h++) {
 		struct partition *p = &c->parts[b->hosted[h]];
 		struct replica *r = &p->rep[b->hosted_slot[h]];
+		if (r->is_leader && r->isr_pending && now - r->alter_sent_ns >= ALTER_TIMEOUT_NS)
+			send_alter(c, b, p, r, r->isr_pending);
 		if (!r->is_leader || r->isr_pending)
 			continue;
 		uint32_t out = 0;

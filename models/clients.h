@@ -158,6 +158,8 @@ void meta__refresh_arm(struct cluster *c, struct client_meta *m, int node, int t
 /* producer.c */
 void prod__init(struct cluster *c);
 void prod__release(struct cluster *c);
+/* The run ends: waits for an acknowledgement still open count in max_ack_gap_ms. */
+void prod__finish(struct cluster *c);
 void prod__on_msg(struct cluster *c, struct producer *p, struct msg *m);
 void prod__on_bounce(struct cluster *c, struct producer *p, struct msg *m);
 void prod__start(struct cluster *c);

@@ -205,6 +205,7 @@ struct replica {
 	int32_t partition_epoch;  /* leader only */
 	int fetcher;              /* follower only: fetcher slot (leader broker, fetcher id) it
 				   * is in, -1 none */
+	sim_time_ns alter_sent_ns; /* leader only: when the pending AlterPartition went */
 	/* line 5: the first producer's idempotence state, inline, so that an append finds it
 	 * without a dependent miss through a pointer (most replicas see one); lines 6-7 only
 	 * when its batches do not continue each other */

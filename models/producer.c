@@ -1381,6 +1381,34 @@ void prod__start(struct cluster *c)
 	}
 }
 
+/* A wait for an acknowledgement still open when the run ends counts among the longest: from
+ * the later of the partition's last acknowledgement and its oldest batch still waiting. */
+static void open_gap(struct cluster *c, int part, sim_time_ns since)
+{
+	struct partition *gp = &c->parts[part];
+	sim_time_ns now = sim_now(c->sim);
+	if (gp->last_ack_ns > since)
+		since = gp->last_ack_ns;
+	if (now - since > gp->max_ack_gap_ns)
+		gp->max_ack_gap_ns = now - since;
+}
+
+void prod__finish(struct cluster *c)
+{
+	for (int k = 0; k < c->n_producers; k++) {
+		struct producer *p = &c->producers[k];
+		int first = c->topics[p->topic].first_partition;
+		for (int i = 0; i < p->n_pq; i++)
+			if (p->pq[i].head)
+				open_gap(c, first + i, p->pq[i].head->create_ns);
+		for (int q = 0; q < p->n_reqs; q++)
+			for (int i = 0; i < p->reqs[q].n; i++)
+				if (!p->reqs[q].batches[i]->expired)
+					open_gap(c, p->reqs[q].batches[i]->part,
+						 p->reqs[q].batches[i]->create_ns);
+	}
+}
+
 void prod__release(struct cluster *c)
 {
 	for (int k = 0; k < c->n_producers; k++) {

@@ -119,6 +119,7 @@ void cluster_finish(struct cluster *c)
 		return;
 	c->finished = true;
 	ctl__finish(c);
+	prod__finish(c);
 	chk__run(c, &c->chk);
 }
 
