@@ -277,6 +277,7 @@ static bool controlled_shutdown(struct cluster *c, struct broker *b)
 		cluster__event(c, EV_CONTROLLED_SHUTDOWN, 1);
 		cluster__trace_id(c, "broker.controlled_shutdown", "broker", b->id);
 		remove_broker(c, b);
+		cons__coordinator_resign(c, b);
 		b->shutdown_meta = c->n_meta;
 	}
 	for (int i = 0; i < c->n_parts; i++)

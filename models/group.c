@@ -862,7 +862,7 @@ static int next_live_broker(const struct cluster *c, const struct group *g)
 {
 	for (int k = 0; k < c->n_brokers; k++) {
 		int id = (g->offsets_partition + k) % c->n_brokers + 1;
-		if (broker__serving(&c->brokers[id - 1]))
+		if (broker__serving(&c->brokers[id - 1]) && !c->brokers[id - 1].in_shutdown)
 			return id;
 	}
 	return -1;
@@ -906,25 +906,40 @@ static void failover_ev(struct sim *s, void *subject, void *arg)
 	}
 }
 
+/* The group's coordinator is gone from its broker; the leader of the group's offsets
+ * partition, elected after `delay`, loads it. */
+static void resign(struct cluster *c, struct group *g, sim_time_ns delay, const char *why)
+{
+	g->coord = -1;
+	if (g->join_timer)
+		sim_cancel(c->sim, g->join_timer);
+	g->join_timer = 0;
+	for (int k = 0; k < g->cap_members; k++) {
+		if (g->cm[k].hb_timer)
+			sim_cancel(c->sim, g->cm[k].hb_timer);
+		g->cm[k].hb_timer = 0;
+	}
+	trace_coordinator(c, g, why);
+	g->failover_timer = sim_after(c->sim, delay + c->sc->cluster.metadata_propagation_ns,
+				      failover_ev, c, g);
+}
+
+/* A controlled shutdown moves the leaders of the broker's offsets partitions at once
+ * (GroupCoordinator.onResignation): members learn of it from NOT_COORDINATOR answers. */
+void cons__coordinator_resign(struct cluster *c, struct broker *b)
+{
+	for (int gi = 0; gi < c->n_groups; gi++)
+		if (c->groups[gi].coord == b->id)
+			resign(c, &c->groups[gi], 0, "broker shutting down");
+}
+
 void cons__coordinator_crash(struct cluster *c, struct broker *b, bool clean)
 {
 	for (int gi = 0; gi < c->n_groups; gi++) {
 		struct group *g = &c->groups[gi];
-		if (g->coord == b->id) {
-			g->coord = -1;
-			if (g->join_timer)
-				sim_cancel(c->sim, g->join_timer);
-			g->join_timer = 0;
-			for (int k = 0; k < g->cap_members; k++) {
-				if (g->cm[k].hb_timer)
-					sim_cancel(c->sim, g->cm[k].hb_timer);
-				g->cm[k].hb_timer = 0;
-			}
-			trace_coordinator(c, g, clean ? "broker shut down" : "broker crashed");
-			sim_time_ns delay = (clean ? 0 : c->sc->cluster.broker_session_timeout_ns) +
-					    c->sc->cluster.metadata_propagation_ns;
-			g->failover_timer = sim_after(c->sim, delay, failover_ev, c, g);
-		}
+		if (g->coord == b->id)
+			resign(c, g, clean ? 0 : c->sc->cluster.broker_session_timeout_ns,
+			       clean ? "broker shut down" : "broker crashed");
 		for (int m = 0; m < g->cap_members; m++) {
 			if (!g->members[m].active)
 				continue;

@@ -316,6 +316,8 @@ void cons__topic_grew(struct cluster *c, int topic);
  * ks_free). A broker crash calls cons__coordinator_crash. */
 void cons__coordinator_msg(struct cluster *c, struct broker *b, struct msg *m);
 void cons__coordinator_crash(struct cluster *c, struct broker *b, bool clean);
+/* Broker b begins a controlled shutdown: the coordinators it hosts move now. */
+void cons__coordinator_resign(struct cluster *c, struct broker *b);
 
 /* group.c, for consumer.c */
 void grp__init(struct cluster *c, struct group *g);
