@@ -380,6 +380,14 @@ static uint32_t outside_isr(const struct replica *r)
 	return ((1u << r->rf) - 1) & ~(r->isr | r->isr_pending) & ~(1u << r->slot);
 }
 
+/* Partition.isReplicaIsrEligible: a replica whose broker is fenced or in controlled
+ * shutdown may not join the ISR, and the HW does not wait for it. */
+static bool isr_eligible(const struct cluster *c, int broker_id)
+{
+	const struct broker *o = &c->brokers[broker_id - 1];
+	return !o->fenced && !o->in_shutdown;
+}
+
 static int64_t hw_target(const struct cluster *c, const struct partition *p,
 			 const struct replica *r)
 {
@@ -407,7 +415,7 @@ static int64_t hw_target(const struct cluster *c, const struct partition *p,
 			int i = __builtin_ctz(out);
 			const struct follower_view *fv = &r->fv[i];
 			if (fv->leo >= 0 && fv->leo < hw && now - fv->last_caught_up_ns <= lag &&
-			    !c->brokers[p->replicas[i] - 1].fenced)
+			    isr_eligible(c, p->replicas[i]))
 				hw = fv->leo;
 		}
 	}
@@ -516,7 +524,7 @@ static void maybe_expand_isr(struct cluster *c, struct broker *b, struct partiti
 		return;
 	int64_t epoch_start = plog_epoch_start(&r->log, r->leader_epoch);
 	if (r->fv[slot].leo >= r->hw && r->fv[slot].leo >= epoch_start &&
-	    !c->brokers[p->replicas[slot] - 1].fenced)
+	    isr_eligible(c, p->replicas[slot]))
 		send_alter(c, b, p, r, r->isr | (1u << slot));
 }
 
@@ -1678,18 +1686,30 @@ static void heartbeat_after(struct cluster *c, struct broker *b, sim_time_ns del
 /* BrokerServer.shutdown with controlled.shutdown.enable: the broker asks the controller,
  * in its heartbeats, to move its leaders away, and stops when the controller lets it -
  * or after 5 minutes without an answer. A broker still starting stops at once. */
-void broker__shutdown(struct cluster *c, struct broker *b)
+bool broker__shutdown(struct cluster *c, struct broker *b)
 {
 	if (!b->up || b->shutting_down)
-		return;
+		return false;
 	if (b->starting) {
 		broker__stop(c, b, false, true);
-		return;
+		return true;
 	}
 	b->shutting_down = true;
 	b->shutdown_answered = false;
 	heartbeat_after(c, b, 0);
 	b->shutdown_timer = sim_after(c->sim, 300 * SIM_S, shutdown_timeout_ev, c, b);
+	return true;
+}
+
+/* A new active controller: a broker waiting to register or to shut down sends now what
+ * NodeToControllerChannelManager held while no controller was known. */
+void broker__controller_changed(struct cluster *c)
+{
+	for (int i = 0; i < c->n_brokers; i++) {
+		struct broker *b = &c->brokers[i];
+		if (b->up && (b->starting || b->shutting_down))
+			heartbeat_after(c, b, 0);
+	}
 }
 
 /* The controller answered a heartbeat (BrokerLifecycleManager's response handlers): a
@@ -1839,8 +1859,10 @@ static void process_down(struct cluster *c, struct broker *b, bool lose_unflushe
  * otherwise). */
 void broker__stop(struct cluster *c, struct broker *b, bool lose_unflushed, bool clean)
 {
+	/* a process never registered has no broker epoch to record as shut down cleanly:
+	 * LogManager.shutdown writes -1, and its next registration counts as unclean */
+	b->clean_stop = clean && !b->starting;
 	process_down(c, b, lose_unflushed);
-	b->clean_stop = clean;
 	b->shutting_down = false;
 	if (b->shutdown_timer)
 		sim_cancel(c->sim, b->shutdown_timer);

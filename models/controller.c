@@ -268,10 +268,22 @@ static void fence(struct cluster *c, struct broker *b)
  * enters controlled shutdown (out of every ISR, its leaders elected elsewhere), and may stop
  * once it leads nothing and every active broker has applied those changes; then it is
  * fenced (handleBrokerShutdown). A fenced broker may stop at once. */
+static bool leads_any(const struct cluster *c, const struct broker *b)
+{
+	for (int i = 0; i < c->n_parts; i++)
+		if (c->parts[i].leader == b->id)
+			return true;
+	return false;
+}
+
 static bool controlled_shutdown(struct cluster *c, struct broker *b)
 {
 	if (b->fenced)
 		return true;
+	if (!b->in_shutdown && !leads_any(c, b)) { /* nothing to move: SHUTDOWN_NOW */
+		fence(c, b);
+		return true;
+	}
 	if (!b->in_shutdown) {
 		b->in_shutdown = true;
 		cluster__event(c, EV_CONTROLLED_SHUTDOWN, 1);
@@ -280,9 +292,8 @@ static bool controlled_shutdown(struct cluster *c, struct broker *b)
 		cons__coordinator_resign(c, b);
 		b->shutdown_meta = c->n_meta;
 	}
-	for (int i = 0; i < c->n_parts; i++)
-		if (c->parts[i].leader == b->id)
-			return false;
+	if (leads_any(c, b))
+		return false;
 	for (int i = 0; i < c->n_brokers; i++) {
 		const struct broker *o = &c->brokers[i];
 		if (o != b && broker_live(c, o->id) && o->reported_meta < b->shutdown_meta)
@@ -446,12 +457,17 @@ static void failover_ev(struct sim *s, void *subject, void *arg)
 	for (int id = 1; id <= c->ctl.n; id++) {
 		if (c->ctl.up[id]) {
 			c->ctl.active = id;
-			/* The new active controller gives every broker a fresh session. */
-			for (int i = 0; i < c->n_brokers; i++)
+			/* The new active controller gives every broker a fresh session, and has
+			 * none of the old one's soft state: no controlled shutdown waits for an
+			 * offset any more. */
+			for (int i = 0; i < c->n_brokers; i++) {
 				c->brokers[i].last_heartbeat_ns = sim_now(s);
+				c->brokers[i].shutdown_meta = 0;
+			}
 			cluster__trace_id(c, "controller.failover", "controller", id);
 			cluster__event(c, EV_CONTROLLER_FAILOVER, 1);
 			schedule_push(c);
+			broker__controller_changed(c);
 			return;
 		}
 	}

@@ -13,6 +13,7 @@
 struct fault_state {
 	int rule;                 /* index into net.rules, -1 none */
 	bool active;
+	bool took;                /* shutdown: it began one (its end restarts the broker) */
 };
 
 static const char *fault_kind_name(enum ks_fault_kind k)
@@ -182,8 +183,8 @@ static void fault_ev(struct sim *s, void *subject, void *arg, bool start)
 		break;
 	case FAULT_SHUTDOWN:
 		if (start)
-			broker__shutdown(c, &c->brokers[f->target.index - 1]);
-		else
+			st->took = broker__shutdown(c, &c->brokers[f->target.index - 1]);
+		else if (st->took) /* not the end of a shutdown that found it stopping */
 			restart(c, &f->target);
 		break;
 	case FAULT_SLOW:

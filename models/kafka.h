@@ -524,8 +524,11 @@ void broker__on_bounce(struct cluster *c, struct broker *b, struct msg *m);
 /* The process stops: crashes (clean false; lose_unflushed: a power loss) or ends a
  * controlled shutdown (clean). */
 void broker__stop(struct cluster *c, struct broker *b, bool lose_unflushed, bool clean);
-/* A `shutdown` fault: a controlled shutdown, then the process stops. */
-void broker__shutdown(struct cluster *c, struct broker *b);
+/* A `shutdown` fault: a controlled shutdown, then the process stops; false when the broker
+ * is down or already shutting down (nothing begun). */
+bool broker__shutdown(struct cluster *c, struct broker *b);
+/* The controller quorum has a new active controller. */
+void broker__controller_changed(struct cluster *c);
 /* The connections to a crashed broker reset: followers fetching from it retry after the backoff. */
 void broker__peer_reset(struct cluster *c, const struct broker *dead);
 void broker__restart(struct cluster *c, struct broker *b);

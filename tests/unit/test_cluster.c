@@ -676,6 +676,112 @@ static void test_controlled_shutdown_moves_leaders_first(void **state)
 	run_release(&r);
 }
 
+static const char shut_yaml[] =
+	"name: t\nseed: 1\nduration: 40s\ncluster: { brokers: 3, controllers: 2 }\n"
+	"topics: [ { name: orders, partitions: 3, replication.factor: 3,\n"
+	"            config: { min.insync.replicas: 2 } } ]\n"
+	"producers: [ { name: c, topic: orders, rate: 2000/s, keys: { count: 1000 },\n"
+	"               config: { acks: all } } ]\n"
+	"faults:\n%s";
+
+/* Partition.isReplicaIsrEligible: a broker in controlled shutdown neither rejoins an ISR
+ * nor holds the HW back as a replica about to join. broker-1's disk stalls as it starts to
+ * shut down: before, the leaders of the partitions it follows waited for it (it had been
+ * caught up moments ago), and those partitions stalled to the end of the run. */
+static void test_shutting_down_broker_holds_no_hw(void **state)
+{
+	(void)state;
+	char y[1024];
+	snprintf(y, sizeof(y), shut_yaml,
+		 "  - { at: 10s, shutdown: broker-1 }\n"
+		 "  - { at: 10s, slow: broker-1, disk_stall: true, for: 5s }\n");
+	struct run r;
+	run_yaml(&r, y, 0);
+	for (int i = 0; i < 3; i++) { /* those it follows (what it led waits on its disk) */
+		char k[64];
+		snprintf(k, sizeof(k), "partitions.orders-%d.max_ack_gap_ms", i);
+		if (r.c->parts[i].replicas[0] != 1)
+			assert_true(fig(&r, k) < 1000.0);
+	}
+	assert_true(fig(&r, "events.isr_expand.count") == 0);
+	run_release(&r);
+}
+
+/* The controller has no active member from 10 s (controller-1 dies; controller-2 takes
+ * over after controller.failover.ms): a shutdown asked for at 10.2 s is sent as soon as
+ * the new controller is known, not at the next heartbeat 2 s later. A second shutdown of
+ * a broker already shutting down begins nothing, so its `for` restarts nothing. */
+static void test_shutdown_waits_for_a_controller(void **state)
+{
+	(void)state;
+	char y[1024];
+	snprintf(y, sizeof(y), shut_yaml,
+		 "  - { at: 10s, crash: controller-1 }\n"
+		 "  - { at: 10200ms, shutdown: broker-1, for: 20s }\n"
+		 "  - { at: 10300ms, shutdown: broker-1, for: 1s }\n");
+	struct run r;
+	run_yaml(&r, y, 0);
+	double failover = fig(&r, "events.controller_failover.first_s");
+	assert_true(failover > 10.2);
+	double cs = fig(&r, "events.controlled_shutdown.first_s");
+	assert_true(cs >= failover && cs < failover + 0.01);
+	assert_true(fig(&r, "events.broker_unfenced.first_s") >= 30.0);
+	run_release(&r);
+}
+
+/* BrokerHeartbeatManager: a broker that leads nothing has nothing to move, and is let go
+ * at once (SHUTDOWN_NOW, fenced) without the controlled-shutdown wait. */
+static void test_shutdown_of_a_broker_leading_nothing(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 1\nduration: 20s\ncluster: { brokers: 3 }\n"
+		"topics: [ { name: t, partitions: 1, replication.factor: 2 } ]\n"
+		"producers: [ { name: p, topic: t, rate: 1000/s } ]\n"
+		"faults: [ { at: 10s, shutdown: broker-%d } ]\n";
+	struct run r;
+	char yaml[512];
+	run_yaml(&r, "name: t\nduration: 1s\ncluster: { brokers: 3 }\n"
+		 "topics: [ { name: t, partitions: 1, replication.factor: 2 } ]\n", 0);
+	int idle = 0; /* the broker with no replica of t-0 */
+	for (int id = 1; id <= 3; id++)
+		if (broker__slot_of(&r.c->parts[0], id) < 0)
+			idle = id;
+	run_release(&r);
+	assert_true(idle > 0);
+	snprintf(yaml, sizeof(yaml), y, idle);
+	run_yaml(&r, yaml, 0);
+	assert_true(fig(&r, "events.controlled_shutdown.count") == 0);
+	assert_true(fig(&r, "events.broker_fenced.first_s") < 10.01);
+	run_release(&r);
+}
+
+/* ELR: a process that never registered has no broker epoch to record a clean shutdown
+ * with (LogManager.shutdown writes -1), so its next registration counts as unclean. broker-1
+ * loses power, broker-2 crashes, broker-1 comes back empty of its unflushed tail and is shut
+ * down while its registration is still refused: when it returns it must not be elected
+ * from the ELR as if it held everything (9,850 acknowledged records were lost). */
+static void test_elr_shutdown_before_registering_is_unclean(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 7\nduration: 60s\n"
+		"cluster: { brokers: 2, config: { eligible.leader.replicas.enable: true } }\n"
+		"topics: [ { name: t, partitions: 1, replication.factor: 2,\n"
+		"            config: { min.insync.replicas: 2 } } ]\n"
+		"producers: [ { name: p, topic: t, rate: 1000/s, config: { acks: all } } ]\n"
+		"faults:\n"
+		"  - { at: 10s, crash: broker-1, lose_unflushed: true }\n"
+		"  - { at: 10500ms, crash: broker-2 }\n"
+		"  - { at: 11s, restart: broker-1 }\n"
+		"  - { at: 12s, shutdown: broker-1, for: 13s }\n"
+		"  - { at: 35s, restart: broker-2 }\n";
+	struct run r;
+	run_yaml(&r, y, 0);
+	assert_true(fig(&r, "checker.acked_lost") == 0);
+	run_release(&r);
+}
+
 /* With replication factor 1 no other replica can lead: the partition goes offline as the
  * shutdown starts (PartitionChangeBuilder finds no acceptable leader), and the broker may
  * stop at once after that. Its restart, asked for before it had stopped, follows the stop,
@@ -1036,6 +1142,10 @@ int main(void)
 		cmocka_unit_test(test_ack_gap_open_at_the_end),
 		cmocka_unit_test(test_controlled_shutdown_moves_leaders_first),
 		cmocka_unit_test(test_controlled_shutdown_of_a_sole_replica),
+		cmocka_unit_test(test_shutting_down_broker_holds_no_hw),
+		cmocka_unit_test(test_shutdown_waits_for_a_controller),
+		cmocka_unit_test(test_shutdown_of_a_broker_leading_nothing),
+		cmocka_unit_test(test_elr_shutdown_before_registering_is_unclean),
 		cmocka_unit_test(test_idempotence),
 		cmocka_unit_test(test_isr_shrink_timing),
 		cmocka_unit_test(test_follower_state_recorded_on_arrival),
