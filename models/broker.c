@@ -1598,10 +1598,10 @@ static void apply_change(struct cluster *c, struct broker *b, const struct meta_
 		if (!r->is_leader || r->leader_epoch != mc->leader_epoch) {
 			become_leader(c, b, p, r, mc);
 		} else if (mc->partition_epoch > r->partition_epoch) {
-			r->isr = mc->isr;
+			r->isr = mc->isr; /* committed: a pending change is over (Partition's
+					   * CommittedPartitionState), whatever it proposed */
 			r->partition_epoch = mc->partition_epoch;
-			if (r->isr_pending == mc->isr)
-				r->isr_pending = 0;
+			r->isr_pending = 0;
 			maybe_advance_hw(c, p, r);
 		}
 	} else if (r->is_leader || r->leader != mc->leader ||

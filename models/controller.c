@@ -378,6 +378,8 @@ static void on_heartbeat(struct cluster *c, struct broker_heartbeat *h)
 {
 	struct broker *b = &c->brokers[h->broker - 1];
 	bool restarted = h->h.from_incarnation != b->incarnation_seen;
+	if (!h->registering && restarted)
+		return; /* STALE_BROKER_EPOCH: not the registered process (checkBrokerEpoch) */
 	if (h->registering) {
 		/* a registration from a process that died since has no connection to answer on */
 		if (h->h.from_incarnation != c->net.nodes[h->h.from].incarnation)

@@ -231,7 +231,8 @@ struct partition {
 	int topic, index;
 	int64_t records_appended; /* records the leader appended (all leaders) */
 	sim_time_ns last_ack_ns;  /* producers' view: the last acknowledgement */
-	sim_time_ns max_ack_gap_ns; /* the longest wait between two acknowledgements */
+	sim_time_ns max_ack_gap_ns; /* the longest wait for an acknowledgement: from the later
+				     * of the last one and the waiting batch's creation */
 	int replicas[KS_RF_MAX];  /* broker ids, preferred first */
 	/* the controller's committed state */
 	int leader;               /* broker id, -1 offline */

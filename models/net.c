@@ -330,9 +330,14 @@ bool net__open(const struct cluster *c, int node)
 
 void net__node_up(struct cluster *c, int node)
 {
-	struct node *nd = &c->net.nodes[node];
+	struct net *n = &c->net;
+	struct node *nd = &n->nodes[node];
 	nd->up = true;
 	nd->host_down = false;
 	nd->incarnation++;
 	nd->out_free_ns = nd->in_free_ns = sim_now(c->sim);
+	/* a new process opens new connections: nothing it sends queues behind its old
+	 * process's messages still on the wire, or theirs to it */
+	for (int k = 0; k < n->n_nodes; k++)
+		link_of(n, node, k)->last_ns = link_of(n, k, node)->last_ns = 0;
 }

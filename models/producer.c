@@ -696,9 +696,11 @@ static void batch_outcome(struct cluster *c, struct producer *p, struct pbatch *
 		p->acked += (uint64_t)b->count;
 		c->records_acked += (uint64_t)b->count;
 		c->records_acked_iv += (uint64_t)b->count;
-		struct partition *gp = &c->parts[b->part];
-		if (now - gp->last_ack_ns > gp->max_ack_gap_ns)
-			gp->max_ack_gap_ns = now - gp->last_ack_ns;
+		struct partition *gp = &c->parts[b->part]; /* waited since the later of the last
+							    * acknowledgement and its creation */
+		sim_time_ns since = gp->last_ack_ns > b->create_ns ? gp->last_ack_ns : b->create_ns;
+		if (now - since > gp->max_ack_gap_ns)
+			gp->max_ack_gap_ns = now - since;
 		gp->last_ack_ns = now;
 		sim_time_ns mean_arrival = b->create_ns + b->arrival_sum_ns / b->count;
 		hist_record_n(&c->produce_lat_iv, now - mean_arrival, (uint64_t)b->count);

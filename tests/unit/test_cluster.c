@@ -586,6 +586,49 @@ static void test_ack_gap_open_at_the_end(void **state)
 	run_release(&r);
 }
 
+/* A wait for an acknowledgement begins when a batch is made, not at the last one: a
+ * producer that starts at 20 s reported a 20 s wait before its first acknowledgement. */
+static void test_ack_gap_counts_from_the_batch(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 1\nduration: 30s\ncluster: { brokers: 3 }\n"
+		"topics: [ { name: t, partitions: 2, replication.factor: 3 } ]\n"
+		"producers: [ { name: p, topic: t, rate: 1000/s, start: 20s, keys: { count: 10 } } ]\n";
+	struct run r;
+	run_yaml(&r, y, 0);
+	assert_true(fig(&r, "records.acked") > 9000);
+	assert_true(fig(&r, "availability.max_ack_gap_ms") < 100.0);
+	run_release(&r);
+}
+
+/* A new process opens new connections: its registrations do not queue behind its old
+ * process's heartbeats, held back on the wire by a 15 s delay (8 s to 10.3 s); and those
+ * heartbeats, from a process no longer registered once the new one is, are stale
+ * (checkBrokerEpoch). Before, the new process's registrations arrived only at 25 s, the
+ * old heartbeats unfenced the broker at 23 s, and it registered at 42 s. */
+static void test_new_process_new_connections(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 1\nduration: 60s\ncluster: { brokers: 3 }\n"
+		"topics: [ { name: o, partitions: 6, replication.factor: 3,\n"
+		"            config: { min.insync.replicas: 2 } } ]\n"
+		"producers: [ { name: p, topic: o, rate: 2000/s, keys: { count: 1000 },\n"
+		"               config: { acks: all } } ]\n"
+		"faults:\n"
+		"  - { at: 8s, delay: { from: [broker-1], to: [controller-1] }, latency: 15s,"
+		" for: 2300ms }\n"
+		"  - { at: 10300ms, crash: broker-1, for: 1s }\n";
+	struct run r;
+	run_yaml(&r, y, 0);
+	assert_true(fig(&r, "events.broker_fenced.count") == 1);
+	assert_true(fig(&r, "events.broker_unfenced.count") == 1);
+	assert_true(fig(&r, "events.broker_unfenced.first_s") < 20.0);
+	assert_true(fig(&r, "checker.acked_lost") == 0);
+	run_release(&r);
+}
+
 /* An AlterPartition lost on its way (every message from broker-1 to the controller is
  * dropped from 16.9 s to 22.9 s, as broker-2 catches up on t-1, which broker-1 leads) is
  * sent again once unanswered for controller.socket.timeout.ms (30 s, checked with the
@@ -1140,6 +1183,8 @@ int main(void)
 		cmocka_unit_test(test_registration_unheard_stays_fenced),
 		cmocka_unit_test(test_lost_alter_partition_is_sent_again),
 		cmocka_unit_test(test_ack_gap_open_at_the_end),
+		cmocka_unit_test(test_ack_gap_counts_from_the_batch),
+		cmocka_unit_test(test_new_process_new_connections),
 		cmocka_unit_test(test_controlled_shutdown_moves_leaders_first),
 		cmocka_unit_test(test_controlled_shutdown_of_a_sole_replica),
 		cmocka_unit_test(test_shutting_down_broker_holds_no_hw),
