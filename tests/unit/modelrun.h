@@ -6,6 +6,7 @@
 #ifndef TESTS_MODELRUN_H
 #define TESTS_MODELRUN_H
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -49,6 +50,20 @@ static inline void run_yaml_seed(struct run *r, const char *yaml, uint64_t seed)
 {
 	run_begin(r, yaml, seed);
 	run_end(r);
+}
+
+/* Run a scenario made from a printf template (a test's variants of one story), under its
+ * own seed. */
+__attribute__((format(printf, 2, 3)))
+static inline void run_fmt(struct run *r, const char *fmt, ...)
+{
+	char yaml[8192];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(yaml, sizeof(yaml), fmt, ap);
+	va_end(ap);
+	assert_true(n > 0 && (size_t)n < sizeof(yaml));
+	run_yaml_seed(r, yaml, 0);
 }
 
 static inline void run_release(struct run *r)

@@ -137,12 +137,9 @@ static void test_warming_changes_nothing(void **state)
 static void test_acks_and_leader_crash(void **state)
 {
 	(void)state;
-	char y1[1024], yall[1024];
-	snprintf(y1, sizeof(y1), crash_yaml, "1");
-	snprintf(yall, sizeof(yall), crash_yaml, "all");
 	struct run a, b;
-	run_yaml(&a, y1, 0);
-	run_yaml(&b, yall, 0);
+	run_fmt(&a, crash_yaml, "1");
+	run_fmt(&b, crash_yaml, "all");
 	assert_true(fig(&a, "checker.acked_lost") > 0);
 	assert_true(fig(&a, "events.log_truncated.records") >= fig(&a, "checker.acked_lost"));
 	assert_true(fig(&b, "checker.acked_lost") == 0);
@@ -162,10 +159,8 @@ static void test_acks_and_leader_crash(void **state)
 static void test_acks_0_waits_for_a_connection(void **state)
 {
 	(void)state;
-	char y[1024];
-	snprintf(y, sizeof(y), crash_yaml, "0, enable.idempotence: false");
 	struct run r;
-	run_yaml(&r, y, 0);
+	run_fmt(&r, crash_yaml, "0, enable.idempotence: false");
 	assert_true(fig(&r, "checker.acked_lost") > 0);
 	/* and nothing else: the truncated records, plus at most what was on the wire when the
 	 * reset arrived (the partition's 1,000 records/s for a few milliseconds) */
@@ -231,12 +226,9 @@ static void test_consumer_metadata_max_age_leaves_a_stale_leader(void **state)
 		"faults:\n"
 		"  - { at: 10s, partition: { a: [broker-1],"
 		" b: [controller-1, broker-2, broker-3] }, for: 45s }\n";
-	char often[1024], rarely[1024];
-	snprintf(often, sizeof(often), y, "5000");
-	snprintf(rarely, sizeof(rarely), y, "300000");
 	struct run a, b;
-	run_yaml(&a, often, 0);
-	run_yaml(&b, rarely, 0);
+	run_fmt(&a, y, "5000");
+	run_fmt(&b, y, "300000");
 	assert_true(fig(&a, "records.consumed") > fig(&b, "records.consumed") + 5000);
 	assert_true(fig(&a, "groups.reader.lag") < 0.5 * fig(&b, "groups.reader.lag"));
 	run_release(&a);
@@ -448,12 +440,10 @@ static void test_duplicate_waits_for_the_hw(void **state)
 static void test_followers_refetch_after_a_leader_restart(void **state)
 {
 	(void)state;
-	char y[1024];
-	snprintf(y, sizeof(y), six_yaml, "delivery.timeout.ms: 1600",
-		 "  - { at: 30s, crash: broker-3, for: 3s }\n"
-		 "  - { at: 45s, crash: broker-1 }\n");
 	struct run r;
-	run_yaml(&r, y, 0);
+	run_fmt(&r, six_yaml, "delivery.timeout.ms: 1600",
+		"  - { at: 30s, crash: broker-3, for: 3s }\n"
+		"  - { at: 45s, crash: broker-1 }\n");
 	assert_true(fig(&r, "events.broker_fenced.count") == 2);
 	assert_true(fig(&r, "partitions.t-0.leader") == 3 || fig(&r, "partitions.t-4.leader") == 3);
 	for (int i = 0; i < 6; i++) {
@@ -515,12 +505,9 @@ static const char kip101_yaml[] =
 static void test_truncation_rules(void **state)
 {
 	(void)state;
-	char hw[1024], ep[1024];
-	snprintf(hw, sizeof(hw), kip101_yaml, "high-watermark");
-	snprintf(ep, sizeof(ep), kip101_yaml, "leader-epoch");
 	struct run a, b;
-	run_yaml(&a, hw, 0);
-	run_yaml(&b, ep, 0);
+	run_fmt(&a, kip101_yaml, "high-watermark");
+	run_fmt(&b, kip101_yaml, "leader-epoch");
 	assert_true(fig(&a, "checker.acked_lost") > 0);
 	assert_true(fig(&a, "checker.divergent_offsets") > 0);
 	assert_true(fig(&b, "checker.acked_lost") == 0);
@@ -543,12 +530,9 @@ static const char bounce_yaml[] =
 static void test_restart_within_session_waits_for_the_fence(void **state)
 {
 	(void)state;
-	char quick[512], slow[512];
-	snprintf(quick, sizeof(quick), bounce_yaml, "2s");
-	snprintf(slow, sizeof(slow), bounce_yaml, "12s");
 	struct run a, b;
-	run_yaml(&a, quick, 0);
-	run_yaml(&b, slow, 0);
+	run_fmt(&a, bounce_yaml, "2s");
+	run_fmt(&b, bounce_yaml, "12s");
 	assert_true(fig(&a, "events.registration_refused.count") >= 3);
 	assert_true(fig(&a, "events.registration_refused.first_s") >= 12.0);
 	assert_true(fig(&a, "events.broker_fenced.count") == 1);
@@ -734,12 +718,10 @@ static const char shut_yaml[] =
 static void test_shutting_down_broker_holds_no_hw(void **state)
 {
 	(void)state;
-	char y[1024];
-	snprintf(y, sizeof(y), shut_yaml,
-		 "  - { at: 10s, shutdown: broker-1 }\n"
-		 "  - { at: 10s, slow: broker-1, disk_stall: true, for: 5s }\n");
 	struct run r;
-	run_yaml(&r, y, 0);
+	run_fmt(&r, shut_yaml,
+		"  - { at: 10s, shutdown: broker-1 }\n"
+		"  - { at: 10s, slow: broker-1, disk_stall: true, for: 5s }\n");
 	for (int i = 0; i < 3; i++) { /* those it follows (what it led waits on its disk) */
 		char k[64];
 		snprintf(k, sizeof(k), "partitions.orders-%d.max_ack_gap_ms", i);
@@ -757,13 +739,11 @@ static void test_shutting_down_broker_holds_no_hw(void **state)
 static void test_shutdown_waits_for_a_controller(void **state)
 {
 	(void)state;
-	char y[1024];
-	snprintf(y, sizeof(y), shut_yaml,
-		 "  - { at: 10s, crash: controller-1 }\n"
-		 "  - { at: 10200ms, shutdown: broker-1, for: 20s }\n"
-		 "  - { at: 10300ms, shutdown: broker-1, for: 1s }\n");
 	struct run r;
-	run_yaml(&r, y, 0);
+	run_fmt(&r, shut_yaml,
+		"  - { at: 10s, crash: controller-1 }\n"
+		"  - { at: 10200ms, shutdown: broker-1, for: 20s }\n"
+		"  - { at: 10300ms, shutdown: broker-1, for: 1s }\n");
 	double failover = fig(&r, "events.controller_failover.first_s");
 	assert_true(failover > 10.2);
 	double cs = fig(&r, "events.controlled_shutdown.first_s");
@@ -864,12 +844,9 @@ static const char retry_yaml[] =
 static void test_idempotence(void **state)
 {
 	(void)state;
-	char off[1024], on[1024];
-	snprintf(off, sizeof(off), retry_yaml, "false");
-	snprintf(on, sizeof(on), retry_yaml, "true");
 	struct run a, b;
-	run_yaml(&a, off, 0);
-	run_yaml(&b, on, 0);
+	run_fmt(&a, retry_yaml, "false");
+	run_fmt(&b, retry_yaml, "true");
 	assert_true(fig(&a, "checker.log_duplicates") > 0);
 	assert_true(fig(&a, "checker.order_violations") > 0);
 	assert_true(fig(&b, "checker.log_duplicates") == 0);
