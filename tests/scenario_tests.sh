@@ -101,6 +101,12 @@ for f in trace.jsonl metrics.csv summary.json snapshots.txt; do
 	check "same seed, identical $f" cmp "$T/a/$f" "$T/b/$f"
 done
 check "another seed, another trace" status_is 1 cmp -s "$T/a/trace.jsonl" "$T/c/trace.jsonl"
+# and a run full of faults (controlled shutdowns, restarts, a group through them), at debug
+$K run scenarios/rolling-restart.yaml --out "$T/d" --no-plots --quiet --trace-level debug
+$K run scenarios/rolling-restart.yaml --out "$T/e" --no-plots --quiet --trace-level debug
+for f in trace.jsonl metrics.csv summary.json snapshots.txt; do
+	check "same seed, identical $f (faults)" cmp "$T/d/$f" "$T/e/$f"
+done
 # The debug level adds an invariant check every 10 ms: more events, the same run. (Producers
 # apply arrivals lazily; an extra event must not change when or how they are applied.
 # c21-offset-reset-replay's constant arrivals and latency put many events at one instant.)
