@@ -1879,9 +1879,11 @@ void broker__stop(struct cluster *c, struct broker *b, bool lose_unflushed, bool
 			jsonw_kbool(trace_w(c->tr), "lose_unflushed", lose_unflushed);
 		trace_end(c->tr);
 	}
-	if (b->restart_pending) { /* a `shutdown` whose `for` ended before it stopped */
+	if (b->restart_pending) { /* a `shutdown` whose `for` ended before it stopped (a crash
+				   * meanwhile leaves the restart to the crash's own `for`) */
 		b->restart_pending = false;
-		broker__restart(c, b);
+		if (clean)
+			broker__restart(c, b);
 	}
 }
 

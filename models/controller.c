@@ -264,10 +264,6 @@ static void fence(struct cluster *c, struct broker *b)
 	remove_broker(c, b);
 }
 
-/* BrokerHeartbeatManager.calculateNextBrokerState for a broker that wants to shut down: it
- * enters controlled shutdown (out of every ISR, its leaders elected elsewhere), and may stop
- * once it leads nothing and every active broker has applied those changes; then it is
- * fenced (handleBrokerShutdown). A fenced broker may stop at once. */
 static bool leads_any(const struct cluster *c, const struct broker *b)
 {
 	for (int i = 0; i < c->n_parts; i++)
@@ -276,6 +272,11 @@ static bool leads_any(const struct cluster *c, const struct broker *b)
 	return false;
 }
 
+/* BrokerHeartbeatManager.calculateNextBrokerState for a broker that wants to shut down: one
+ * that leads nothing may stop at once; another enters controlled shutdown (out of every
+ * ISR, its leaders elected elsewhere, its coordinators moved) and may stop once it leads
+ * nothing and every active broker has applied those changes. Either is then fenced
+ * (handleBrokerShutdown); a fenced broker may stop at once. Returns whether it may stop. */
 static bool controlled_shutdown(struct cluster *c, struct broker *b)
 {
 	if (b->fenced)
