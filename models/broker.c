@@ -690,12 +690,16 @@ static sim_time_ns append_at(struct cluster *c, struct broker *b, int64_t bytes)
 	return end - now > DIRTY_BACKLOG_NS ? end - DIRTY_BACKLOG_NS : now;
 }
 
-static void note_flush(struct cluster *c, struct replica *r, int32_t count)
+/* flush.messages (log.flush.interval.messages): a log flushes itself to its end once that
+ * many records came since its last flush. */
+static void note_flush(struct cluster *c, const struct partition *p, struct replica *r,
+		       int32_t count)
 {
 	r->log.flush_count += count;
-	if (r->log.flush_count >= c->sc->cluster.log_flush_interval_messages) {
+	if (r->log.flush_count >= c->topics[p->topic].flush_messages) {
 		r->log.flushed = r->log.leo;
 		r->log.flush_count = 0;
+		r->last_flush_ns = sim_now(c->sim);
 	}
 }
 
@@ -713,7 +717,7 @@ static int64_t leader_append(struct cluster *c, struct partition *p, struct repl
 	};
 	proto.base = plog_append(&r->log, &proto);
 	pstate_note(r, &proto);
-	note_flush(c, r, e->count);
+	note_flush(c, p, r, e->count);
 	p->records_appended += e->count;
 	return proto.base;
 }
@@ -1474,7 +1478,7 @@ static bool follower_entry(struct cluster *c, struct broker *b, const struct fet
 			break;
 		plog_append(&r->log, bt);
 		pstate_note(r, bt);
-		note_flush(c, r, bt->count);
+		note_flush(c, p, r, bt->count);
 	}
 	int64_t hw = e->hw < r->log.leo ? e->hw : r->log.leo;
 	if (hw > r->hw)
@@ -1738,8 +1742,7 @@ static void on_heartbeat_resp(struct cluster *c, struct broker *b,
 				 isr_check_ev, c, b);
 }
 
-/* The OS writes dirty pages back after 30 s (vm.dirty_expire_centisecs), checked every 5 s;
- * log.flush.interval.ms forces a flush of everything on its own period. */
+/* The OS writes dirty pages back after 30 s (vm.dirty_expire_centisecs), checked every 5 s. */
 #define OS_WRITEBACK_NS (30 * SIM_S)
 #define OS_WRITEBACK_CHECK_NS (5 * SIM_S)
 
@@ -1747,21 +1750,36 @@ static void flush_ev(struct sim *s, void *subject, void *arg)
 {
 	struct cluster *c = subject;
 	struct broker *b = arg;
-	sim_time_ns now = sim_now(s), every = c->sc->cluster.log_flush_interval_ns;
-	bool force = every < OS_WRITEBACK_CHECK_NS;
-	b->flush_timer = sim_after(s, force ? every : OS_WRITEBACK_CHECK_NS, flush_ev, c, b);
+	sim_time_ns now = sim_now(s);
+	b->flush_timer = sim_after(s, OS_WRITEBACK_CHECK_NS, flush_ev, c, b);
 	for (int h = 0; h < b->n_hosted; h++) {
 		struct plog *l = &c->parts[b->hosted[h]].rep[b->hosted_slot[h]].log;
-		if (force) {
-			l->flushed = l->leo;
-			continue;
-		}
 		size_t i = l->flushed >= l->leo ? l->n : plog_find(l, l->flushed);
 		for (; i < l->n; i++) {
 			const struct batch *bt = plog_batch(l, i);
 			if (bt->append_ns > now - OS_WRITEBACK_NS)
 				break;
 			l->flushed = bt->base + bt->count;
+		}
+	}
+}
+
+/* LogManager.flushDirtyLogs, every log.flush.scheduler.interval.ms (Kafka's default never
+ * runs it): a log whose last flush is flush.ms old or more is flushed to its end. */
+static void flusher_ev(struct sim *s, void *subject, void *arg)
+{
+	struct cluster *c = subject;
+	struct broker *b = arg;
+	sim_time_ns now = sim_now(s);
+	b->flusher_timer = sim_after(s, c->sc->cluster.log_flush_scheduler_interval_ns,
+				     flusher_ev, c, b);
+	for (int h = 0; h < b->n_hosted; h++) {
+		struct partition *p = &c->parts[b->hosted[h]];
+		struct replica *r = &p->rep[b->hosted_slot[h]];
+		if (now - r->last_flush_ns >= c->topics[p->topic].flush_ns) {
+			r->log.flushed = r->log.leo;
+			r->log.flush_count = 0;
+			r->last_flush_ns = now;
 		}
 	}
 }
@@ -1773,9 +1791,10 @@ static void start_timers(struct cluster *c, struct broker *b)
 		b->isr_timer = sim_after(c->sim, cc->replica_lag_time_max_ns / 2, isr_check_ev,
 					 c, b);
 	b->hb_timer = sim_after(c->sim, 0, heartbeat_ev, c, b);
-	b->flush_timer = sim_after(c->sim, OS_WRITEBACK_CHECK_NS < cc->log_flush_interval_ns ?
-					   OS_WRITEBACK_CHECK_NS : cc->log_flush_interval_ns,
-				   flush_ev, c, b);
+	b->flush_timer = sim_after(c->sim, OS_WRITEBACK_CHECK_NS, flush_ev, c, b);
+	if (cc->log_flush_scheduler_interval_ns != SIM_TIME_MAX)
+		b->flusher_timer = sim_after(c->sim, cc->log_flush_scheduler_interval_ns,
+					     flusher_ev, c, b);
 }
 
 static void stop_timers(struct cluster *c, struct broker *b)
@@ -1783,7 +1802,8 @@ static void stop_timers(struct cluster *c, struct broker *b)
 	sim_cancel(c->sim, b->isr_timer);
 	sim_cancel(c->sim, b->hb_timer);
 	sim_cancel(c->sim, b->flush_timer);
-	b->isr_timer = b->hb_timer = b->flush_timer = 0;
+	sim_cancel(c->sim, b->flusher_timer);
+	b->isr_timer = b->hb_timer = b->flush_timer = b->flusher_timer = 0;
 	for (int i = 0; i < b->n_fetchers; i++) {
 		struct fetcher *f = &b->fetchers[i];
 		if (f->timer)

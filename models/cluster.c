@@ -209,6 +209,9 @@ static void build_topics(struct cluster *c)
 							  sc->cluster.log_retention_ns;
 		tp->retention_bytes = cfg->retention_bytes >= -1 ? cfg->retention_bytes :
 								  sc->cluster.log_retention_bytes;
+		tp->flush_ns = cfg->flush_ns >= 0 ? cfg->flush_ns : sc->cluster.log_flush_interval_ns;
+		tp->flush_messages = cfg->flush_messages >= 1 ? cfg->flush_messages :
+								sc->cluster.log_flush_interval_messages;
 		for (int i = 0; i < maxp; i++) {
 			struct partition *p = &c->parts[c->n_parts];
 			p->id = c->n_parts++;

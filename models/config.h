@@ -44,6 +44,7 @@ struct cluster_cfg {
 	sim_time_ns broker_heartbeat_interval_ns; /* broker.heartbeat.interval.ms 2000 */
 	int64_t log_flush_interval_messages;      /* INT64_MAX: never by count */
 	sim_time_ns log_flush_interval_ns;        /* log.flush.interval.ms; SIM_TIME_MAX = never */
+	sim_time_ns log_flush_scheduler_interval_ns; /* log.flush.scheduler.interval.ms; never */
 	sim_time_ns log_retention_ns;             /* log.retention.ms 604800000 */
 	int64_t log_retention_bytes;              /* log.retention.bytes -1 */
 	sim_time_ns log_retention_check_interval_ns; /* log.retention.check.interval.ms 300000 */
@@ -64,6 +65,8 @@ struct topic_cfg {
 	int unclean_leader_election_enable;  /* -1 = cluster value, else 0/1 */
 	sim_time_ns retention_ns;            /* -1 = cluster value */
 	int64_t retention_bytes;             /* -2 = cluster value; -1 unlimited */
+	sim_time_ns flush_ns;                /* flush.ms; -1 = cluster value */
+	int64_t flush_messages;              /* flush.messages; -1 = cluster value */
 	struct ks_loc loc;
 };
 

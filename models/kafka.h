@@ -206,6 +206,7 @@ struct replica {
 	int fetcher;              /* follower only: fetcher slot (leader broker, fetcher id) it
 				   * is in, -1 none */
 	sim_time_ns alter_sent_ns; /* leader only: when the pending AlterPartition went */
+	sim_time_ns last_flush_ns; /* when the log was last flushed by Kafka (not the OS) */
 	/* line 5: the first producer's idempotence state, inline, so that an append finds it
 	 * without a dependent miss through a pointer (most replicas see one); lines 6-7 only
 	 * when its batches do not continue each other */
@@ -262,6 +263,8 @@ struct topic {
 	bool unclean;
 	sim_time_ns retention_ns;
 	int64_t retention_bytes;
+	sim_time_ns flush_ns;     /* flush.ms, effective */
+	int64_t flush_messages;   /* flush.messages, effective */
 	int *key_partition;       /* producer key index -> partition, per key count */
 	uint32_t key_table_n;
 };
@@ -345,7 +348,7 @@ struct broker {
 	int *hosted_slot;         /* replica slot of each hosted partition */
 	struct fetcher *fetchers; /* one per (leader broker, fetcher id) */
 	int n_fetchers;
-	sim_timer_id isr_timer, hb_timer, flush_timer;
+	sim_timer_id isr_timer, hb_timer, flush_timer, flusher_timer;
 	struct deadlines *pp_due; /* acks=all produces waiting, with their request timeouts */
 	struct deadlines *pf_due; /* parked fetches, with their max wait */
 	int64_t unflushed_msgs;

@@ -174,7 +174,12 @@ static const struct setting table[] = {
 	      "Flush (fsync) after this many messages; Long.MAX_VALUE = leave it to the OS."),
 	UNSET(LVL_BROKER, CL, log_flush_interval_ns, "log.flush.interval.ms", SET_MS, SF_INF, 0,
 	      NS_MAX, SIM_TIME_MAX, "never",
-	      "Flush (fsync) every log at this interval."),
+	      "Flush (fsync) a log this long after its last flush, when the log flusher looks "
+	      "(log.flush.scheduler.interval.ms)."),
+	UNSET(LVL_BROKER, CL, log_flush_scheduler_interval_ns, "log.flush.scheduler.interval.ms",
+	      SET_MS, SF_INF, MS_, NS_MAX, SIM_TIME_MAX, "never",
+	      "How often the log flusher looks for logs due a flush; Kafka's default "
+	      "(Long.MAX_VALUE) never looks, so log.flush.interval.ms and flush.ms do nothing."),
 	ENTRY(LVL_BROKER, CL, log_retention_ns, "log.retention.ms", SET_MS, SF_INF, 0, NS_MAX,
 	      "604800000", "Delete segments older than this; -1 = no limit."),
 	ENTRY(LVL_BROKER, CL, log_retention_bytes, "log.retention.bytes", SET_BYTES, 0, -1,
@@ -215,6 +220,10 @@ static const struct setting table[] = {
 	      "cluster value", "Overrides log.retention.ms; -1 = no limit."),
 	UNSET(LVL_TOPIC_CONFIG, TP, retention_bytes, "retention.bytes", SET_BYTES, 0, -1,
 	      INT64_MAX, -2, "cluster value", "Overrides log.retention.bytes; -1 = no limit."),
+	UNSET(LVL_TOPIC_CONFIG, TP, flush_ns, "flush.ms", SET_MS, SF_INF, 0, NS_MAX, -1,
+	      "cluster value", "Overrides log.flush.interval.ms."),
+	UNSET(LVL_TOPIC_CONFIG, TP, flush_messages, "flush.messages", SET_LONG, 0, 1, INT64_MAX,
+	      -1, "cluster value", "Overrides log.flush.interval.messages."),
 
 	/* producers[] */
 	ENTRY(LVL_PRODUCER, PR, name, "name", SET_NAME, SF_REQUIRED, 0, 0, NULL,
