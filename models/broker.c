@@ -690,17 +690,22 @@ static sim_time_ns append_at(struct cluster *c, struct broker *b, int64_t bytes)
 	return end - now > DIRTY_BACKLOG_NS ? end - DIRTY_BACKLOG_NS : now;
 }
 
-/* flush.messages (log.flush.interval.messages): a log flushes itself to its end once that
- * many records came since its last flush. */
-static void note_flush(struct cluster *c, const struct partition *p, struct replica *r,
-		       int32_t count)
+/* A flush by Kafka (not the OS): the log is on disk to its end; flush.messages counts
+ * again from here. */
+static void flush_log(struct cluster *c, struct replica *r)
 {
-	r->log.flush_count += count;
-	if (r->log.flush_count >= c->topics[p->topic].flush_messages) {
-		r->log.flushed = r->log.leo;
-		r->log.flush_count = 0;
-		r->last_flush_ns = sim_now(c->sim);
-	}
+	r->log.flushed = r->log.leo;
+	r->log.flush_left = r->flush_messages;
+	r->last_flush_ns = sim_now(c->sim);
+}
+
+/* flush.messages (log.flush.interval.messages): a log flushes itself to its end once that
+ * many records came since its last flush. A countdown, so that an append reads no topic. */
+static void note_flush(struct cluster *c, struct replica *r, int32_t count)
+{
+	r->log.flush_left -= count;
+	if (r->log.flush_left <= 0)
+		flush_log(c, r);
 }
 
 /* Append one produce entry; returns its base offset. */
@@ -717,7 +722,7 @@ static int64_t leader_append(struct cluster *c, struct partition *p, struct repl
 	};
 	proto.base = plog_append(&r->log, &proto);
 	pstate_note(r, &proto);
-	note_flush(c, p, r, e->count);
+	note_flush(c, r, e->count);
 	p->records_appended += e->count;
 	return proto.base;
 }
@@ -1478,7 +1483,7 @@ static bool follower_entry(struct cluster *c, struct broker *b, const struct fet
 			break;
 		plog_append(&r->log, bt);
 		pstate_note(r, bt);
-		note_flush(c, p, r, bt->count);
+		note_flush(c, r, bt->count);
 	}
 	int64_t hw = e->hw < r->log.leo ? e->hw : r->log.leo;
 	if (hw > r->hw)
@@ -1776,11 +1781,8 @@ static void flusher_ev(struct sim *s, void *subject, void *arg)
 	for (int h = 0; h < b->n_hosted; h++) {
 		struct partition *p = &c->parts[b->hosted[h]];
 		struct replica *r = &p->rep[b->hosted_slot[h]];
-		if (now - r->last_flush_ns >= c->topics[p->topic].flush_ns) {
-			r->log.flushed = r->log.leo;
-			r->log.flush_count = 0;
-			r->last_flush_ns = now;
-		}
+		if (now - r->last_flush_ns >= c->topics[p->topic].flush_ns)
+			flush_log(c, r);
 	}
 }
 

@@ -158,6 +158,7 @@ static void place_replicas(struct cluster *c, int t, int from, int to, gsl_rng *
 			p->replicas[j + 1] = (first + 1 + (shift + j) % (n - 1)) % n + 1;
 		for (int j = 0; j < p->rf; j++) {
 			plog_init(&p->rep[j].log);
+			p->rep[j].log.flush_left = p->rep[j].flush_messages = tp->flush_messages;
 			p->rep[j].broker = p->replicas[j];
 			p->rep[j].leader = -1;
 			p->rep[j].fetcher = -1;

@@ -207,6 +207,7 @@ struct replica {
 				   * is in, -1 none */
 	sim_time_ns alter_sent_ns; /* leader only: when the pending AlterPartition went */
 	sim_time_ns last_flush_ns; /* when the log was last flushed by Kafka (not the OS) */
+	int64_t flush_messages;   /* the topic's flush.messages, read only at a flush */
 	/* line 5: the first producer's idempotence state, inline, so that an append finds it
 	 * without a dependent miss through a pointer (most replicas see one); lines 6-7 only
 	 * when its batches do not continue each other */
@@ -216,7 +217,7 @@ _Static_assert(KS_RF_MAX <= 16, "ISRs are 16-bit masks in the replica");
 _Static_assert(sizeof(struct replica) == 512, "a replica is eight cache lines");
 _Static_assert(offsetof(struct replica, log.n_ec) + 4 <= 64,
 	       "a follower's fetch reads line 0 of a replica it got nothing for");
-_Static_assert(offsetof(struct replica, log.flush_count) + 8 <= 192,
+_Static_assert(offsetof(struct replica, log.flush_left) + 8 <= 192,
 	       "an append touches no line of the replica but 0-2 and the idempotence state");
 _Static_assert(offsetof(struct replica, pw) >= 192 &&
 		       offsetof(struct replica, fw_inline) + sizeof(((struct replica *)0)->fw_inline) <= 256,

@@ -57,7 +57,7 @@ struct plog {
 	uint32_t head, n;      /* counts are 32-bit to keep them on the replica's hot lines */
 	struct batch tail;     /* batch n - 1, when n > head */
 	int64_t bytes;         /* bytes in live batches */
-	int64_t flush_count;   /* records appended since the last flush (log.flush.interval.messages) */
+	int64_t flush_left;    /* records still to come before flush.messages flushes the log */
 	/* then what only growth, flushes and elections touch */
 	int64_t flushed;       /* offsets below this survive a power loss */
 	uint32_t cap, cap_ec;
