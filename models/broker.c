@@ -380,14 +380,6 @@ static uint32_t outside_isr(const struct replica *r)
 	return ((1u << r->rf) - 1) & ~(r->isr | r->isr_pending) & ~(1u << r->slot);
 }
 
-/* Partition.isReplicaIsrEligible: a replica whose broker is fenced or in controlled
- * shutdown may not join the ISR, and the HW does not wait for it. */
-static bool isr_eligible(const struct cluster *c, int broker_id)
-{
-	const struct broker *o = &c->brokers[broker_id - 1];
-	return !o->fenced && !o->in_shutdown;
-}
-
 static int64_t hw_target(const struct cluster *c, const struct partition *p,
 			 const struct replica *r)
 {
@@ -415,7 +407,7 @@ static int64_t hw_target(const struct cluster *c, const struct partition *p,
 			int i = __builtin_ctz(out);
 			const struct follower_view *fv = &r->fv[i];
 			if (fv->leo >= 0 && fv->leo < hw && now - fv->last_caught_up_ns <= lag &&
-			    isr_eligible(c, p->replicas[i]))
+			    broker__active(&c->brokers[p->replicas[i] - 1]))
 				hw = fv->leo;
 		}
 	}
@@ -524,7 +516,7 @@ static void maybe_expand_isr(struct cluster *c, struct broker *b, struct partiti
 		return;
 	int64_t epoch_start = plog_epoch_start(&r->log, r->leader_epoch);
 	if (r->fv[slot].leo >= r->hw && r->fv[slot].leo >= epoch_start &&
-	    isr_eligible(c, p->replicas[slot]))
+	    broker__active(&c->brokers[p->replicas[slot] - 1]))
 		send_alter(c, b, p, r, r->isr | (1u << slot));
 }
 

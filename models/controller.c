@@ -30,11 +30,10 @@
 #include "msgs.h"
 #include "xmem.h"
 
-/* May lead and join an ISR: unfenced and not in controlled shutdown (the controller's
- * view; BrokerHeartbeatManager's active brokers). */
+/* May lead and join an ISR (broker__active); id may be -1, no broker. */
 static bool broker_live(const struct cluster *c, int id)
 {
-	return id >= 1 && !c->brokers[id - 1].fenced && !c->brokers[id - 1].in_shutdown;
+	return id >= 1 && broker__active(&c->brokers[id - 1]);
 }
 
 /* Unavailability windows follow the committed state. */

@@ -539,6 +539,10 @@ void broker__peer_reset(struct cluster *c, const struct broker *dead);
 void broker__restart(struct cluster *c, struct broker *b);
 /* The process runs and has been registered since it (re)started: it serves requests. */
 static inline bool broker__serving(const struct broker *b) { return b->up && !b->starting; }
+/* The controller's view (BrokerHeartbeatManager's active brokers): unfenced and not in
+ * controlled shutdown - one that may lead, join an ISR, or be waited for by a high
+ * watermark (Partition.isReplicaIsrEligible). */
+static inline bool broker__active(const struct broker *b) { return !b->fenced && !b->in_shutdown; }
 void broker__apply_metadata(struct cluster *c, struct broker *b, int64_t upto);
 int broker__slot_of(const struct partition *p, int broker_id);
 /* Metadata as broker b last applied it: the leader and epoch of partition p. */

@@ -684,6 +684,18 @@ static void note_acked_sequence(struct pqueue *q, const struct pbatch *b)
 		q->acked_proto_end = b->proto_seq + b->count;
 }
 
+/* A partition's producers waited for an acknowledgement from the later of its last one and
+ * `since` (a waiting batch's creation) until now: the longest such wait is max_ack_gap. */
+static void ack_wait(struct cluster *c, int part, sim_time_ns since)
+{
+	struct partition *gp = &c->parts[part];
+	sim_time_ns now = sim_now(c->sim);
+	if (gp->last_ack_ns > since)
+		since = gp->last_ack_ns;
+	if (now - since > gp->max_ack_gap_ns)
+		gp->max_ack_gap_ns = now - since;
+}
+
 /* What a finished batch tells the user and the checker: acknowledged (err NONE) or failed. */
 static void batch_outcome(struct cluster *c, struct producer *p, struct pbatch *b,
 			  enum ks_error err)
@@ -696,12 +708,8 @@ static void batch_outcome(struct cluster *c, struct producer *p, struct pbatch *
 		p->acked += (uint64_t)b->count;
 		c->records_acked += (uint64_t)b->count;
 		c->records_acked_iv += (uint64_t)b->count;
-		struct partition *gp = &c->parts[b->part]; /* waited since the later of the last
-							    * acknowledgement and its creation */
-		sim_time_ns since = gp->last_ack_ns > b->create_ns ? gp->last_ack_ns : b->create_ns;
-		if (now - since > gp->max_ack_gap_ns)
-			gp->max_ack_gap_ns = now - since;
-		gp->last_ack_ns = now;
+		ack_wait(c, b->part, b->create_ns);
+		c->parts[b->part].last_ack_ns = now;
 		sim_time_ns mean_arrival = b->create_ns + b->arrival_sum_ns / b->count;
 		hist_record_n(&c->produce_lat_iv, now - mean_arrival, (uint64_t)b->count);
 	} else {
@@ -1385,16 +1393,6 @@ void prod__start(struct cluster *c)
 
 /* A wait for an acknowledgement still open when the run ends counts among the longest: from
  * the later of the partition's last acknowledgement and its oldest batch still waiting. */
-static void open_gap(struct cluster *c, int part, sim_time_ns since)
-{
-	struct partition *gp = &c->parts[part];
-	sim_time_ns now = sim_now(c->sim);
-	if (gp->last_ack_ns > since)
-		since = gp->last_ack_ns;
-	if (now - since > gp->max_ack_gap_ns)
-		gp->max_ack_gap_ns = now - since;
-}
-
 void prod__finish(struct cluster *c)
 {
 	for (int k = 0; k < c->n_producers; k++) {
@@ -1402,11 +1400,11 @@ void prod__finish(struct cluster *c)
 		int first = c->topics[p->topic].first_partition;
 		for (int i = 0; i < p->n_pq; i++)
 			if (p->pq[i].head)
-				open_gap(c, first + i, p->pq[i].head->create_ns);
+				ack_wait(c, first + i, p->pq[i].head->create_ns);
 		for (int q = 0; q < p->n_reqs; q++)
 			for (int i = 0; i < p->reqs[q].n; i++)
 				if (!p->reqs[q].batches[i]->expired)
-					open_gap(c, p->reqs[q].batches[i]->part,
+					ack_wait(c, p->reqs[q].batches[i]->part,
 						 p->reqs[q].batches[i]->create_ns);
 	}
 }
