@@ -374,6 +374,17 @@ static bool registration_refused(struct cluster *c, struct broker *b, bool resta
 	return false;
 }
 
+/* Heartbeats are answered only when the broker waits for the answer: a registration, or a
+ * request to shut down. */
+static void answer(struct cluster *c, const struct broker_heartbeat *h, bool refused,
+		   bool should_shutdown)
+{
+	struct broker_heartbeat_resp *r = ks_alloc(c, sizeof(*r));
+	r->refused = refused;
+	r->should_shutdown = should_shutdown;
+	net__send(c, h->h.to, h->h.from, &r->h, MSG_BROKER_HEARTBEAT_RESP, 64);
+}
+
 static void on_heartbeat(struct cluster *c, struct broker_heartbeat *h)
 {
 	struct broker *b = &c->brokers[h->broker - 1];
@@ -385,10 +396,7 @@ static void on_heartbeat(struct cluster *c, struct broker_heartbeat *h)
 		if (h->h.from_incarnation != c->net.nodes[h->h.from].incarnation)
 			return;
 		bool refused = registration_refused(c, b, restarted);
-		struct broker_heartbeat_resp *r = ks_alloc(c, sizeof(*r));
-		r->refused = refused;
-		r->should_shutdown = false;
-		net__send(c, h->h.to, h->h.from, &r->h, MSG_BROKER_HEARTBEAT_RESP, 64);
+		answer(c, h, refused, false);
 		if (refused) {
 			if (h->applied_meta < c->n_meta) /* it reads the metadata log meanwhile */
 				schedule_push(c);
@@ -402,11 +410,7 @@ static void on_heartbeat(struct cluster *c, struct broker_heartbeat *h)
 	if (restarted)
 		b->in_shutdown = false; /* a new registration */
 	if (h->want_shutdown) {
-		bool stop = controlled_shutdown(c, b);
-		struct broker_heartbeat_resp *r = ks_alloc(c, sizeof(*r));
-		r->refused = false;
-		r->should_shutdown = stop;
-		net__send(c, h->h.to, h->h.from, &r->h, MSG_BROKER_HEARTBEAT_RESP, 64);
+		answer(c, h, false, controlled_shutdown(c, b));
 		return;
 	}
 	if (restarted && elr_on(c) && !h->clean)
