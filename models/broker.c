@@ -128,7 +128,7 @@ static void fetcher_add(struct cluster *c, struct broker *b, struct replica *r, 
 	int lslot = broker__slot_of(p, r->leader);
 	struct replica *lr = lslot < 0 ? NULL : &p->rep[lslot];
 	fetcher_parts(f)[f->n_parts++] =
-		(struct fetch_part){ pid, r, lr, lr ? &lr->fv[r->slot] : NULL };
+		(struct fetch_part){ pid, r, lr, lr ? fv_of(lr, r->slot) : NULL };
 	r->fetcher = (int)(f - b->fetchers);
 	if (!f->in_flight)
 		fetcher_send(c, b, f);
@@ -394,7 +394,7 @@ static int64_t hw_target(const struct cluster *c, const struct partition *p,
 	uint32_t out = followers ^ others; /* outside_isr(r) */
 	int64_t hw = r->log.leo;
 	for (; others; others &= others - 1) {
-		int64_t leo = r->fv[__builtin_ctz(others)].leo;
+		int64_t leo = fv_of(r, __builtin_ctz(others))->leo;
 		if (leo < hw)
 			hw = leo;
 	}
@@ -405,7 +405,7 @@ static int64_t hw_target(const struct cluster *c, const struct partition *p,
 		sim_time_ns now = sim_now(c->sim), lag = c->sc->cluster.replica_lag_time_max_ns;
 		for (; out; out &= out - 1) {
 			int i = __builtin_ctz(out);
-			const struct follower_view *fv = &r->fv[i];
+			const struct follower_view *fv = fv_of(r, i);
 			if (fv->leo >= 0 && fv->leo < hw && now - fv->last_caught_up_ns <= lag &&
 			    broker__active(&c->brokers[p->replicas[i] - 1]))
 				hw = fv->leo;
@@ -499,7 +499,8 @@ static void isr_check_ev(struct sim *s, void *subject, void *arg)
 		for (int i = 0; i < p->rf; i++) {
 			if (!(r->isr & (1u << i)) || p->replicas[i] == b->id)
 				continue;
-			if (r->fv[i].leo != r->log.leo && now - r->fv[i].last_caught_up_ns > lag)
+			const struct follower_view *fv = fv_of(r, i);
+			if (fv->leo != r->log.leo && now - fv->last_caught_up_ns > lag)
 				out |= 1u << i;
 		}
 		if (out)
@@ -515,7 +516,8 @@ static void maybe_expand_isr(struct cluster *c, struct broker *b, struct partiti
 	if (r->isr & (1u << slot) || r->isr_pending)
 		return;
 	int64_t epoch_start = plog_epoch_start(&r->log, r->leader_epoch);
-	if (r->fv[slot].leo >= r->hw && r->fv[slot].leo >= epoch_start &&
+	const struct follower_view *fv = fv_of(r, slot);
+	if (fv->leo >= r->hw && fv->leo >= epoch_start &&
 	    broker__active(&c->brokers[p->replicas[slot] - 1]))
 		send_alter(c, b, p, r, r->isr | (1u << slot));
 }
@@ -925,7 +927,7 @@ static void update_follower(struct cluster *c, struct broker *b, struct partitio
 			    struct replica *r, int slot, int64_t offset)
 {
 	sim_time_ns now = sim_now(c->sim);
-	struct follower_view *fv = &r->fv[slot];
+	struct follower_view *fv = fv_of(r, slot);
 	if (offset >= r->log.leo)
 		fv->last_caught_up_ns = now;
 	else if (offset >= fv->last_fetch_leader_leo)
@@ -1363,7 +1365,7 @@ static void on_fetch(struct cluster *c, struct broker *b, struct fetch_req *q)
 				continue;
 			}
 			struct partition *p = &c->parts[e->part]; /* read only off the common path */
-			int slot = e->leader_fv ? (int)(e->leader_fv - r->fv) :
+			int slot = e->leader_fv ? fv_slot(r, e->leader_fv) :
 						  broker__slot_of(p, q->replica);
 			SIM_ASSERT(!c->checks ||
 				   slot == broker__slot_of(p, q->replica));
@@ -1557,7 +1559,9 @@ static void become_leader(struct cluster *c, struct broker *b, struct partition 
 	plog_begin_epoch(&r->log, mc->leader_epoch);
 	for (int i = 0; i < p->rf; i++) {
 		bool in_sync = mc->isr & (1u << i);
-		r->fv[i] = (struct follower_view){
+		if (i == r->slot)
+			continue;
+		*fv_of(r, i) = (struct follower_view){
 			.leo = -1, .last_caught_up_ns = in_sync ? now : KS_NEVER_NS,
 			.last_fetch_ns = 0, .last_fetch_leader_leo = 0 };
 	}

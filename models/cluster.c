@@ -116,6 +116,15 @@ void cluster__bounce(struct cluster *c, struct msg *m)
 
 /* ---- building ------------------------------------------------------------------------- */
 
+/* Follower views a replica's group takes in cluster.fv_pool: one per other slot (fv_of),
+ * rounded up to whole lines, so that a group never straddles one more than it must. */
+static size_t fv_stride(size_t rf)
+{
+	size_t per_line = 64 / sizeof(struct follower_view);
+	return (rf - 1 + per_line - 1) / per_line * per_line;
+}
+_Static_assert(64 % sizeof(struct follower_view) == 0, "follower views tile a line");
+
 /* The largest partition count a topic reaches (add_partitions faults grow it). */
 static int max_partitions(const struct scenario *sc, int t)
 {
@@ -184,13 +193,13 @@ static void build_topics(struct cluster *c)
 		size_t rf = (size_t)sc->topics[t].replication_factor;
 		total += maxp;
 		n_rep += (size_t)maxp * rf;
-		n_fv += (size_t)maxp * rf * rf;
+		n_fv += (size_t)maxp * rf * fv_stride(rf);
 	}
 	c->parts = xcalloc_huge((size_t)total, sizeof(*c->parts), _Alignof(struct partition));
 	c->n_parts = 0;
 	c->rep_pool = xcalloc_huge(n_rep, sizeof(*c->rep_pool), _Alignof(struct replica));
 	c->warm = n_rep * sizeof(*c->rep_pool) > KS_WARM_BYTES;
-	c->fv_pool = xcalloc_huge(n_fv, sizeof(*c->fv_pool), _Alignof(struct follower_view));
+	c->fv_pool = xcalloc_huge(n_fv, sizeof(*c->fv_pool), 64);
 	n_rep = n_fv = 0;
 	for (int t = 0; t < sc->n_topics; t++) {
 		struct topic *tp = &c->topics[t];
@@ -221,9 +230,9 @@ static void build_topics(struct cluster *c)
 			int rf = cfg->replication_factor;
 			p->rep = &c->rep_pool[n_rep];
 			for (int j = 0; j < rf; j++)
-				p->rep[j].fv = &c->fv_pool[n_fv + (size_t)j * (size_t)rf];
+				p->rep[j].fv = &c->fv_pool[n_fv + (size_t)j * fv_stride((size_t)rf)];
 			n_rep += (size_t)rf;
-			n_fv += (size_t)rf * (size_t)rf;
+			n_fv += (size_t)rf * fv_stride((size_t)rf);
 		}
 		char name[KS_NAME_MAX + 32];
 		snprintf(name, sizeof(name), "placement/%s", cfg->name);

@@ -190,7 +190,7 @@ struct replica {
 	uint8_t slot, rf;         /* this replica's slot; the replication factor */
 	uint8_t min_isr;          /* the topic's effective min.insync.replicas */
 	int64_t hw;
-	struct follower_view *fv; /* leader only: one per replica slot (partition.rf), in
+	struct follower_view *fv; /* leader only: one per other replica slot (fv_of), in
 				   * cluster.fv_pool */
 	struct plog log;
 	struct waiter *pw;        /* acks=all produces waiting for the HW, by required offset */
@@ -222,6 +222,20 @@ _Static_assert(offsetof(struct replica, log.flush_left) + 8 <= 192,
 _Static_assert(offsetof(struct replica, pw) >= 192 &&
 		       offsetof(struct replica, fw_inline) + sizeof(((struct replica *)0)->fw_inline) <= 256,
 	       "the leader's waiters and parked fetches share line 3");
+
+/* The leader's view of the follower in `slot` (not its own): the views of the other slots
+ * only, in slot order, so that RF 3's two share one line (cluster.c aligns them) and the
+ * high watermark, computed on every follower fetch, reads one line for both. */
+static inline struct follower_view *fv_of(const struct replica *r, int slot)
+{
+	return &r->fv[slot - (slot > r->slot)];
+}
+/* ... and back: the slot whose view fv is. */
+static inline int fv_slot(const struct replica *r, const struct follower_view *fv)
+{
+	int i = (int)(fv - r->fv);
+	return i + (i >= r->slot);
+}
 
 struct partition {
 	/* first, in one cache line (partitions are line-aligned) for the usual RF: what finds

@@ -25,12 +25,13 @@ static inline void *xcalloc(size_t n, size_t size)
 	return p;
 }
 
-/* xcalloc for n elements of `size` bytes aligned to `align` (a power of two dividing
- * size, as _Alignof of a struct does): for arrays of cache-line aligned structs. */
+/* xcalloc for n elements of `size` bytes aligned to `align` (a power of two): for arrays
+ * of cache-line aligned structs, or of small ones grouped by lines. */
 static inline void *xcalloc_aligned(size_t n, size_t size, size_t align)
 {
 	size_t bytes = (n ? n : 1) * size;
-	void *p = aligned_alloc(align, bytes);
+	/* C11 asks for a size that is a multiple of the alignment */
+	void *p = aligned_alloc(align, (bytes + align - 1) / align * align);
 	if (!p)
 		xmem__oom(bytes);
 	return memset(p, 0, bytes);

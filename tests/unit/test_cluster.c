@@ -938,8 +938,10 @@ static void test_follower_state_recorded_on_arrival(void **state)
 				leader = &p->rep[k];
 		assert_non_null(leader);
 		for (int k = 0; k < p->rf; k++) {
-			const struct follower_view *fv = &leader->fv[k];
-			if (&p->rep[k] == leader || fv->leo < 0)
+			if (&p->rep[k] == leader)
+				continue;
+			const struct follower_view *fv = fv_of(leader, k);
+			if (fv->leo < 0)
 				continue;
 			assert_int_equal(fv->last_fetch_leader_leo, fv->leo);
 			checked++;
