@@ -23,6 +23,9 @@ struct client_meta {
 	sim_time_ns max_age_ns;   /* metadata.max.age.ms */
 	sim_timer_id refresh_timer; /* max_age_ns after the last answer */
 	int node, topic;          /* who asks, for what */
+	bool frozen;              /* the client is paused (a consumer's GC pause): its timers
+				   * wait for meta__thaw */
+	bool deferred;            /* ... and one of them came due meanwhile */
 };
 
 /* A producer-side batch (ProducerBatch). */
@@ -154,6 +157,9 @@ void meta__request(struct cluster *c, struct client_meta *m, int node, int topic
 bool meta__apply(struct cluster *c, struct client_meta *m, const struct msg *resp);
 /* Arm that refresh now, for a client that starts with metadata it did not ask for. */
 void meta__refresh_arm(struct cluster *c, struct client_meta *m, int node, int topic);
+/* The client resumes after a pause (frozen): a refresh or retry that came due meanwhile is
+ * sent now. */
+void meta__thaw(struct cluster *c, struct client_meta *m);
 
 /* producer.c */
 void prod__init(struct cluster *c);

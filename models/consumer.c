@@ -1573,6 +1573,7 @@ static void member_stop(struct cluster *c, struct member *mb)
 	mb->active = mb->paused = mb->waiting = mb->blocked = mb->leaving = false;
 	mb->working = mb->hb_inflight = mb->rejoin = false;
 	mb->def_hb = mb->def_poll_check = false;
+	mb->meta.frozen = mb->meta.deferred = false;
 	mb->find_req = mb->join_req = mb->sync_req = mb->commit_req = mb->offfetch_req = 0;
 	mb->state = MS_UNJOINED;
 	mb->mid = 0;
@@ -1668,6 +1669,7 @@ static void pause_start(struct cluster *c, struct member *mb)
 	if (!mb->active || mb->paused)
 		return;
 	mb->paused = true;
+	mb->meta.frozen = true;
 	mb->pause_start_ns = sim_now(c->sim);
 	if (mb->working) {
 		mb->work_left_ns = mb->work_end_ns - mb->pause_start_ns;
@@ -1707,6 +1709,8 @@ static void pause_end(struct cluster *c, struct member *mb)
 		cons__on_msg(c, mb, m);
 	}
 	mb->n_def = 0;
+	if (mb->active && !mb->paused)
+		meta__thaw(c, &mb->meta);
 	kick(c, mb);
 }
 

@@ -4,7 +4,8 @@
  * which answers from the metadata it has applied, so a client can learn stale leadership
  * from a broker the controller's updates have not reached. An answer never moves a
  * partition back to an older leader epoch. Unanswered requests are retried after the
- * backoff.
+ * backoff. A paused client (a consumer's GC pause stops every thread of its JVM) sends
+ * nothing: a refresh or retry due meanwhile goes out when it resumes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +48,10 @@ static void meta_retry_ev(struct sim *s, void *subject, void *arg)
 	struct client_meta *m = arg;
 	m->timer = 0;
 	m->pending = false;
-	meta__request(subject, m, m->node, m->topic);
+	if (m->frozen)
+		m->deferred = true;
+	else
+		meta__request(subject, m, m->node, m->topic);
 }
 
 void meta__request(struct cluster *c, struct client_meta *m, int node, int topic)
@@ -78,7 +82,19 @@ static void meta_refresh_ev(struct sim *s, void *subject, void *arg)
 	(void)s;
 	struct client_meta *m = arg;
 	m->refresh_timer = 0;
-	meta__request(subject, m, m->node, m->topic);
+	if (m->frozen)
+		m->deferred = true;
+	else
+		meta__request(subject, m, m->node, m->topic);
+}
+
+void meta__thaw(struct cluster *c, struct client_meta *m)
+{
+	m->frozen = false;
+	if (m->deferred) {
+		m->deferred = false;
+		meta__request(c, m, m->node, m->topic);
+	}
 }
 
 void meta__refresh_arm(struct cluster *c, struct client_meta *m, int node, int topic)

@@ -364,6 +364,53 @@ static void test_gc_pause_against_session_timeout(void **state)
 	run_release(&longp);
 }
 
+/* The latest arrival at any broker of what a node sent. */
+static sim_time_ns last_sent_to_brokers(const struct cluster *c, int node)
+{
+	sim_time_ns last = 0;
+	for (int b = 1; b <= c->n_brokers; b++) {
+		const struct link *l =
+			&c->net.links[(size_t)node * (size_t)c->net.n_nodes +
+				      (size_t)net__broker_node(c, b)];
+		if (l->last_ns > last)
+			last = l->last_ns;
+	}
+	return last;
+}
+
+/* A GC pause stops every thread of the consumer's JVM: its metadata refresh
+ * (metadata.max.age.ms: 1 s here) comes due during a 5 s pause but goes out only when it
+ * resumes. Before, the refresh alone was sent mid-pause. */
+static void test_gc_pause_defers_the_metadata_refresh(void **state)
+{
+	(void)state;
+	char yaml[2048];
+	static const char extra[] = "metadata.max.age.ms: 1000,";
+	snprintf(yaml, sizeof(yaml), pause_yaml, "5s");
+	char *at = strstr(yaml, "auto.offset.reset");
+	assert_non_null(at);
+	char with[2304];
+	snprintf(with, sizeof(with), "%.*s%s %s", (int)(at - yaml), yaml, extra, at);
+	struct run r;
+	run_begin(&r, with, 0);
+	const struct member *mb = &r.c->groups[0].members[0];
+	cluster_run_until(r.c, 15 * SIM_S + 100 * SIM_MS);
+	assert_true(mb->paused);
+	sim_time_ns before = last_sent_to_brokers(r.c, mb->node);
+	assert_true(before < 15 * SIM_S + 10 * SIM_MS); /* what it sent before the pause */
+	cluster_run_until(r.c, 19 * SIM_S + 900 * SIM_MS);
+	assert_true(mb->paused);
+	assert_int_equal(last_sent_to_brokers(r.c, mb->node), before);
+	assert_true(mb->meta.deferred);
+	cluster_run_until(r.c, 20 * SIM_S + 50 * SIM_MS);
+	assert_false(mb->paused);
+	assert_false(mb->meta.deferred);
+	assert_true(last_sent_to_brokers(r.c, mb->node) > 20 * SIM_S);
+	run_end(&r);
+	assert_int_equal((int)fig(&r, "groups.g.expirations"), 0);
+	run_release(&r);
+}
+
 static const char coord_yaml[] =
 	"name: t\nseed: 13\nduration: 40s\n"
 	"cluster: { brokers: 3, network: { latency: 1ms } }\n"
@@ -677,6 +724,7 @@ int main(void)
 		cmocka_unit_test(test_session_timeout_detection_window),
 		cmocka_unit_test(test_max_poll_interval_leaves_group),
 		cmocka_unit_test(test_gc_pause_against_session_timeout),
+		cmocka_unit_test(test_gc_pause_defers_the_metadata_refresh),
 		cmocka_unit_test(test_coordinator_failover),
 		cmocka_unit_test(test_retention_out_of_range_policies),
 		cmocka_unit_test(test_idempotence_strategies),
