@@ -383,7 +383,7 @@ static const struct fault_action fault_actions[] = {
 	  { "for", "latency", "one_way" },
 	  "Add latency to messages from -> to (to absent = every node)." },
 	{ "pause", FAULT_PAUSE, 1u << NODE_MEMBER, "member", { "for" },
-	  "Pause a member (a GC pause): no polls, no heartbeats." },
+	  "Pause a member (a GC pause): no polls, no heartbeats, no metadata requests." },
 	{ "join", FAULT_JOIN, 0, "group", { NULL },
 	  "A new member joins the group, named <group>-(M+1), <group>-(M+2), ..." },
 	{ "leave", FAULT_LEAVE, 1u << NODE_MEMBER, "member", { NULL },
