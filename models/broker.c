@@ -363,7 +363,13 @@ static void add_waiter(struct replica *r, struct pending_produce *pp, int entry,
 		r->pw_head = 0;
 		r->pw_cap = ncap;
 	}
-	r->pw[(r->pw_head + r->pw_n) & (r->pw_cap - 1)] = (struct waiter){ req, pp, entry };
+	/* by required offset, as the HW completes them: an append's is above every earlier
+	 * one's, but a duplicate waits for its original's offsets, below newer appends'
+	 * (DelayedProduce completes each when the HW passes it, whatever came after) */
+	uint32_t mask = r->pw_cap - 1, i = r->pw_n;
+	for (; i > 0 && r->pw[(r->pw_head + i - 1) & mask].required > req; i--)
+		r->pw[(r->pw_head + i) & mask] = r->pw[(r->pw_head + i - 1) & mask];
+	r->pw[(r->pw_head + i) & mask] = (struct waiter){ req, pp, entry };
 	r->pw_n++;
 	pp->refs++;
 }
