@@ -351,7 +351,8 @@ static void complete_waiters(struct cluster *c, struct replica *r, int64_t hw,
 
 /* The waiters form a ring whose capacity is a power of two (8, doubled when full): its
  * indexes wrap by a mask, not a division. */
-static void add_waiter(struct replica *r, struct pending_produce *pp, int entry, int64_t req)
+static void add_waiter(struct replica *r, struct pending_produce *pp, int entry, int64_t req,
+		       bool dup)
 {
 	if (r->pw_n == r->pw_cap) {
 		uint32_t ncap = r->pw_cap ? 2 * r->pw_cap : 8;
@@ -364,10 +365,11 @@ static void add_waiter(struct replica *r, struct pending_produce *pp, int entry,
 		r->pw_cap = ncap;
 	}
 	/* by required offset, as the HW completes them: an append's is above every earlier
-	 * one's, but a duplicate waits for its original's offsets, below newer appends'
-	 * (DelayedProduce completes each when the HW passes it, whatever came after) */
+	 * one's (the LEO was), but a duplicate waits for its original's offsets, below newer
+	 * appends' (DelayedProduce completes each when the HW passes it, whatever came
+	 * after). Only a duplicate reads the ring: for an append it is a store. */
 	uint32_t mask = r->pw_cap - 1, i = r->pw_n;
-	for (; i > 0 && r->pw[(r->pw_head + i - 1) & mask].required > req; i--)
+	for (; dup && i > 0 && r->pw[(r->pw_head + i - 1) & mask].required > req; i--)
 		r->pw[(r->pw_head + i) & mask] = r->pw[(r->pw_head + i - 1) & mask];
 	r->pw[(r->pw_head + i) & mask] = (struct waiter){ req, pp, entry };
 	r->pw_n++;
@@ -784,7 +786,7 @@ static void produce_one(struct cluster *c, struct broker *b, struct produce_req 
 			if (q->acks == ACKS_ALL && pp && base + e->count > r->hw) {
 				out->err = KERR_REQUEST_TIMED_OUT;
 				pp->waiting++;
-				add_waiter(r, pp, i, base + e->count);
+				add_waiter(r, pp, i, base + e->count, true);
 			}
 			return;
 		}
@@ -797,7 +799,7 @@ static void produce_one(struct cluster *c, struct broker *b, struct produce_req 
 	if (q->acks == ACKS_ALL && pp) {
 		out->err = KERR_REQUEST_TIMED_OUT;
 		pp->waiting++;
-		add_waiter(r, pp, i, out->base + e->count);
+		add_waiter(r, pp, i, out->base + e->count, false);
 	}
 	/* An append moves only the leader's LEO, and the HW was computed from every input
 	 * since: with a follower in the maximal ISR (its LEO at most the old LEO), the HW
