@@ -349,17 +349,18 @@ static void complete_waiters(struct cluster *c, struct replica *r, int64_t hw,
 	}
 }
 
-/* The waiters form a ring whose capacity is a power of two (8, doubled when full): its
- * indexes wrap by a mask, not a division. */
+/* The waiters form a ring whose capacity is a power of two (KS_PW_FIRST, doubled when
+ * full): its indexes wrap by a mask, not a division. */
 static void add_waiter(struct replica *r, struct pending_produce *pp, int entry, int64_t req,
 		       bool dup)
 {
 	if (r->pw_n == r->pw_cap) {
-		uint32_t ncap = r->pw_cap ? 2 * r->pw_cap : 8;
+		uint32_t ncap = 2 * r->pw_cap;
 		struct waiter *nw = xrealloc(NULL, ncap * sizeof(*nw));
 		for (size_t i = 0; i < r->pw_n; i++)
 			nw[i] = r->pw[(r->pw_head + i) & (r->pw_cap - 1)];
-		free(r->pw);
+		if (r->pw_cap > KS_PW_FIRST) /* else its first ring, in cluster.pw_pool */
+			free(r->pw);
 		r->pw = nw;
 		r->pw_head = 0;
 		r->pw_cap = ncap;
@@ -2102,7 +2103,8 @@ void broker__release(struct cluster *c)
 		struct partition *p = &c->parts[i];
 		for (int k = 0; k < p->rf; k++) {
 			struct replica *r = &p->rep[k];
-			free(r->pw);
+			if (r->pw_cap > KS_PW_FIRST)
+				free(r->pw);
 			if (r->fw != r->fw_inline)
 				free(r->fw);
 			free(r->ps);

@@ -200,6 +200,11 @@ static void build_topics(struct cluster *c)
 	c->rep_pool = xcalloc_huge(n_rep, sizeof(*c->rep_pool), _Alignof(struct replica));
 	c->warm = n_rep * sizeof(*c->rep_pool) > KS_WARM_BYTES;
 	c->fv_pool = xcalloc_huge(n_fv, sizeof(*c->fv_pool), 64);
+	c->pw_pool = xcalloc_huge(n_rep * KS_PW_FIRST, sizeof(*c->pw_pool), 64);
+	for (size_t i = 0; i < n_rep; i++) {
+		c->rep_pool[i].pw = &c->pw_pool[i * KS_PW_FIRST];
+		c->rep_pool[i].pw_cap = KS_PW_FIRST;
+	}
 	n_rep = n_fv = 0;
 	for (int t = 0; t < sc->n_topics; t++) {
 		struct topic *tp = &c->topics[t];
@@ -445,6 +450,7 @@ void cluster_free(struct cluster *c)
 	free(c->parts);
 	free(c->rep_pool);
 	free(c->fv_pool);
+	free(c->pw_pool);
 	free(c->brokers);
 	faults__release(c);
 	free(c->chk.per_producer);

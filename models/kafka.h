@@ -297,6 +297,11 @@ struct meta_change {
 /* ---- brokers -------------------------------------------------------------------------- */
 
 struct pending_produce;
+/* A leader's acks=all produces waiting for the HW: a ring, the first KS_PW_FIRST of every
+ * replica in cluster.pw_pool (huge pages, as the replicas: an append stores one, an
+ * acknowledgement reads one, and a small malloc'd ring each was a TLB miss as well as a
+ * cache miss), malloc'd when it must grow. */
+#define KS_PW_FIRST 8
 struct waiter {
 	int64_t required;         /* HW that satisfies it */
 	struct pending_produce *pp;
@@ -429,6 +434,7 @@ struct cluster {
 	struct partition *parts;
 	struct replica *rep_pool;       /* every partition's replicas, partition by partition */
 	struct follower_view *fv_pool;  /* every replica's follower views */
+	struct waiter *pw_pool;         /* every replica's first KS_PW_FIRST waiters (kafka.h) */
 	int n_parts;
 	struct producer *producers;
 	int n_producers;
