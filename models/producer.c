@@ -25,6 +25,8 @@
 static void sender_kick(struct cluster *c, struct producer *p, sim_time_ns at);
 static void request_metadata(struct cluster *c, struct producer *p);
 static void conn_attempt_ev(struct sim *s, void *subject, void *arg);
+static void expiry_arm(struct cluster *c, struct producer *p, sim_time_ns oldest);
+static void expiry_ev(struct sim *s, void *subject, void *arg);
 
 /* ---- connections and their partition lists ------------------------------------------- */
 
@@ -197,6 +199,8 @@ static void accumulate(struct cluster *c, struct producer *p, int idx, int64_t b
 	if (bytes > p->open_max)
 		p->open_max = bytes;
 	pq_push_tail(p, idx, b);
+	if (!p->expiry_timer) /* none pending: this batch is the oldest */
+		expiry_arm(c, p, now);
 	if (b->closed || cfg->linger_ns == 0) {
 		if (q->leader >= 1)
 			mark_ready(p, q->leader);
@@ -1231,15 +1235,41 @@ static void expire_in_flight(struct cluster *c, struct producer *p, sim_time_ns 
 	}
 }
 
-/* delivery.timeout.ms, checked every second: batches that never left the accumulator (no
- * leader, no connection) and batches in flight */
+/* The oldest batch still waiting, queued or in flight (a queue's head is its oldest). */
+static sim_time_ns oldest_batch(const struct producer *p)
+{
+	sim_time_ns t = SIM_TIME_MAX;
+	for (int i = 0; i < p->n_pq; i++)
+		if (p->pq[i].head && p->pq[i].head->create_ns < t)
+			t = p->pq[i].head->create_ns;
+	for (int k = 0; k < p->n_reqs; k++)
+		for (int i = 0; i < p->reqs[k].n; i++)
+			if (!p->reqs[k].batches[i]->expired && p->reqs[k].batches[i]->create_ns < t)
+				t = p->reqs[k].batches[i]->create_ns;
+	return t;
+}
+
+/* Wake at the delivery deadline of the batch created at `oldest` (Sender's poll timeout
+ * is bounded by RecordAccumulator.nextExpiryTimeMs): a batch created later has a later
+ * deadline, so one timer serves them all; none while no batch waits. */
+static void expiry_arm(struct cluster *c, struct producer *p, sim_time_ns oldest)
+{
+	sim_time_ns limit = p->cfg->delivery_timeout_ns;
+	if (oldest == SIM_TIME_MAX)
+		return;
+	p->expiry_timer = sim_schedule(c->sim, limit > SIM_TIME_MAX - oldest ? SIM_TIME_MAX :
+					       oldest + limit, expiry_ev, c, p);
+}
+
+/* delivery.timeout.ms, at the oldest batch's deadline: batches that never left the
+ * accumulator (no leader, no connection) and batches in flight */
 static void expiry_ev(struct sim *s, void *subject, void *arg)
 {
 	struct cluster *c = subject;
 	struct producer *p = arg;
+	p->expiry_timer = 0;
 	catch_up(c, p, sim_now(s));
 	sim_time_ns now = sim_now(s);
-	p->expiry_timer = sim_after(s, SIM_S, expiry_ev, c, p);
 	for (int i = 0; i < p->n_pq; i++) {
 		struct pqueue *q = &p->pq[i];
 		while (q->head && now - q->head->create_ns >= p->cfg->delivery_timeout_ns) {
@@ -1257,6 +1287,10 @@ static void expiry_ev(struct sim *s, void *subject, void *arg)
 	expire_in_flight(c, p, now);
 	if (p->n_unresolved)
 		seq_resolve(c, p);
+	if (p->expiry_timer) /* a batch the catch-up made armed it, for its own deadline */
+		sim_cancel(c->sim, p->expiry_timer);
+	p->expiry_timer = 0;
+	expiry_arm(c, p, oldest_batch(p));
 }
 
 /* ---- setup ------------------------------------------------------------------------------ */
@@ -1386,7 +1420,6 @@ void prod__start(struct cluster *c)
 			arr_draw(p, 0);
 			arrival_arm(c, p);
 		}
-		p->expiry_timer = sim_after(c->sim, SIM_S, expiry_ev, c, p);
 		meta__refresh_arm(c, &p->meta, p->node, p->topic);
 	}
 }

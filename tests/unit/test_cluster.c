@@ -269,7 +269,11 @@ static void test_metadata_max_age_ends_a_silent_loss(void **state)
 /* The leader's disk stalls for 150 s with requests in flight: Kafka's Sender fails them at
  * delivery.timeout.ms (120 s) though their requests are still waiting, and when the disk
  * comes back and writes them, the late success changes nothing - the records count as
- * failed but written. Before, the late success was an acknowledgement 149 s after send. */
+ * failed but written. Before, the late success was an acknowledgement 149 s after send.
+ * The five requests in flight (max.in.flight.requests.per.connection) hold every slot, so
+ * the sixth batch (5 records) never leaves the accumulator: it fails at its own deadline,
+ * unwritten. Before (delivery deadlines checked once a second) it was sent when the
+ * requests ahead of it timed out at 130.8 s, 0.2 s past its deadline, and written. */
 static void test_in_flight_batches_expire_at_the_delivery_deadline(void **state)
 {
 	(void)state;
@@ -281,13 +285,43 @@ static void test_in_flight_batches_expire_at_the_delivery_deadline(void **state)
 	struct run r;
 	run_yaml(&r, y, 0);
 	assert_true(fig(&r, "partitions.t-0.leader") == 2); /* the stalled disk is the leader's */
-	/* nothing acknowledged later than the deadline (checked each second) */
-	assert_true(fig(&r, "latency_ms.produce.max") <= 121000);
-	assert_true(fig(&r, "records.failed") > 0);
-	assert_true(fig(&r, "errors.DELIVERY_TIMEOUT") > 0);
-	assert_true(fig(&r, "checker.failed_but_written") == fig(&r, "records.failed"));
+	/* nothing acknowledged later than the deadline */
+	assert_true(fig(&r, "latency_ms.produce.max") <= 120000);
+	assert_int_equal((int)fig(&r, "records.failed"), 10);
+	assert_int_equal((int)fig(&r, "errors.DELIVERY_TIMEOUT"), 6); /* 5 in flight, 1 queued */
+	assert_int_equal((int)fig(&r, "checker.failed_but_written"), 5);
+	assert_int_equal((int)fig(&r, "partitions.t-0.records"),
+			 (int)(fig(&r, "records.acked") + 5));
 	assert_true(fig(&r, "records.acked") + fig(&r, "records.failed") ==
 		    fig(&r, "records.produced"));
+	run_release(&r);
+}
+
+/* A producer cut off from every broker at 10 s: each batch fails when its own
+ * delivery.timeout.ms (5 s) runs out, Sender waking at the next deadline
+ * (RecordAccumulator.nextExpiryTimeMs): by 15.5 s every record created up to 10.5 s and
+ * not acknowledged before the split has failed (745 of 1,000 a second: the half second after
+ * the split and what was in flight then). Before, deadlines were checked once a second: 11
+ * records by 15.5 s, the rest failing in whole seconds' lumps. */
+static void test_batches_fail_at_their_own_deadline(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 5\nduration: 30s\ncluster: { brokers: 3 }\n"
+		"topics: [ { name: t, partitions: 3, replication.factor: 3 } ]\n"
+		"producers: [ { name: p, topic: t, rate: 1000/s,\n"
+		"  config: { request.timeout.ms: 2000, delivery.timeout.ms: 5000 } } ]\n"
+		"faults:\n"
+		"  - { at: 10s, partition: { a: [p], b: [broker-1, broker-2, broker-3] },"
+		" for: 15s }\n";
+	struct run r;
+	run_begin(&r, y, 0);
+	cluster_run_until(r.c, 14 * SIM_S + 900 * SIM_MS);
+	assert_int_equal((int)r.c->producers[0].failed, 0);
+	cluster_run_until(r.c, 15 * SIM_S + 500 * SIM_MS);
+	uint64_t failed = r.c->producers[0].failed;
+	assert_true(failed > 500 && failed < 900);
+	run_end(&r);
 	run_release(&r);
 }
 
@@ -1264,6 +1298,7 @@ int main(void)
 		cmocka_unit_test(test_metadata_max_age_ends_a_silent_loss),
 		cmocka_unit_test(test_consumer_metadata_max_age_leaves_a_stale_leader),
 		cmocka_unit_test(test_in_flight_batches_expire_at_the_delivery_deadline),
+		cmocka_unit_test(test_batches_fail_at_their_own_deadline),
 		cmocka_unit_test(test_hw_waits_for_a_replica_about_to_join),
 		cmocka_unit_test(test_consumer_wait_shorter_than_replicas),
 		cmocka_unit_test(test_unresolved_sequence_bumps_the_epoch),
