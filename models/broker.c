@@ -109,6 +109,7 @@ static void fetcher_remove(struct cluster *c, struct broker *b, struct replica *
 }
 
 static void fetcher_send(struct cluster *c, struct broker *b, struct fetcher *f);
+static void fetch_due_arm(struct cluster *c, struct broker *b, sim_time_ns oldest);
 
 static void fetcher_add(struct cluster *c, struct broker *b, struct replica *r, int pid)
 {
@@ -187,8 +188,8 @@ static void fetcher_send(struct cluster *c, struct broker *b, struct fetcher *f)
 	}
 	f->in_flight = true;
 	f->sent_ns = sim_now(c->sim);
-	/* no timer per request: isr_check_ev looks for fetches unanswered past
-	 * replica.socket.timeout.ms (FETCH_TIMEOUT_NS) */
+	if (!b->fetch_due_timer) /* none pending: this fetch is the oldest in flight */
+		fetch_due_arm(c, b, f->sent_ns);
 	b->fetch_reqs++;
 	net__send(c, b->node, net__broker_node(c, f->leader), &q->h, MSG_FETCH_REQ,
 		  64 + 32 * (int64_t)f->n_parts);
@@ -482,21 +483,51 @@ static void on_alter_resp(struct cluster *c, struct broker *b, struct alter_part
  * controller channel disconnects and puts the request back first in its queue). */
 #define ALTER_TIMEOUT_NS (30 * SIM_S)
 
+/* A replica fetch unanswered FETCH_TIMEOUT_NS past the longest time the leader may hold
+ * it (a lost request or response) is abandoned and sent again, when its time comes: one
+ * timer a broker, at the oldest fetch in flight's deadline (a later fetch's is later),
+ * armed by a fetch sent while none is pending and again after each pass. */
+static sim_time_ns fetch_limit(const struct cluster *c)
+{
+	return c->sc->cluster.replica_fetch_wait_max_ns + FETCH_TIMEOUT_NS;
+}
+
+static void fetch_due_ev(struct sim *s, void *subject, void *arg);
+
+static void fetch_due_arm(struct cluster *c, struct broker *b, sim_time_ns oldest)
+{
+	/* abandoned once more than the limit has passed */
+	b->fetch_due_timer = sim_schedule(c->sim, oldest + fetch_limit(c) + 1, fetch_due_ev, c,
+					  b);
+}
+
+static void fetch_due_ev(struct sim *s, void *subject, void *arg)
+{
+	struct cluster *c = subject;
+	struct broker *b = arg;
+	sim_time_ns now = sim_now(s), limit = fetch_limit(c), oldest = SIM_TIME_MAX;
+	b->fetch_due_timer = 0;
+	for (int i = 0; i < b->n_fetchers; i++) {
+		struct fetcher *f = &b->fetchers[i];
+		if (!f->in_flight || f->timer) /* a pending timer sends it again itself */
+			continue;
+		if (now - f->sent_ns > limit)
+			f->timer = sim_after(s, 0, fetcher_timeout_ev, c, f);
+		else if (f->sent_ns < oldest)
+			oldest = f->sent_ns;
+	}
+	if (oldest != SIM_TIME_MAX)
+		fetch_due_arm(c, b, oldest);
+}
+
 /* The shrink check of Partition.maybeShrinkIsr, run every replica.lag.time.max.ms / 2; the
- * same pass abandons replica fetches that went unanswered (a lost request or response)
- * and sends again an AlterPartition that went unanswered. */
+ * same pass sends again an AlterPartition that went unanswered. */
 static void isr_check_ev(struct sim *s, void *subject, void *arg)
 {
 	struct cluster *c = subject;
 	struct broker *b = arg;
 	sim_time_ns now = sim_now(s), lag = c->sc->cluster.replica_lag_time_max_ns;
 	b->isr_timer = sim_after(s, lag / 2, isr_check_ev, c, b);
-	sim_time_ns limit = c->sc->cluster.replica_fetch_wait_max_ns + FETCH_TIMEOUT_NS;
-	for (int i = 0; i < b->n_fetchers; i++) {
-		struct fetcher *f = &b->fetchers[i];
-		if (f->in_flight && !f->timer && now - f->sent_ns > limit)
-			f->timer = sim_after(s, 0, fetcher_timeout_ev, c, f);
-	}
 	for (int h = 0; h < b->n_hosted; h++) {
 		struct partition *p = &c->parts[b->hosted[h]];
 		struct replica *r = &p->rep[b->hosted_slot[h]];
@@ -1810,7 +1841,9 @@ static void stop_timers(struct cluster *c, struct broker *b)
 	sim_cancel(c->sim, b->hb_timer);
 	sim_cancel(c->sim, b->flush_timer);
 	sim_cancel(c->sim, b->flusher_timer);
+	sim_cancel(c->sim, b->fetch_due_timer);
 	b->isr_timer = b->hb_timer = b->flush_timer = b->flusher_timer = 0;
+	b->fetch_due_timer = 0;
 	for (int i = 0; i < b->n_fetchers; i++) {
 		struct fetcher *f = &b->fetchers[i];
 		if (f->timer)

@@ -369,6 +369,7 @@ struct broker {
 	struct fetcher *fetchers; /* one per (leader broker, fetcher id) */
 	int n_fetchers;
 	sim_timer_id isr_timer, hb_timer, flush_timer, flusher_timer;
+	sim_timer_id fetch_due_timer; /* the oldest replica fetch in flight times out */
 	struct deadlines *pp_due; /* acks=all produces waiting, with their request timeouts */
 	struct deadlines *pf_due; /* parked fetches, with their max wait */
 	int64_t unflushed_msgs;

@@ -325,6 +325,38 @@ static void test_batches_fail_at_their_own_deadline(void **state)
 	run_release(&r);
 }
 
+/* A follower cut off from the leaders it fetches from at 10 s: its fetches in flight are
+ * abandoned replica.socket.timeout.ms (30 s) past the 500 ms a leader may hold them, at
+ * 40.5 s, and sent again. Before, the check rode on the ISR pass (every 15 s) and they
+ * hung until 45 s. */
+static void test_hung_fetch_abandoned_on_time(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 2\nduration: 60s\ncluster: { brokers: 3 }\n"
+		"topics: [ { name: t, partitions: 3, replication.factor: 3 } ]\n"
+		"producers: [ { name: p, topic: t, rate: 1000/s } ]\n"
+		"faults:\n"
+		"  - { at: 10s, partition: { a: [broker-2], b: [broker-1, broker-3] }, for: 50s }\n";
+	struct run r;
+	run_begin(&r, y, 0);
+	const struct broker *b = &r.c->brokers[1];
+	int hung = 0;
+	cluster_run_until(r.c, 40 * SIM_S);
+	for (int i = 0; i < b->n_fetchers; i++) /* sent before the split, never answered */
+		hung += b->fetchers[i].n_parts > 0 && b->fetchers[i].in_flight &&
+			b->fetchers[i].sent_ns < 10 * SIM_S + 10 * SIM_MS;
+	assert_true(hung > 0);
+	cluster_run_until(r.c, 40 * SIM_S + 520 * SIM_MS);
+	for (int i = 0; i < b->n_fetchers; i++) {
+		const struct fetcher *f = &b->fetchers[i];
+		if (f->n_parts > 0 && f->in_flight)
+			assert_true(f->sent_ns > 40 * SIM_S);
+	}
+	run_end(&r);
+	run_release(&r);
+}
+
 /* A follower whose fetch responses take 30 ms longer than the other's rejoins after a crash
  * only because the leader's HW waits for a caught-up replica about to join the ISR
  * (Partition.maybeIncrementLeaderHW, shouldWaitForReplicaToJoinIsr): otherwise the fast
@@ -1299,6 +1331,7 @@ int main(void)
 		cmocka_unit_test(test_consumer_metadata_max_age_leaves_a_stale_leader),
 		cmocka_unit_test(test_in_flight_batches_expire_at_the_delivery_deadline),
 		cmocka_unit_test(test_batches_fail_at_their_own_deadline),
+		cmocka_unit_test(test_hung_fetch_abandoned_on_time),
 		cmocka_unit_test(test_hw_waits_for_a_replica_about_to_join),
 		cmocka_unit_test(test_consumer_wait_shorter_than_replicas),
 		cmocka_unit_test(test_unresolved_sequence_bumps_the_epoch),
