@@ -48,10 +48,7 @@ static void meta_retry_ev(struct sim *s, void *subject, void *arg)
 	struct client_meta *m = arg;
 	m->timer = 0;
 	m->pending = false;
-	if (m->frozen)
-		m->deferred = true;
-	else
-		meta__request(subject, m, m->node, m->topic);
+	meta__request(subject, m, m->node, m->topic);
 }
 
 void meta__request(struct cluster *c, struct client_meta *m, int node, int topic)
@@ -60,6 +57,10 @@ void meta__request(struct cluster *c, struct client_meta *m, int node, int topic
 	m->topic = topic;
 	if (m->pending || !c->net.nodes[node].up)
 		return;
+	if (m->frozen) { /* whoever asks (a timer, the topic growing): at the resume */
+		m->deferred = true;
+		return;
+	}
 	m->pending = true;
 	for (int k = 0; k < c->n_brokers; k++) {
 		int id = (m->rr + k) % c->n_brokers + 1;
@@ -82,10 +83,7 @@ static void meta_refresh_ev(struct sim *s, void *subject, void *arg)
 	(void)s;
 	struct client_meta *m = arg;
 	m->refresh_timer = 0;
-	if (m->frozen)
-		m->deferred = true;
-	else
-		meta__request(subject, m, m->node, m->topic);
+	meta__request(subject, m, m->node, m->topic);
 }
 
 void meta__thaw(struct cluster *c, struct client_meta *m)

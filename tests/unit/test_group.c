@@ -411,6 +411,37 @@ static void test_gc_pause_defers_the_metadata_refresh(void **state)
 	run_release(&r);
 }
 
+/* The topic grows (partitions 4 -> 6) while a member is paused: it asks for the new
+ * partitions' leaders when it resumes, not from inside the pause. Before, that request went
+ * out at 8 s, mid-pause (the timers were frozen, the direct request was not). */
+static void test_gc_pause_defers_a_growth_request(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 2\nduration: 30s\ncluster: { brokers: 3 }\n"
+		"topics: [ { name: t, partitions: 4, replication.factor: 3 } ]\n"
+		"producers: [ { name: pa, topic: t, rate: 200/s } ]\n"
+		"consumer_groups:\n"
+		"  - { name: g, topic: t, members: 2,\n"
+		"      config: { metadata.max.age.ms: 3000, session.timeout.ms: 45000 } }\n"
+		"faults:\n"
+		"  - { at: 5s, pause: g-1, for: 10s }\n"
+		"  - { at: 8s, add_partitions: t, partitions: 6 }\n";
+	struct run r;
+	run_begin(&r, y, 0);
+	const struct member *mb = &r.c->groups[0].members[0];
+	cluster_run_until(r.c, 5 * SIM_S + 100 * SIM_MS);
+	assert_true(mb->paused);
+	sim_time_ns before = last_sent_to_brokers(r.c, mb->node);
+	cluster_run_until(r.c, 14 * SIM_S + 900 * SIM_MS);
+	assert_int_equal(last_sent_to_brokers(r.c, mb->node), before);
+	cluster_run_until(r.c, 15 * SIM_S + 50 * SIM_MS);
+	assert_false(mb->paused);
+	assert_true(last_sent_to_brokers(r.c, mb->node) > 15 * SIM_S);
+	run_end(&r);
+	run_release(&r);
+}
+
 static const char coord_yaml[] =
 	"name: t\nseed: 13\nduration: 40s\n"
 	"cluster: { brokers: 3, network: { latency: 1ms } }\n"
@@ -725,6 +756,7 @@ int main(void)
 		cmocka_unit_test(test_max_poll_interval_leaves_group),
 		cmocka_unit_test(test_gc_pause_against_session_timeout),
 		cmocka_unit_test(test_gc_pause_defers_the_metadata_refresh),
+		cmocka_unit_test(test_gc_pause_defers_a_growth_request),
 		cmocka_unit_test(test_coordinator_failover),
 		cmocka_unit_test(test_retention_out_of_range_policies),
 		cmocka_unit_test(test_idempotence_strategies),
