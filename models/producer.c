@@ -419,7 +419,10 @@ static void arrival_ev(struct sim *s, void *subject, void *arg)
 	struct cluster *c = subject;
 	struct producer *p = arg;
 	p->arrival_timer = 0;
-	(void)s;
+	/* the arrivals due now first: with only those before the horizon, two producers
+	 * whose arrivals fall on one nanosecond each left theirs to after the other's timer,
+	 * rescheduled at that instant, forever */
+	catch_up(c, p, sim_now(s));
 	catch_up(c, p, -1);
 	arrival_arm(c, p);
 }

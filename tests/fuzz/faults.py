@@ -26,10 +26,11 @@ topics:
   - { name: t, partitions: %d, replication.factor: %d,
       config: { min.insync.replicas: %d, flush.ms: %d, flush.messages: %d } }
 producers:
-  - { name: p, topic: t, rate: %d/s, keys: { count: 50 },
+  - { name: p, topic: t, rate: %d/s, keys: { count: 50 }, arrival: %s,
       config: { acks: %s, enable.idempotence: %s, request.timeout.ms: %d,
                 metadata.max.age.ms: %d } }
-  - { name: q, topic: t, rate: 300/s, config: { acks: 1, enable.idempotence: false } }
+  - { name: q, topic: t, rate: 300/s, arrival: %s,
+      config: { acks: 1, enable.idempotence: false } }
 consumer_groups:
   - { name: g, topic: t, members: 3,
       config: { auto.offset.reset: earliest, partition.assignment.strategy: [%s],
@@ -49,8 +50,10 @@ def scenario(rnd):
                 rnd.choice(['true', 'false']), rnd.choice([1, 1, 2000, 100000]),
                 rnd.choice([500, 3000, -1, -1]),
                 rnd.randint(1, 8), rf, rnd.randint(1, rf), rnd.choice([0, 1000, -1, -1]),
-                rnd.choice([1, 500, 9223372036854775807]), rnd.choice([200, 1000, 3000]), acks,
+                rnd.choice([1, 500, 9223372036854775807]), rnd.choice([200, 300, 1000, 3000]),
+                rnd.choice(['poisson', 'constant']), acks,
                 idem, rnd.choice([2000, 5000, 30000]), rnd.choice([3000, 300000]),
+                rnd.choice(['poisson', 'constant']),
                 rnd.choice(['range', 'roundrobin', 'sticky', 'cooperative-sticky',
                             'cooperative-sticky, range']),
                 rnd.choice([1, 1, 5000]), rnd.choice([100, 500, 500, 1000]))
