@@ -378,6 +378,26 @@ static sim_time_ns last_sent_to_brokers(const struct cluster *c, int node)
 	return last;
 }
 
+/* Step a begun run through g-1's pause [from, to): the member sends nothing to any broker
+ * from just after it starts to just before it ends (what went before arrives within 10 ms),
+ * a metadata request is left for the resume, and it sends again once resumed. */
+static void assert_silent_pause(struct run *r, sim_time_ns from, sim_time_ns to)
+{
+	const struct member *mb = &r->c->groups[0].members[0];
+	cluster_run_until(r->c, from + 100 * SIM_MS);
+	assert_true(mb->paused);
+	sim_time_ns before = last_sent_to_brokers(r->c, mb->node);
+	assert_true(before < from + 10 * SIM_MS);
+	cluster_run_until(r->c, to - 100 * SIM_MS);
+	assert_true(mb->paused);
+	assert_int_equal(last_sent_to_brokers(r->c, mb->node), before);
+	assert_true(mb->meta.deferred);
+	cluster_run_until(r->c, to + 50 * SIM_MS);
+	assert_false(mb->paused);
+	assert_false(mb->meta.deferred);
+	assert_true(last_sent_to_brokers(r->c, mb->node) > to);
+}
+
 /* A GC pause stops every thread of the consumer's JVM: its metadata refresh
  * (metadata.max.age.ms: 1 s here) comes due during a 5 s pause but goes out only when it
  * resumes. Before, the refresh alone was sent mid-pause. */
@@ -393,19 +413,7 @@ static void test_gc_pause_defers_the_metadata_refresh(void **state)
 	snprintf(with, sizeof(with), "%.*s%s %s", (int)(at - yaml), yaml, extra, at);
 	struct run r;
 	run_begin(&r, with, 0);
-	const struct member *mb = &r.c->groups[0].members[0];
-	cluster_run_until(r.c, 15 * SIM_S + 100 * SIM_MS);
-	assert_true(mb->paused);
-	sim_time_ns before = last_sent_to_brokers(r.c, mb->node);
-	assert_true(before < 15 * SIM_S + 10 * SIM_MS); /* what it sent before the pause */
-	cluster_run_until(r.c, 19 * SIM_S + 900 * SIM_MS);
-	assert_true(mb->paused);
-	assert_int_equal(last_sent_to_brokers(r.c, mb->node), before);
-	assert_true(mb->meta.deferred);
-	cluster_run_until(r.c, 20 * SIM_S + 50 * SIM_MS);
-	assert_false(mb->paused);
-	assert_false(mb->meta.deferred);
-	assert_true(last_sent_to_brokers(r.c, mb->node) > 20 * SIM_S);
+	assert_silent_pause(&r, 15 * SIM_S, 20 * SIM_S);
 	run_end(&r);
 	assert_int_equal((int)fig(&r, "groups.g.expirations"), 0);
 	run_release(&r);
@@ -429,15 +437,7 @@ static void test_gc_pause_defers_a_growth_request(void **state)
 		"  - { at: 8s, add_partitions: t, partitions: 6 }\n";
 	struct run r;
 	run_begin(&r, y, 0);
-	const struct member *mb = &r.c->groups[0].members[0];
-	cluster_run_until(r.c, 5 * SIM_S + 100 * SIM_MS);
-	assert_true(mb->paused);
-	sim_time_ns before = last_sent_to_brokers(r.c, mb->node);
-	cluster_run_until(r.c, 14 * SIM_S + 900 * SIM_MS);
-	assert_int_equal(last_sent_to_brokers(r.c, mb->node), before);
-	cluster_run_until(r.c, 15 * SIM_S + 50 * SIM_MS);
-	assert_false(mb->paused);
-	assert_true(last_sent_to_brokers(r.c, mb->node) > 15 * SIM_S);
+	assert_silent_pause(&r, 5 * SIM_S, 15 * SIM_S);
 	run_end(&r);
 	run_release(&r);
 }
