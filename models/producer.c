@@ -1238,17 +1238,32 @@ static void expire_in_flight(struct cluster *c, struct producer *p, sim_time_ns 
 	}
 }
 
-/* The oldest batch still waiting, queued or in flight (a queue's head is its oldest). */
+/* The batches still waiting for an outcome that may be the oldest of their partition: each
+ * queue's head (a queue's oldest) and every batch in flight not expired yet. */
+typedef void waiting_fn(void *ctx, const struct pbatch *b);
+static void each_waiting(const struct producer *p, waiting_fn *fn, void *ctx)
+{
+	for (int i = 0; i < p->n_pq; i++)
+		if (p->pq[i].head)
+			fn(ctx, p->pq[i].head);
+	for (int k = 0; k < p->n_reqs; k++)
+		for (int i = 0; i < p->reqs[k].n; i++)
+			if (!p->reqs[k].batches[i]->expired)
+				fn(ctx, p->reqs[k].batches[i]);
+}
+
+static void note_oldest(void *ctx, const struct pbatch *b)
+{
+	sim_time_ns *t = ctx;
+	if (b->create_ns < *t)
+		*t = b->create_ns;
+}
+
+/* The oldest batch still waiting, queued or in flight. */
 static sim_time_ns oldest_batch(const struct producer *p)
 {
 	sim_time_ns t = SIM_TIME_MAX;
-	for (int i = 0; i < p->n_pq; i++)
-		if (p->pq[i].head && p->pq[i].head->create_ns < t)
-			t = p->pq[i].head->create_ns;
-	for (int k = 0; k < p->n_reqs; k++)
-		for (int i = 0; i < p->reqs[k].n; i++)
-			if (!p->reqs[k].batches[i]->expired && p->reqs[k].batches[i]->create_ns < t)
-				t = p->reqs[k].batches[i]->create_ns;
+	each_waiting(p, note_oldest, &t);
 	return t;
 }
 
@@ -1429,20 +1444,15 @@ void prod__start(struct cluster *c)
 
 /* A wait for an acknowledgement still open when the run ends counts among the longest: from
  * the later of the partition's last acknowledgement and its oldest batch still waiting. */
+static void note_open_wait(void *ctx, const struct pbatch *b)
+{
+	ack_wait(ctx, b->part, b->create_ns);
+}
+
 void prod__finish(struct cluster *c)
 {
-	for (int k = 0; k < c->n_producers; k++) {
-		struct producer *p = &c->producers[k];
-		int first = c->topics[p->topic].first_partition;
-		for (int i = 0; i < p->n_pq; i++)
-			if (p->pq[i].head)
-				ack_wait(c, first + i, p->pq[i].head->create_ns);
-		for (int q = 0; q < p->n_reqs; q++)
-			for (int i = 0; i < p->reqs[q].n; i++)
-				if (!p->reqs[q].batches[i]->expired)
-					ack_wait(c, p->reqs[q].batches[i]->part,
-						 p->reqs[q].batches[i]->create_ns);
-	}
+	for (int k = 0; k < c->n_producers; k++)
+		each_waiting(&c->producers[k], note_open_wait, c);
 }
 
 void prod__release(struct cluster *c)
