@@ -443,21 +443,39 @@ static void maybe_advance_hw(struct cluster *c, struct partition *p, struct repl
 
 /* ---- ISR changes (AlterPartition) ----------------------------------------------------- */
 
-static void send_alter(struct cluster *c, struct broker *b, struct partition *p,
-		       struct replica *r, uint32_t new_isr)
+/* AlterPartitionManager over NodeToControllerChannelManager: a proposed ISR is pending
+ * from the moment it is submitted (the HW counts the maximal ISR), and goes to the active
+ * controller - or waits, unsent (alter_sent_ns < 0), while none is known, and goes when
+ * one is (broker__controller_changed). Sent, it is sent again when its connection closes
+ * (the controller's process died: the same hook) or after ALTER_TIMEOUT_NS unanswered
+ * (alter_due_ev). */
+static void alter_transmit(struct cluster *c, struct broker *b, struct partition *p,
+			   struct replica *r)
 {
-	if (!c->ctl.active)
+	if (!c->ctl.active) {
+		r->alter_sent_ns = -1;
 		return;
+	}
 	struct alter_partition *a = ks_alloc(c, sizeof(*a));
 	a->broker = b->id;
 	a->part = p->id;
 	a->leader_epoch = r->leader_epoch;
 	a->partition_epoch = r->partition_epoch;
-	a->new_isr = new_isr;
-	r->isr_pending = new_isr;
+	a->new_isr = r->isr_pending;
 	r->alter_sent_ns = sim_now(c->sim);
 	net__send(c, b->node, net__controller_node(c, c->ctl.active), &a->h,
 		  MSG_ALTER_PARTITION, 96);
+}
+
+static void alter_due_arm(struct cluster *c, struct broker *b, sim_time_ns oldest);
+
+static void send_alter(struct cluster *c, struct broker *b, struct partition *p,
+		       struct replica *r, uint32_t new_isr)
+{
+	r->isr_pending = (uint16_t)new_isr;
+	alter_transmit(c, b, p, r);
+	if (r->alter_sent_ns >= 0 && !b->alter_due_timer) /* none in flight: the oldest */
+		alter_due_arm(c, b, r->alter_sent_ns);
 }
 
 static void on_alter_resp(struct cluster *c, struct broker *b, struct alter_partition_resp *m)
@@ -520,8 +538,51 @@ static void fetch_due_ev(struct sim *s, void *subject, void *arg)
 		fetch_due_arm(c, b, oldest);
 }
 
-/* The shrink check of Partition.maybeShrinkIsr, run every replica.lag.time.max.ms / 2; the
- * same pass sends again an AlterPartition that went unanswered. */
+/* Each broker's AlterPartitions in flight, sent again once ALTER_TIMEOUT_NS unanswered:
+ * one timer a broker at the oldest one's deadline, as for the fetches above. (Kafka sends
+ * one AlterPartition at a time, carrying every partition's pending change; here one a
+ * partition.) */
+static void alter_due_ev(struct sim *s, void *subject, void *arg);
+
+static void alter_due_arm(struct cluster *c, struct broker *b, sim_time_ns oldest)
+{
+	b->alter_due_timer = sim_schedule(c->sim, oldest + ALTER_TIMEOUT_NS, alter_due_ev, c, b);
+}
+
+/* Send again what must be (resend(r, now) says which), then arm the timer at the oldest
+ * AlterPartition left in flight, if any and none is armed. */
+static void alter_pass(struct cluster *c, struct broker *b,
+		       bool (*resend)(const struct replica *r, sim_time_ns now))
+{
+	sim_time_ns now = sim_now(c->sim), oldest = SIM_TIME_MAX;
+	for (int h = 0; h < b->n_hosted; h++) {
+		struct partition *p = &c->parts[b->hosted[h]];
+		struct replica *r = &p->rep[b->hosted_slot[h]];
+		if (!r->is_leader || !r->isr_pending)
+			continue;
+		if (resend(r, now))
+			alter_transmit(c, b, p, r);
+		if (r->alter_sent_ns >= 0 && r->alter_sent_ns < oldest)
+			oldest = r->alter_sent_ns;
+	}
+	if (oldest != SIM_TIME_MAX && !b->alter_due_timer)
+		alter_due_arm(c, b, oldest);
+}
+
+static bool alter_timed_out(const struct replica *r, sim_time_ns now)
+{
+	return r->alter_sent_ns >= 0 && now - r->alter_sent_ns >= ALTER_TIMEOUT_NS;
+}
+
+static void alter_due_ev(struct sim *s, void *subject, void *arg)
+{
+	(void)s;
+	struct broker *b = arg;
+	b->alter_due_timer = 0;
+	alter_pass(subject, b, alter_timed_out);
+}
+
+/* The shrink check of Partition.maybeShrinkIsr, run every replica.lag.time.max.ms / 2. */
 static void isr_check_ev(struct sim *s, void *subject, void *arg)
 {
 	struct cluster *c = subject;
@@ -531,8 +592,6 @@ static void isr_check_ev(struct sim *s, void *subject, void *arg)
 	for (int h = 0; h < b->n_hosted; h++) {
 		struct partition *p = &c->parts[b->hosted[h]];
 		struct replica *r = &p->rep[b->hosted_slot[h]];
-		if (r->is_leader && r->isr_pending && now - r->alter_sent_ns >= ALTER_TIMEOUT_NS)
-			send_alter(c, b, p, r, r->isr_pending);
 		if (!r->is_leader || r->isr_pending)
 			continue;
 		uint32_t out = 0;
@@ -1746,14 +1805,26 @@ bool broker__shutdown(struct cluster *c, struct broker *b)
 	return true;
 }
 
-/* A new active controller: a broker waiting to register or to shut down sends now what
- * NodeToControllerChannelManager held while no controller was known. */
+static bool alter_any(const struct replica *r, sim_time_ns now)
+{
+	(void)r, (void)now;
+	return true;
+}
+
+/* A new active controller (the old one's process died, resetting its connections): a
+ * broker waiting to register or to shut down sends now what NodeToControllerChannelManager
+ * held while no controller was known, and every pending AlterPartition goes to it - those
+ * unsent, and those in flight on the dead connection (NodeToControllerRequestThread puts a
+ * disconnected request back first in its queue). */
 void broker__controller_changed(struct cluster *c)
 {
 	for (int i = 0; i < c->n_brokers; i++) {
 		struct broker *b = &c->brokers[i];
-		if (b->up && (b->starting || b->shutting_down))
+		if (!b->up)
+			continue;
+		if (b->starting || b->shutting_down)
 			heartbeat_after(c, b, 0);
+		alter_pass(c, b, alter_any);
 	}
 }
 
@@ -1842,8 +1913,9 @@ static void stop_timers(struct cluster *c, struct broker *b)
 	sim_cancel(c->sim, b->flush_timer);
 	sim_cancel(c->sim, b->flusher_timer);
 	sim_cancel(c->sim, b->fetch_due_timer);
+	sim_cancel(c->sim, b->alter_due_timer);
 	b->isr_timer = b->hb_timer = b->flush_timer = b->flusher_timer = 0;
-	b->fetch_due_timer = 0;
+	b->fetch_due_timer = b->alter_due_timer = 0;
 	for (int i = 0; i < b->n_fetchers; i++) {
 		struct fetcher *f = &b->fetchers[i];
 		if (f->timer)

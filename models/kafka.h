@@ -205,7 +205,8 @@ struct replica {
 	int32_t partition_epoch;  /* leader only */
 	int fetcher;              /* follower only: fetcher slot (leader broker, fetcher id) it
 				   * is in, -1 none */
-	sim_time_ns alter_sent_ns; /* leader only: when the pending AlterPartition went */
+	sim_time_ns alter_sent_ns; /* leader only: when the pending AlterPartition went; < 0
+				    * while it waits for a controller */
 	sim_time_ns last_flush_ns; /* when the log was last flushed by Kafka (not the OS) */
 	int64_t flush_messages;   /* the topic's flush.messages, read only at a flush */
 	/* line 5: the first producer's idempotence state, inline, so that an append finds it
@@ -370,6 +371,7 @@ struct broker {
 	int n_fetchers;
 	sim_timer_id isr_timer, hb_timer, flush_timer, flusher_timer;
 	sim_timer_id fetch_due_timer; /* the oldest replica fetch in flight times out */
+	sim_timer_id alter_due_timer; /* the oldest AlterPartition in flight times out */
 	struct deadlines *pp_due; /* acks=all produces waiting, with their request timeouts */
 	struct deadlines *pf_due; /* parked fetches, with their max wait */
 	int64_t unflushed_msgs;

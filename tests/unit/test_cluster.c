@@ -357,6 +357,82 @@ static void test_hung_fetch_abandoned_on_time(void **state)
 	run_release(&r);
 }
 
+/* The leader's replica of partition 0 (the test scenarios keep one leader). */
+static struct replica *leader_replica(struct run *r)
+{
+	struct partition *p = &r->c->parts[0];
+	for (int i = 0; i < p->rf; i++)
+		if (p->rep[i].is_leader)
+			return &p->rep[i];
+	fail_msg("partition 0 has no leader");
+	return NULL;
+}
+
+/* A follower whose disk stalls from 1 s to 61 s leaves the ISR at 45 s and asks back in
+ * when the stall ends; the leader's (broker-2's) AlterPartition for that is lost in a 3 s
+ * split from the controller. NodeToControllerChannelManager times it out after controller.socket.timeout.ms
+ * (30 s) and sends it again: the ISR is whole at 30 s after the first send. Before, the
+ * resend waited for the next ISR pass (every 15 s): 14 s later here. */
+static void test_lost_alter_partition_resent_on_time(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 3\nduration: 100s\ncluster: { brokers: 3 }\n"
+		"topics: [ { name: t, partitions: 1, replication.factor: 3 } ]\n"
+		"producers: [ { name: p, topic: t, rate: 200/s } ]\n"
+		"faults:\n"
+		"  - { at: 1s, slow: broker-3, disk_stall: true, for: 60s }\n"
+		"  - { at: 60s, partition: { a: [broker-2], b: [controller-1] }, for: 3s }\n";
+	struct run r;
+	run_begin(&r, y, 0);
+	const struct partition *p = &r.c->parts[0];
+	assert_int_equal(p->replicas[0], 2); /* the leader, cut off from the controller */
+	cluster_run_until(r.c, 60 * SIM_S);
+	assert_int_equal(isr_count((uint16_t)p->isr), 2);
+	sim_time_ns t = 60 * SIM_S, sent = -1;
+	while (sent < 0 && t < 63 * SIM_S) { /* the expand, sent inside the split */
+		cluster_run_until(r.c, t += SIM_MS);
+		if (leader_replica(&r)->isr_pending)
+			sent = leader_replica(&r)->alter_sent_ns;
+	}
+	assert_true(sent > 61 * SIM_S && sent < 63 * SIM_S);
+	cluster_run_until(r.c, sent + 30 * SIM_S - SIM_MS);
+	assert_int_equal(isr_count((uint16_t)p->isr), 2);
+	assert_true(leader_replica(&r)->alter_sent_ns == sent);
+	cluster_run_until(r.c, sent + 30 * SIM_S + 50 * SIM_MS);
+	assert_int_equal(isr_count((uint16_t)p->isr), 3);
+	run_end(&r);
+	run_release(&r);
+}
+
+/* The same follower's shrink comes due at the 45 s ISR pass, while the active controller
+ * is dead (44.5 s) and none is elected yet (controller.failover.ms 1 s): the change is
+ * pending from the pass and goes to the new controller as soon as it is active. Before, it
+ * was dropped and proposed again at the next pass, 15 s later. */
+static void test_alter_partition_waits_for_a_controller(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 3\nduration: 70s\ncluster: { brokers: 3, controllers: 3 }\n"
+		"topics: [ { name: t, partitions: 1, replication.factor: 3 } ]\n"
+		"producers: [ { name: p, topic: t, rate: 200/s } ]\n"
+		"faults:\n"
+		"  - { at: 1s, slow: broker-3, disk_stall: true, for: 60s }\n"
+		"  - { at: 44500ms, crash: controller-1 }\n";
+	struct run r;
+	run_begin(&r, y, 0);
+	const struct partition *p = &r.c->parts[0];
+	cluster_run_until(r.c, 45 * SIM_S + 400 * SIM_MS);
+	assert_int_equal(isr_count((uint16_t)p->isr), 3);
+	assert_true(leader_replica(&r)->isr_pending != 0); /* proposed, unsent */
+	assert_true(leader_replica(&r)->alter_sent_ns < 0);
+	cluster_run_until(r.c, 45 * SIM_S + 600 * SIM_MS);
+	assert_int_equal(r.c->ctl.active, 2);
+	assert_int_equal(isr_count((uint16_t)p->isr), 2);
+	run_end(&r);
+	run_release(&r);
+}
+
 /* Two producers whose records arrive on the same nanosecond (constant arrivals, the same
  * rate): each arrival timer left its arrival to after the other's, rescheduling itself at
  * that instant, and the run stopped on the same-instant invariant at 1 ms (a review found
@@ -785,9 +861,8 @@ static void test_new_process_new_connections(void **state)
 
 /* An AlterPartition lost on its way (every message from broker-1 to the controller is
  * dropped from 16.9 s to 22.9 s, as broker-2 catches up on t-1, which broker-1 leads) is
- * sent again once unanswered for controller.socket.timeout.ms (30 s, checked with the
- * ISR pass): before, the leader waited for its answer forever and t-1 kept an ISR of two
- * to the end of the run. */
+ * sent again once unanswered for controller.socket.timeout.ms (30 s): before, the leader
+ * waited for its answer forever and t-1 kept an ISR of two to the end of the run. */
 static void test_lost_alter_partition_is_sent_again(void **state)
 {
 	(void)state;
@@ -1353,6 +1428,8 @@ int main(void)
 		cmocka_unit_test(test_in_flight_batches_expire_at_the_delivery_deadline),
 		cmocka_unit_test(test_batches_fail_at_their_own_deadline),
 		cmocka_unit_test(test_hung_fetch_abandoned_on_time),
+		cmocka_unit_test(test_lost_alter_partition_resent_on_time),
+		cmocka_unit_test(test_alter_partition_waits_for_a_controller),
 		cmocka_unit_test(test_simultaneous_arrivals_of_two_producers),
 		cmocka_unit_test(test_hw_waits_for_a_replica_about_to_join),
 		cmocka_unit_test(test_consumer_wait_shorter_than_replicas),
