@@ -7,11 +7,17 @@
  * other, and reports the fastest run and the median. On a shared machine interference only
  * ever adds time, so the fastest of a few runs estimates what the code costs, and the median
  * what a user waits; both are printed, with every run's wall time.
+ * `--probe` prints what this host's memory costs now: the mean time of a dependent read at
+ * a random place in 64 MiB, from 2 MiB pages and from 4 KiB pages. The large benchmarks are
+ * bound by such reads, and a shared host's memory slows and speeds up by hours (1.5-2x seen
+ * here), so a wall time means little without the probe taken beside it.
  * A benchmark, not a test: it prints figures and asserts nothing.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -107,6 +113,39 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Nanoseconds a read, each at a place computed from the byte the last one read (so no two
+ * overlap), over a buffer of `bytes` in pages of the kind `advice` asks for. */
+static double probe_reads(size_t bytes, int advice)
+{
+	enum { READS = 4000000, LINE = 64 };
+	unsigned char *buf = aligned_alloc((size_t)2 << 20, bytes);
+	if (!buf)
+		return -1;
+	madvise(buf, bytes, advice);
+	memset(buf, 1, bytes);
+	uint64_t x = 88172645463325252u, lines = bytes / LINE, sum = 0;
+	double t0 = now_s();
+	for (int i = 0; i < READS; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		sum += buf[((x + sum) % lines) * LINE];
+	}
+	double ns = (now_s() - t0) / READS * 1e9;
+	free(buf);
+	return sum == 0 ? -1 : ns; /* sum is READS: it keeps the loop */
+}
+
+static void probe(void)
+{
+	size_t bytes = (size_t)64 << 20;
+	double huge = probe_reads(bytes, MADV_HUGEPAGE);
+	double small = probe_reads(bytes, MADV_NOHUGEPAGE);
+	printf("host now: a dependent read at random in 64 MiB takes %.0f ns from 2 MiB pages, "
+	       "%.0f ns from 4 KiB pages\n", huge, small);
+	fflush(stdout);
+}
+
 #define REPEAT_MAX 20
 
 /* Run file n times; print the fastest run's figures, and with n > 1 the median and every
@@ -161,6 +200,10 @@ int main(int argc, char **argv)
 					REPEAT_MAX);
 				return 2;
 			}
+			continue;
+		}
+		if (strcmp(argv[i], "--probe") == 0) {
+			probe();
 			continue;
 		}
 		rc |= bench_file(argv[i], repeat);
