@@ -13,4 +13,4 @@ build/bench/bench_engine || exit 1
 echo "== scenarios =="
 # the short ones five times each (the fastest and the median: the machine's speed drifts)
 build/bench/bench_scenarios --probe --repeat 5 scenarios/quickstart.yaml tests/bench/3x12-10k-1h.yaml \
-	--repeat 1 tests/bench/100x10k-1m-5s.yaml tests/bench/group-100x1000-1h.yaml
+	--repeat 1 tests/bench/100x10k-1m-5s.yaml tests/bench/group-100x1000-1h.yaml --probe
