@@ -443,63 +443,133 @@ static void maybe_advance_hw(struct cluster *c, struct partition *p, struct repl
 
 /* ---- ISR changes (AlterPartition) ----------------------------------------------------- */
 
-/* AlterPartitionManager over NodeToControllerChannelManager: a proposed ISR is pending
- * from the moment it is submitted (the HW counts the maximal ISR), and goes to the active
- * controller - or waits, unsent (alter_sent_ns < 0), while none is known, and goes when
- * one is (broker__controller_changed). Sent, it is sent again when its connection closes
- * (the controller's process died: the same hook) or after ALTER_TIMEOUT_NS unanswered
- * (alter_due_ev). */
-static void alter_transmit(struct cluster *c, struct broker *b, struct partition *p,
-			   struct replica *r)
+/* AlterPartitionManager over NodeToControllerChannelManager. A proposed ISR change is an
+ * item (unsentIsrUpdates) kept until a response answers it, whatever the partition does
+ * meanwhile; while it is kept, the partition's next proposal is not attempted
+ * (OPERATION_NOT_ATTEMPTED: the partition stays as committed). A broker has one
+ * AlterPartition request out at a time, carrying every item kept when it went; items
+ * proposed meanwhile wait for its answer. The request goes to the active controller, or
+ * waits for one (broker__controller_changed); it is sent again, the same items, when
+ * unanswered for ALTER_TIMEOUT_NS or when the active controller's process died (the
+ * channel puts a disconnected request back first in its queue). The partition is pending
+ * (the HW counts the maximal ISR) from the proposal until an answer or new metadata. */
+/* controller.socket.timeout.ms: an AlterPartition unanswered this long is sent again (the
+ * controller channel disconnects and puts the request back first in its queue). */
+#define ALTER_TIMEOUT_NS (30 * SIM_S)
+
+static void alter_due_ev(struct sim *s, void *subject, void *arg);
+
+/* Send (again) the request in flight, whose items are marked alter_in_req. */
+static void alter_transmit(struct cluster *c, struct broker *b)
 {
-	if (!c->ctl.active) {
-		r->alter_sent_ns = -1;
+	sim_cancel(c->sim, b->alter_due_timer);
+	b->alter_due_timer = 0;
+	if (!c->ctl.active)
 		return;
-	}
-	struct alter_partition *a = ks_alloc(c, sizeof(*a));
+	int n = 0;
+	for (int h = 0; h < b->n_hosted; h++)
+		n += c->parts[b->hosted[h]].rep[b->hosted_slot[h]].alter_in_req;
+	struct alter_partition *a = ks_alloc(c, sizeof(*a) + (size_t)n * sizeof(a->e[0]));
 	a->broker = b->id;
-	a->part = p->id;
-	a->leader_epoch = r->leader_epoch;
-	a->partition_epoch = r->partition_epoch;
-	a->new_isr = r->isr_pending;
-	r->alter_sent_ns = sim_now(c->sim);
+	a->req_id = ++b->alter_req_id;
+	for (int h = 0; h < b->n_hosted; h++) {
+		const struct replica *r = &c->parts[b->hosted[h]].rep[b->hosted_slot[h]];
+		if (!r->alter_in_req)
+			continue;
+		a->e[a->n++] = (struct alter_entry){ .part = b->hosted[h],
+						     .leader_epoch = r->alter_leader_epoch,
+						     .partition_epoch = r->alter_partition_epoch,
+						     .new_isr = r->alter_isr };
+	}
 	net__send(c, b->node, net__controller_node(c, c->ctl.active), &a->h,
-		  MSG_ALTER_PARTITION, 96);
+		  MSG_ALTER_PARTITION, 64 + 16 * (int64_t)n);
+	b->alter_due_timer = sim_after(c->sim, ALTER_TIMEOUT_NS, alter_due_ev, c, b);
 }
 
-static void alter_due_arm(struct cluster *c, struct broker *b, sim_time_ns oldest);
+static void alter_due_ev(struct sim *s, void *subject, void *arg)
+{
+	(void)s;
+	struct broker *b = arg;
+	b->alter_due_timer = 0;
+	alter_transmit(subject, b);
+}
+
+/* maybePropagateIsrChanges: unless a request is out, one with every item kept. */
+static void alter_propagate(struct cluster *c, struct broker *b)
+{
+	if (b->alter_inflight)
+		return;
+	bool any = false;
+	for (int h = 0; h < b->n_hosted; h++) {
+		struct replica *r = &c->parts[b->hosted[h]].rep[b->hosted_slot[h]];
+		r->alter_in_req = r->alter_queued;
+		any |= r->alter_queued;
+	}
+	if (!any)
+		return;
+	b->alter_inflight = true;
+	alter_transmit(c, b);
+}
 
 static void send_alter(struct cluster *c, struct broker *b, struct partition *p,
 		       struct replica *r, uint32_t new_isr)
 {
+	(void)p;
+	if (r->alter_queued) /* the last item is unanswered: not attempted */
+		return;
+	r->alter_queued = true;
+	r->alter_isr = (uint16_t)new_isr;
+	r->alter_leader_epoch = r->leader_epoch;
+	r->alter_partition_epoch = r->partition_epoch;
 	r->isr_pending = (uint16_t)new_isr;
-	alter_transmit(c, b, p, r);
-	if (r->alter_sent_ns >= 0 && !b->alter_due_timer) /* none in flight: the oldest */
-		alter_due_arm(c, b, r->alter_sent_ns);
+	alter_propagate(c, b);
+}
+
+/* An item's answer, for the partition (Partition.handleAlterPartitionUpdate and
+ * handleAlterPartitionError): heeded only while the partition is still pending (which,
+ * while the item was kept, can only be this proposal). Committed: the answer's state, if
+ * of this leader epoch and no older than the partition's; refused as ineligible: back to
+ * the committed state; refused otherwise (a stale epoch): pending until new metadata. */
+static void alter_answered(struct cluster *c, struct partition *p, struct replica *r,
+			   const struct alter_resp_entry *e)
+{
+	if (!r->is_leader || !r->isr_pending)
+		return;
+	if (e->err == ALTER_INELIGIBLE_REPLICA) {
+		r->isr_pending = 0;
+	} else if (e->err == ALTER_OK && e->leader_epoch == r->leader_epoch &&
+		   e->partition_epoch >= r->partition_epoch) {
+		r->isr = (uint16_t)e->isr;
+		r->partition_epoch = e->partition_epoch;
+		r->isr_pending = 0;
+	} else {
+		return;
+	}
+	maybe_advance_hw(c, p, r);
 }
 
 static void on_alter_resp(struct cluster *c, struct broker *b, struct alter_partition_resp *m)
 {
-	struct partition *p = &c->parts[m->part];
-	struct replica *r = local_replica(c, b, m->part);
-	if (!r || !r->is_leader)
+	/* an answer to a request given up (timed out: its connection closed) never arrives */
+	if (!b->alter_inflight || m->req_id != b->alter_req_id)
 		return;
-	r->isr_pending = 0;
-	if (m->err != KERR_NONE || m->leader_epoch != r->leader_epoch)
-		return;
-	if (m->partition_epoch > r->partition_epoch) {
-		r->isr = m->isr;
-		r->partition_epoch = m->partition_epoch;
+	sim_cancel(c->sim, b->alter_due_timer);
+	b->alter_due_timer = 0;
+	b->alter_inflight = false;
+	for (int i = 0; i < m->n; i++) {
+		struct partition *p = &c->parts[m->e[i].part];
+		struct replica *r = local_replica(c, b, m->e[i].part);
+		if (!r || !r->alter_in_req)
+			continue;
+		r->alter_queued = r->alter_in_req = false;
+		alter_answered(c, p, r, &m->e[i]);
 	}
-	maybe_advance_hw(c, p, r);
+	alter_propagate(c, b);
 }
 
 /* replica.socket.timeout.ms: a fetch unanswered this long past the longest time the leader
  * may hold it is abandoned and sent again. */
 #define FETCH_TIMEOUT_NS (30 * SIM_S)
-/* controller.socket.timeout.ms: an AlterPartition unanswered this long is sent again (the
- * controller channel disconnects and puts the request back first in its queue). */
-#define ALTER_TIMEOUT_NS (30 * SIM_S)
 
 /* A replica fetch unanswered FETCH_TIMEOUT_NS past the longest time the leader may hold
  * it (a lost request or response) is abandoned and sent again, when its time comes: one
@@ -536,50 +606,6 @@ static void fetch_due_ev(struct sim *s, void *subject, void *arg)
 	}
 	if (oldest != SIM_TIME_MAX)
 		fetch_due_arm(c, b, oldest);
-}
-
-/* Each broker's AlterPartitions in flight, sent again once ALTER_TIMEOUT_NS unanswered:
- * one timer a broker at the oldest one's deadline, as for the fetches above. (Kafka sends
- * one AlterPartition at a time, carrying every partition's pending change; here one a
- * partition.) */
-static void alter_due_ev(struct sim *s, void *subject, void *arg);
-
-static void alter_due_arm(struct cluster *c, struct broker *b, sim_time_ns oldest)
-{
-	b->alter_due_timer = sim_schedule(c->sim, oldest + ALTER_TIMEOUT_NS, alter_due_ev, c, b);
-}
-
-/* Send again what must be (resend(r, now) says which), then arm the timer at the oldest
- * AlterPartition left in flight, if any and none is armed. */
-static void alter_pass(struct cluster *c, struct broker *b,
-		       bool (*resend)(const struct replica *r, sim_time_ns now))
-{
-	sim_time_ns now = sim_now(c->sim), oldest = SIM_TIME_MAX;
-	for (int h = 0; h < b->n_hosted; h++) {
-		struct partition *p = &c->parts[b->hosted[h]];
-		struct replica *r = &p->rep[b->hosted_slot[h]];
-		if (!r->is_leader || !r->isr_pending)
-			continue;
-		if (resend(r, now))
-			alter_transmit(c, b, p, r);
-		if (r->alter_sent_ns >= 0 && r->alter_sent_ns < oldest)
-			oldest = r->alter_sent_ns;
-	}
-	if (oldest != SIM_TIME_MAX && !b->alter_due_timer)
-		alter_due_arm(c, b, oldest);
-}
-
-static bool alter_timed_out(const struct replica *r, sim_time_ns now)
-{
-	return r->alter_sent_ns >= 0 && now - r->alter_sent_ns >= ALTER_TIMEOUT_NS;
-}
-
-static void alter_due_ev(struct sim *s, void *subject, void *arg)
-{
-	(void)s;
-	struct broker *b = arg;
-	b->alter_due_timer = 0;
-	alter_pass(subject, b, alter_timed_out);
 }
 
 /* The shrink check of Partition.maybeShrinkIsr, run every replica.lag.time.max.ms / 2. */
@@ -1805,16 +1831,10 @@ bool broker__shutdown(struct cluster *c, struct broker *b)
 	return true;
 }
 
-static bool alter_any(const struct replica *r, sim_time_ns now)
-{
-	(void)r, (void)now;
-	return true;
-}
-
 /* A new active controller (the old one's process died, resetting its connections): a
  * broker waiting to register or to shut down sends now what NodeToControllerChannelManager
- * held while no controller was known, and every pending AlterPartition goes to it - those
- * unsent, and those in flight on the dead connection (NodeToControllerRequestThread puts a
+ * held while no controller was known, and an AlterPartition request out goes to it -
+ * unsent, or in flight on the dead connection (NodeToControllerRequestThread puts a
  * disconnected request back first in its queue). */
 void broker__controller_changed(struct cluster *c)
 {
@@ -1824,7 +1844,8 @@ void broker__controller_changed(struct cluster *c)
 			continue;
 		if (b->starting || b->shutting_down)
 			heartbeat_after(c, b, 0);
-		alter_pass(c, b, alter_any);
+		if (b->alter_inflight)
+			alter_transmit(c, b);
 	}
 }
 
@@ -1916,6 +1937,7 @@ static void stop_timers(struct cluster *c, struct broker *b)
 	sim_cancel(c->sim, b->alter_due_timer);
 	b->isr_timer = b->hb_timer = b->flush_timer = b->flusher_timer = 0;
 	b->fetch_due_timer = b->alter_due_timer = 0;
+	b->alter_inflight = false;
 	for (int i = 0; i < b->n_fetchers; i++) {
 		struct fetcher *f = &b->fetchers[i];
 		if (f->timer)
@@ -1973,6 +1995,7 @@ static void process_down(struct cluster *c, struct broker *b, bool lose_unflushe
 		r->leader = -1;
 		r->fetcher = -1;
 		r->isr_pending = 0;
+		r->alter_queued = r->alter_in_req = false; /* the process's items die with it */
 		if (lose_unflushed && r->log.flushed < r->log.leo) {
 			int64_t from = r->log.leo;
 			plog_truncate_to(&r->log, r->log.flushed);

@@ -423,25 +423,42 @@ static void on_heartbeat(struct cluster *c, struct broker_heartbeat *h)
 		schedule_push(c);
 }
 
+/* One entry of an AlterPartition, checked in ReplicationControlManager's order. */
+static enum alter_err alter_check(const struct cluster *c, const struct partition *p,
+				  int broker, const struct alter_entry *e)
+{
+	if (e->leader_epoch < p->leader_epoch)
+		return ALTER_FENCED_LEADER_EPOCH;
+	if (broker != p->leader)
+		return ALTER_INVALID_REQUEST;
+	if (e->partition_epoch < p->partition_epoch)
+		return ALTER_INVALID_UPDATE_VERSION;
+	for (int i = 0; i < p->rf; i++) /* every member, not only one joining */
+		if ((e->new_isr & (1u << i)) && !broker_live(c, p->replicas[i]))
+			return ALTER_INELIGIBLE_REPLICA;
+	return ALTER_OK;
+}
+
 static void on_alter(struct cluster *c, struct alter_partition *a)
 {
-	struct partition *p = &c->parts[a->part];
-	struct alter_partition_resp *r = ks_alloc(c, sizeof(*r));
-	r->part = a->part;
-	uint32_t grow = a->new_isr & ~p->isr;
-	bool ok = p->leader == a->broker && p->leader_epoch == a->leader_epoch &&
-		  p->partition_epoch == a->partition_epoch;
-	for (int i = 0; ok && i < p->rf; i++) /* a fenced broker may not join the ISR */
-		if ((grow & (1u << i)) && !broker_live(c, p->replicas[i]))
-			ok = false;
-	if (ok && a->new_isr != p->isr)
-		ctl__commit(c, p, p->leader, a->new_isr, target_elr(c, p, a->new_isr, 0), false,
-			    HOW_KEEP, grow ? "caught up" : "lagging follower");
-	r->err = ok ? KERR_NONE : KERR_FENCED_LEADER_EPOCH;
-	r->leader_epoch = p->leader_epoch;
-	r->partition_epoch = p->partition_epoch;
-	r->isr = p->isr;
-	net__send(c, a->h.to, a->h.from, &r->h, MSG_ALTER_PARTITION_RESP, 64);
+	struct alter_partition_resp *r = ks_alloc(c, sizeof(*r) + (size_t)a->n * sizeof(r->e[0]));
+	r->req_id = a->req_id;
+	r->n = a->n;
+	for (int i = 0; i < a->n; i++) {
+		const struct alter_entry *e = &a->e[i];
+		struct partition *p = &c->parts[e->part];
+		enum alter_err err = alter_check(c, p, a->broker, e);
+		uint32_t grow = e->new_isr & ~p->isr;
+		if (err == ALTER_OK && e->new_isr != p->isr)
+			ctl__commit(c, p, p->leader, e->new_isr, target_elr(c, p, e->new_isr, 0),
+				    false, HOW_KEEP, grow ? "caught up" : "lagging follower");
+		r->e[i] = (struct alter_resp_entry){ .part = e->part,
+						     .err = err,
+						     .leader_epoch = p->leader_epoch,
+						     .partition_epoch = p->partition_epoch,
+						     .isr = p->isr };
+	}
+	net__send(c, a->h.to, a->h.from, &r->h, MSG_ALTER_PARTITION_RESP, 64 + 24 * (int64_t)a->n);
 }
 
 void ctl__on_msg(struct cluster *c, int controller_id, struct msg *m)

@@ -205,8 +205,12 @@ struct replica {
 	int32_t partition_epoch;  /* leader only */
 	int fetcher;              /* follower only: fetcher slot (leader broker, fetcher id) it
 				   * is in, -1 none */
-	sim_time_ns alter_sent_ns; /* leader only: when the pending AlterPartition went; < 0
-				    * while it waits for a controller */
+	/* the leader's AlterPartitionManager item (broker.c): kept from a proposal until an
+	 * answer, whatever the partition does meanwhile; the proposed ISR and its epochs */
+	bool alter_queued;        /* an item is kept */
+	bool alter_in_req;        /* ... and is in the broker's request out */
+	uint16_t alter_isr;
+	int32_t alter_leader_epoch, alter_partition_epoch;
 	sim_time_ns last_flush_ns; /* when the log was last flushed by Kafka (not the OS) */
 	int64_t flush_messages;   /* the topic's flush.messages, read only at a flush */
 	/* line 5: the first producer's idempotence state, inline, so that an append finds it
@@ -371,7 +375,10 @@ struct broker {
 	int n_fetchers;
 	sim_timer_id isr_timer, hb_timer, flush_timer, flusher_timer;
 	sim_timer_id fetch_due_timer; /* the oldest replica fetch in flight times out */
-	sim_timer_id alter_due_timer; /* the oldest AlterPartition in flight times out */
+	sim_timer_id alter_due_timer; /* the AlterPartition request out times out */
+	bool alter_inflight;      /* an AlterPartition request is out (or waits for a
+				   * controller): the next waits for its answer */
+	uint32_t alter_req_id;    /* the request out: answers to older ones are stale */
 	struct deadlines *pp_due; /* acks=all produces waiting, with their request timeouts */
 	struct deadlines *pf_due; /* parked fetches, with their max wait */
 	int64_t unflushed_msgs;

@@ -131,19 +131,38 @@ struct metadata_push {
 	struct msg h;
 	int64_t upto;                  /* apply cluster.meta_log[applied .. upto) */
 };
-struct alter_partition {
-	struct msg h;
-	int broker;
+/* AlterPartition: one request a broker at a time, an entry a partition
+ * (ReplicationControlManager.validateAlterPartitionData answers each). */
+enum alter_err {
+	ALTER_OK,
+	ALTER_FENCED_LEADER_EPOCH,   /* proposed at an older leader epoch */
+	ALTER_INVALID_REQUEST,       /* not from the partition's leader */
+	ALTER_INVALID_UPDATE_VERSION, /* proposed at an older partition epoch */
+	ALTER_INELIGIBLE_REPLICA,    /* a member fenced or in controlled shutdown */
+};
+struct alter_entry {
 	int part;
 	int32_t leader_epoch, partition_epoch;
 	uint32_t new_isr;
 };
+struct alter_partition {
+	struct msg h;
+	int broker;
+	uint32_t req_id;
+	int n;
+	struct alter_entry e[];
+};
+struct alter_resp_entry {
+	int part;
+	enum alter_err err;
+	int32_t leader_epoch, partition_epoch; /* the partition's, after the change */
+	uint32_t isr;
+};
 struct alter_partition_resp {
 	struct msg h;
-	int part;
-	enum ks_error err;
-	int32_t leader_epoch, partition_epoch;
-	uint32_t isr;
+	uint32_t req_id;
+	int n;
+	struct alter_resp_entry e[];
 };
 
 

@@ -387,19 +387,19 @@ static void test_lost_alter_partition_resent_on_time(void **state)
 	run_begin(&r, y, 0);
 	const struct partition *p = &r.c->parts[0];
 	assert_int_equal(p->replicas[0], 2); /* the leader, cut off from the controller */
+	const struct broker *b = &r.c->brokers[1];
 	cluster_run_until(r.c, 60 * SIM_S);
 	assert_int_equal(isr_count((uint16_t)p->isr), 2);
-	sim_time_ns t = 60 * SIM_S, sent = -1;
-	while (sent < 0 && t < 63 * SIM_S) { /* the expand, sent inside the split */
+	sim_time_ns t = 60 * SIM_S;
+	while (!leader_replica(&r)->isr_pending && t < 63 * SIM_S) /* the expand, in the split */
 		cluster_run_until(r.c, t += SIM_MS);
-		if (leader_replica(&r)->isr_pending)
-			sent = leader_replica(&r)->alter_sent_ns;
-	}
-	assert_true(sent > 61 * SIM_S && sent < 63 * SIM_S);
-	cluster_run_until(r.c, sent + 30 * SIM_S - SIM_MS);
+	assert_true(t > 61 * SIM_S && t < 63 * SIM_S);
+	uint32_t req = b->alter_req_id; /* sent in (t - 1 ms, t] */
+	cluster_run_until(r.c, t + 30 * SIM_S - 2 * SIM_MS);
 	assert_int_equal(isr_count((uint16_t)p->isr), 2);
-	assert_true(leader_replica(&r)->alter_sent_ns == sent);
-	cluster_run_until(r.c, sent + 30 * SIM_S + 50 * SIM_MS);
+	assert_int_equal(b->alter_req_id, req);
+	cluster_run_until(r.c, t + 30 * SIM_S + 50 * SIM_MS);
+	assert_int_equal(b->alter_req_id, req + 1);
 	assert_int_equal(isr_count((uint16_t)p->isr), 3);
 	run_end(&r);
 	run_release(&r);
@@ -424,11 +424,80 @@ static void test_alter_partition_waits_for_a_controller(void **state)
 	const struct partition *p = &r.c->parts[0];
 	cluster_run_until(r.c, 45 * SIM_S + 400 * SIM_MS);
 	assert_int_equal(isr_count((uint16_t)p->isr), 3);
+	const struct broker *b = &r.c->brokers[leader_replica(&r)->broker - 1];
 	assert_true(leader_replica(&r)->isr_pending != 0); /* proposed, unsent */
-	assert_true(leader_replica(&r)->alter_sent_ns < 0);
+	assert_true(b->alter_inflight && !b->alter_due_timer);
 	cluster_run_until(r.c, 45 * SIM_S + 600 * SIM_MS);
 	assert_int_equal(r.c->ctl.active, 2);
 	assert_int_equal(isr_count((uint16_t)p->isr), 2);
+	run_end(&r);
+	run_release(&r);
+}
+
+/* A broker has one AlterPartition request out at a time (AlterPartitionManager's
+ * inflightRequest): broker-2's expand of t-0, lost in a 2 s split from the controller at
+ * ~62 s, is sent again at ~92 s, and t-3's shrink, due at the 75 s ISR pass, waits for that
+ * answer and goes in the next request. Before, each partition's change went on its own and
+ * t-3 shrank at 75 s. */
+static void test_alter_partition_one_request_at_a_time(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 5\nduration: 100s\ncluster: { brokers: 3 }\n"
+		"topics: [ { name: t, partitions: 6, replication.factor: 2 } ]\n"
+		"producers: [ { name: p, topic: t, rate: 300/s } ]\n"
+		"faults:\n"
+		"  - { at: 1s, partition: { a: [broker-2], b: [broker-3] }, for: 49s }\n"
+		"  - { at: 35s, partition: { a: [broker-2], b: [broker-1] }, for: 60s }\n"
+		"  - { at: 61s, partition: { a: [broker-2], b: [controller-1] }, for: 2s }\n";
+	struct run r;
+	run_begin(&r, y, 0);
+	const struct partition *t0 = &r.c->parts[0], *t3 = &r.c->parts[3];
+	assert_int_equal(t0->leader, 2);
+	assert_int_equal(t3->leader, 2);
+	cluster_run_until(r.c, 91 * SIM_S);
+	assert_int_equal(isr_count((uint16_t)t0->isr), 1); /* the expand, lost, not yet resent */
+	assert_int_equal(isr_count((uint16_t)t3->isr), 2); /* the shrink waits behind it */
+	assert_true(r.c->brokers[1].alter_inflight);
+	cluster_run_until(r.c, 92 * SIM_S + 500 * SIM_MS);
+	assert_int_equal(isr_count((uint16_t)t0->isr), 2);
+	assert_int_equal(isr_count((uint16_t)t3->isr), 1);
+	run_end(&r);
+	run_release(&r);
+}
+
+/* A proposal is kept until it is answered, even when new metadata settles the partition
+ * first: broker-2's expand (31.5 s) is committed but its answer lost (a one-way split from
+ * the controller, 31-34 s), and the metadata that follows ends the partition's pending
+ * state. The shrinks the ISR passes propose from 45 s are not attempted while the expand
+ * is kept (OPERATION_NOT_ATTEMPTED); its resend at ~61.5 s is refused as stale
+ * (INVALID_UPDATE_VERSION), which frees it, and the 65 s pass shrinks the ISR. Before, the
+ * shrink went at 45 s. */
+static void test_alter_partition_kept_until_answered(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 5\nduration: 70s\n"
+		"cluster: { brokers: 3, config: { replica.lag.time.max.ms: 10000 } }\n"
+		"topics: [ { name: t, partitions: 1, replication.factor: 2 } ]\n"
+		"producers: [ { name: p, topic: t, rate: 300/s } ]\n"
+		"faults:\n"
+		"  - { at: 1s, partition: { a: [broker-2], b: [broker-3] }, for: 20s }\n"
+		"  - { at: 31s, partition: { a: [controller-1], b: [broker-2] }, one_way: true,"
+		" for: 3s }\n"
+		"  - { at: 35s, partition: { a: [broker-2], b: [broker-3] }, for: 40s }\n";
+	struct run r;
+	run_begin(&r, y, 0);
+	const struct partition *p = &r.c->parts[0];
+	assert_int_equal(p->leader, 2);
+	cluster_run_until(r.c, 40 * SIM_S);
+	assert_int_equal(isr_count((uint16_t)p->isr), 2);
+	assert_true(leader_replica(&r)->isr_pending == 0 && leader_replica(&r)->alter_queued);
+	cluster_run_until(r.c, 64 * SIM_S);
+	assert_int_equal(isr_count((uint16_t)p->isr), 2);
+	assert_false(leader_replica(&r)->alter_queued);
+	cluster_run_until(r.c, 65 * SIM_S + 500 * SIM_MS);
+	assert_int_equal(isr_count((uint16_t)p->isr), 1);
 	run_end(&r);
 	run_release(&r);
 }
@@ -1430,6 +1499,8 @@ int main(void)
 		cmocka_unit_test(test_hung_fetch_abandoned_on_time),
 		cmocka_unit_test(test_lost_alter_partition_resent_on_time),
 		cmocka_unit_test(test_alter_partition_waits_for_a_controller),
+		cmocka_unit_test(test_alter_partition_one_request_at_a_time),
+		cmocka_unit_test(test_alter_partition_kept_until_answered),
 		cmocka_unit_test(test_simultaneous_arrivals_of_two_producers),
 		cmocka_unit_test(test_hw_waits_for_a_replica_about_to_join),
 		cmocka_unit_test(test_consumer_wait_shorter_than_replicas),
