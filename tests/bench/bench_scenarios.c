@@ -7,10 +7,11 @@
  * other, and reports the fastest run and the median. On a shared machine interference only
  * ever adds time, so the fastest of a few runs estimates what the code costs, and the median
  * what a user waits; both are printed, with every run's wall time.
- * `--probe` prints what this host's memory costs now: the mean time of a dependent read at
- * a random place in 64 MiB, from 2 MiB pages and from 4 KiB pages. The large benchmarks are
- * bound by such reads, and a shared host's memory slows and speeds up by hours (1.5-2x seen
- * here), so a wall time means little without the probe taken beside it.
+ * `--probe` prints what this host's memory and core cost now: the mean time of a dependent
+ * read at a random place in 64 MiB, from 2 MiB pages and from 4 KiB pages, and of a step of
+ * a register-only dependent chain. The large benchmarks are bound by such reads, the small
+ * ones by the core, and a shared host slows and speeds up by hours (1.5-2x seen here), so a
+ * wall time means little without the probe taken beside it.
  * A benchmark, not a test: it prints figures and asserts nothing.
  */
 #include <stdio.h>
@@ -136,13 +137,31 @@ static double probe_reads(size_t bytes, int advice)
 	return sum == 0 ? -1 : ns; /* sum is READS: it keeps the loop */
 }
 
+/* Nanoseconds a step of a chain of dependent multiplies and xorshifts in registers: the
+ * core's own speed (its clock, and what shares it), apart from memory. */
+static double probe_core(void)
+{
+	enum { STEPS = 200000000 };
+	uint64_t x = 88172645463325252u;
+	double t0 = now_s();
+	for (int i = 0; i < STEPS; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		x *= 0x9e3779b97f4a7c15u;
+	}
+	double ns = (now_s() - t0) / STEPS * 1e9;
+	return x == 0 ? -1 : ns; /* x is never 0 (an xorshift state): it keeps the loop */
+}
+
 static void probe(void)
 {
 	size_t bytes = (size_t)64 << 20;
 	double huge = probe_reads(bytes, MADV_HUGEPAGE);
 	double small = probe_reads(bytes, MADV_NOHUGEPAGE);
+	double core = probe_core();
 	printf("host now: a dependent read at random in 64 MiB takes %.0f ns from 2 MiB pages, "
-	       "%.0f ns from 4 KiB pages\n", huge, small);
+	       "%.0f ns from 4 KiB pages; a register-only step %.2f ns\n", huge, small, core);
 	fflush(stdout);
 }
 
