@@ -511,10 +511,10 @@ static void alter_propagate(struct cluster *c, struct broker *b)
 	alter_transmit(c, b);
 }
 
-static void send_alter(struct cluster *c, struct broker *b, struct partition *p,
-		       struct replica *r, uint32_t new_isr)
+/* AlterPartitionManager.submit: propose new_isr for r's partition. */
+static void alter_submit(struct cluster *c, struct broker *b, struct replica *r,
+			 uint32_t new_isr)
 {
-	(void)p;
 	if (r->alter_queued) /* the last item is unanswered: not attempted */
 		return;
 	r->alter_queued = true;
@@ -629,7 +629,7 @@ static void isr_check_ev(struct sim *s, void *subject, void *arg)
 				out |= 1u << i;
 		}
 		if (out)
-			send_alter(c, b, p, r, r->isr & ~out);
+			alter_submit(c, b, r, r->isr & ~out);
 	}
 }
 
@@ -644,7 +644,7 @@ static void maybe_expand_isr(struct cluster *c, struct broker *b, struct partiti
 	const struct follower_view *fv = fv_of(r, slot);
 	if (fv->leo >= r->hw && fv->leo >= epoch_start &&
 	    broker__active(&c->brokers[p->replicas[slot] - 1]))
-		send_alter(c, b, p, r, r->isr | (1u << slot));
+		alter_submit(c, b, r, r->isr | (1u << slot));
 }
 
 /* ---- idempotent producer state --------------------------------------------------------- */
