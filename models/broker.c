@@ -33,6 +33,12 @@ int broker__slot_of(const struct partition *p, int broker_id)
 	return -1;
 }
 
+/* The replica of b's h-th hosted partition. */
+static struct replica *hosted_replica(const struct cluster *c, const struct broker *b, int h)
+{
+	return &c->parts[b->hosted[h]].rep[b->hosted_slot[h]];
+}
+
 static struct replica *local_replica(const struct cluster *c, const struct broker *b, int pid)
 {
 	int slot = broker__slot_of(&c->parts[pid], b->id);
@@ -453,9 +459,7 @@ static void maybe_advance_hw(struct cluster *c, struct partition *p, struct repl
  * unanswered for ALTER_TIMEOUT_NS or when the active controller's process died (the
  * channel puts a disconnected request back first in its queue). The partition is pending
  * (the HW counts the maximal ISR) from the proposal until an answer or new metadata. */
-/* controller.socket.timeout.ms: an AlterPartition unanswered this long is sent again (the
- * controller channel disconnects and puts the request back first in its queue). */
-#define ALTER_TIMEOUT_NS (30 * SIM_S)
+#define ALTER_TIMEOUT_NS (30 * SIM_S) /* controller.socket.timeout.ms */
 
 static void alter_due_ev(struct sim *s, void *subject, void *arg);
 
@@ -468,12 +472,12 @@ static void alter_transmit(struct cluster *c, struct broker *b)
 		return;
 	int n = 0;
 	for (int h = 0; h < b->n_hosted; h++)
-		n += c->parts[b->hosted[h]].rep[b->hosted_slot[h]].alter_in_req;
+		n += hosted_replica(c, b, h)->alter_in_req;
 	struct alter_partition *a = ks_alloc(c, sizeof(*a) + (size_t)n * sizeof(a->e[0]));
 	a->broker = b->id;
 	a->req_id = ++b->alter_req_id;
 	for (int h = 0; h < b->n_hosted; h++) {
-		const struct replica *r = &c->parts[b->hosted[h]].rep[b->hosted_slot[h]];
+		const struct replica *r = hosted_replica(c, b, h);
 		if (!r->alter_in_req)
 			continue;
 		a->e[a->n++] = (struct alter_entry){ .part = b->hosted[h],
@@ -501,7 +505,7 @@ static void alter_propagate(struct cluster *c, struct broker *b)
 		return;
 	bool any = false;
 	for (int h = 0; h < b->n_hosted; h++) {
-		struct replica *r = &c->parts[b->hosted[h]].rep[b->hosted_slot[h]];
+		struct replica *r = hosted_replica(c, b, h);
 		r->alter_in_req = r->alter_queued;
 		any |= r->alter_queued;
 	}
@@ -1886,7 +1890,7 @@ static void flush_ev(struct sim *s, void *subject, void *arg)
 	sim_time_ns now = sim_now(s);
 	b->flush_timer = sim_after(s, OS_WRITEBACK_CHECK_NS, flush_ev, c, b);
 	for (int h = 0; h < b->n_hosted; h++) {
-		struct plog *l = &c->parts[b->hosted[h]].rep[b->hosted_slot[h]].log;
+		struct plog *l = &hosted_replica(c, b, h)->log;
 		size_t i = l->flushed >= l->leo ? l->n : plog_find(l, l->flushed);
 		for (; i < l->n; i++) {
 			const struct batch *bt = plog_batch(l, i);

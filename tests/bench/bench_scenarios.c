@@ -114,6 +114,13 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static inline uint64_t xorshift64(uint64_t x)
+{
+	x ^= x << 13;
+	x ^= x >> 7;
+	return x ^ (x << 17);
+}
+
 /* Nanoseconds a read, each at a place computed from the byte the last one read (so no two
  * overlap), over a buffer of `bytes` in pages of the kind `advice` asks for. */
 static double probe_reads(size_t bytes, int advice)
@@ -127,9 +134,7 @@ static double probe_reads(size_t bytes, int advice)
 	uint64_t x = 88172645463325252u, lines = bytes / LINE, sum = 0;
 	double t0 = now_s();
 	for (int i = 0; i < READS; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
+		x = xorshift64(x);
 		sum += buf[((x + sum) % lines) * LINE];
 	}
 	double ns = (now_s() - t0) / READS * 1e9;
@@ -144,12 +149,8 @@ static double probe_core(void)
 	enum { STEPS = 200000000 };
 	uint64_t x = 88172645463325252u;
 	double t0 = now_s();
-	for (int i = 0; i < STEPS; i++) {
-		x ^= x << 13;
-		x ^= x >> 7;
-		x ^= x << 17;
-		x *= 0x9e3779b97f4a7c15u;
-	}
+	for (int i = 0; i < STEPS; i++)
+		x = xorshift64(x) * 0x9e3779b97f4a7c15u;
 	double ns = (now_s() - t0) / STEPS * 1e9;
 	return x == 0 ? -1 : ns; /* x is never 0 (an xorshift state): it keeps the loop */
 }

@@ -389,18 +389,18 @@ static void test_lost_alter_partition_resent_on_time(void **state)
 	assert_int_equal(p->replicas[0], 2); /* the leader, cut off from the controller */
 	const struct broker *b = &r.c->brokers[1];
 	cluster_run_until(r.c, 60 * SIM_S);
-	assert_int_equal(isr_count((uint16_t)p->isr), 2);
+	assert_int_equal(popcount32(p->isr), 2);
 	sim_time_ns t = 60 * SIM_S;
 	while (!leader_replica(&r)->isr_pending && t < 63 * SIM_S) /* the expand, in the split */
 		cluster_run_until(r.c, t += SIM_MS);
 	assert_true(t > 61 * SIM_S && t < 63 * SIM_S);
 	uint32_t req = b->alter_req_id; /* sent in (t - 1 ms, t] */
 	cluster_run_until(r.c, t + 30 * SIM_S - 2 * SIM_MS);
-	assert_int_equal(isr_count((uint16_t)p->isr), 2);
+	assert_int_equal(popcount32(p->isr), 2);
 	assert_int_equal(b->alter_req_id, req);
 	cluster_run_until(r.c, t + 30 * SIM_S + 50 * SIM_MS);
 	assert_int_equal(b->alter_req_id, req + 1);
-	assert_int_equal(isr_count((uint16_t)p->isr), 3);
+	assert_int_equal(popcount32(p->isr), 3);
 	run_end(&r);
 	run_release(&r);
 }
@@ -423,13 +423,13 @@ static void test_alter_partition_waits_for_a_controller(void **state)
 	run_begin(&r, y, 0);
 	const struct partition *p = &r.c->parts[0];
 	cluster_run_until(r.c, 45 * SIM_S + 400 * SIM_MS);
-	assert_int_equal(isr_count((uint16_t)p->isr), 3);
+	assert_int_equal(popcount32(p->isr), 3);
 	const struct broker *b = &r.c->brokers[leader_replica(&r)->broker - 1];
 	assert_true(leader_replica(&r)->isr_pending != 0); /* proposed, unsent */
 	assert_true(b->alter_inflight && !b->alter_due_timer);
 	cluster_run_until(r.c, 45 * SIM_S + 600 * SIM_MS);
 	assert_int_equal(r.c->ctl.active, 2);
-	assert_int_equal(isr_count((uint16_t)p->isr), 2);
+	assert_int_equal(popcount32(p->isr), 2);
 	run_end(&r);
 	run_release(&r);
 }
@@ -456,12 +456,12 @@ static void test_alter_partition_one_request_at_a_time(void **state)
 	assert_int_equal(t0->leader, 2);
 	assert_int_equal(t3->leader, 2);
 	cluster_run_until(r.c, 91 * SIM_S);
-	assert_int_equal(isr_count((uint16_t)t0->isr), 1); /* the expand, lost, not yet resent */
-	assert_int_equal(isr_count((uint16_t)t3->isr), 2); /* the shrink waits behind it */
+	assert_int_equal(popcount32(t0->isr), 1); /* the expand, lost, not yet resent */
+	assert_int_equal(popcount32(t3->isr), 2); /* the shrink waits behind it */
 	assert_true(r.c->brokers[1].alter_inflight);
 	cluster_run_until(r.c, 92 * SIM_S + 500 * SIM_MS);
-	assert_int_equal(isr_count((uint16_t)t0->isr), 2);
-	assert_int_equal(isr_count((uint16_t)t3->isr), 1);
+	assert_int_equal(popcount32(t0->isr), 2);
+	assert_int_equal(popcount32(t3->isr), 1);
 	run_end(&r);
 	run_release(&r);
 }
@@ -491,13 +491,13 @@ static void test_alter_partition_kept_until_answered(void **state)
 	const struct partition *p = &r.c->parts[0];
 	assert_int_equal(p->leader, 2);
 	cluster_run_until(r.c, 40 * SIM_S);
-	assert_int_equal(isr_count((uint16_t)p->isr), 2);
+	assert_int_equal(popcount32(p->isr), 2);
 	assert_true(leader_replica(&r)->isr_pending == 0 && leader_replica(&r)->alter_queued);
 	cluster_run_until(r.c, 64 * SIM_S);
-	assert_int_equal(isr_count((uint16_t)p->isr), 2);
+	assert_int_equal(popcount32(p->isr), 2);
 	assert_false(leader_replica(&r)->alter_queued);
 	cluster_run_until(r.c, 65 * SIM_S + 500 * SIM_MS);
-	assert_int_equal(isr_count((uint16_t)p->isr), 1);
+	assert_int_equal(popcount32(p->isr), 1);
 	run_end(&r);
 	run_release(&r);
 }
