@@ -116,6 +116,7 @@ static void fetcher_remove(struct cluster *c, struct broker *b, struct replica *
 
 static void fetcher_send(struct cluster *c, struct broker *b, struct fetcher *f);
 static void fetch_due_arm(struct cluster *c, struct broker *b, sim_time_ns oldest);
+static sim_time_ns fetch_limit(const struct cluster *c);
 
 static void fetcher_add(struct cluster *c, struct broker *b, struct replica *r, int pid)
 {
@@ -197,6 +198,7 @@ static void fetcher_send(struct cluster *c, struct broker *b, struct fetcher *f)
 	if (!b->fetch_due_timer) /* none pending: this fetch is the oldest in flight */
 		fetch_due_arm(c, b, f->sent_ns);
 	b->fetch_reqs++;
+	q->h.give_up_ns = f->sent_ns + fetch_limit(c);
 	net__send(c, b->node, net__broker_node(c, f->leader), &q->h, MSG_FETCH_REQ,
 		  64 + 32 * (int64_t)f->n_parts);
 }
@@ -485,6 +487,7 @@ static void alter_transmit(struct cluster *c, struct broker *b)
 						     .partition_epoch = r->alter_partition_epoch,
 						     .new_isr = r->alter_isr };
 	}
+	a->h.give_up_ns = sim_now(c->sim) + ALTER_TIMEOUT_NS;
 	net__send(c, b->node, net__controller_node(c, c->ctl.active), &a->h,
 		  MSG_ALTER_PARTITION, 64 + 16 * (int64_t)n);
 	b->alter_due_timer = sim_after(c->sim, ALTER_TIMEOUT_NS, alter_due_ev, c, b);
@@ -983,6 +986,7 @@ static void produce_append_ev(struct sim *s, void *subject, void *arg)
 	struct produce_resp *resp = ks_alloc(c, sizeof(*resp) + (size_t)q->n * sizeof(resp->e[0]));
 	resp->req_id = q->req_id;
 	resp->n = q->n;
+	resp->h.give_up_ns = q->h.give_up_ns;
 	struct pending_produce *pp = NULL;
 	if (q->acks == ACKS_ALL) {
 		pp = ks_alloc(c, sizeof(*pp));
@@ -1267,6 +1271,7 @@ static void fetch_respond(struct cluster *c, struct broker *b, struct fetch_req 
 			bytes += t.bytes;
 		}
 	}
+	resp->h.give_up_ns = q->h.give_up_ns;
 	net__send(c, b->node, q->h.from, &resp->h, MSG_FETCH_RESP, 64 + 48 * (int64_t)q->n + bytes);
 }
 
@@ -1799,6 +1804,7 @@ static void heartbeat_ev(struct sim *s, void *subject, void *arg)
 	h->registering = b->starting;
 	h->clean = b->clean_stop;
 	h->want_shutdown = b->shutting_down;
+	h->h.give_up_ns = sim_now(c->sim) + ALTER_TIMEOUT_NS; /* the channel's request timeout */
 	net__send(c, b->node, net__controller_node(c, c->ctl.active), &h->h,
 		  MSG_BROKER_HEARTBEAT, 64);
 }
@@ -2189,6 +2195,7 @@ void broker__on_msg(struct cluster *c, struct broker *b, struct msg *m)
 		for (int i = 0; i < t->n_partitions; i++)
 			resp->p[i].leader = broker__view_leader(c, b, t->first_partition + i,
 								&resp->p[i].epoch);
+		resp->h.give_up_ns = m->give_up_ns;
 		net__send(c, b->node, m->from, &resp->h, MSG_METADATA_RESP,
 			  64 + 16 * (int64_t)t->n_partitions);
 		break;

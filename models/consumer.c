@@ -199,6 +199,7 @@ static void send_fetch_to(struct cluster *c, struct member *mb, int broker, int 
 	q->n = k;
 	mb->fetch_session[broker - 1] = q->session;
 	mb->fetch_sent_ns[broker - 1] = sim_now(c->sim);
+	q->h.give_up_ns = sim_now(c->sim) + cfg->fetch_max_wait_ns + cfg->request_timeout_ns;
 	net__send(c, mb->node, net__broker_node(c, broker), &q->h, MSG_FETCH_REQ,
 		  64 + 32 * (int64_t)k);
 	if (!mb->fetch_watchdog)
@@ -479,6 +480,7 @@ static uint64_t coord_send(struct cluster *c, struct member *mb, struct grp_msg 
 	q->generation = mb->generation;
 	q->is_static = mb->g->cfg->static_members;
 	q->req = ++mb->req_ctr;
+	q->h.give_up_ns = sim_now(c->sim) + mb->g->cfg->request_timeout_ns;
 	net__send(c, mb->node, net__broker_node(c, mb->coord), &q->h, MSG_GROUP,
 		  64 + 16 * (int64_t)q->n);
 	return q->req;

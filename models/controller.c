@@ -382,6 +382,7 @@ static void answer(struct cluster *c, const struct broker_heartbeat *h, bool ref
 	struct broker_heartbeat_resp *r = ks_alloc(c, sizeof(*r));
 	r->refused = refused;
 	r->should_shutdown = should_shutdown;
+	r->h.give_up_ns = h->h.give_up_ns;
 	net__send(c, h->h.to, h->h.from, &r->h, MSG_BROKER_HEARTBEAT_RESP, 64);
 }
 
@@ -458,6 +459,7 @@ static void on_alter(struct cluster *c, struct alter_partition *a)
 						     .partition_epoch = p->partition_epoch,
 						     .isr = p->isr };
 	}
+	r->h.give_up_ns = a->h.give_up_ns;
 	net__send(c, a->h.to, a->h.from, &r->h, MSG_ALTER_PARTITION_RESP, 64 + 24 * (int64_t)a->n);
 }
 

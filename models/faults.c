@@ -195,6 +195,8 @@ static void fault_ev(struct sim *s, void *subject, void *arg, bool start)
 	case FAULT_DELAY:
 		c->net.rules[st->rule].active = start;
 		c->net.n_active_rules += start ? 1 : -1;
+		if (!start && f->kind == FAULT_PARTITION)
+			net__healed(c);
 		break;
 	case FAULT_ADD_PARTITIONS:
 		cluster__add_partitions(c, f->topic, f->new_partitions);

@@ -59,12 +59,33 @@ struct net_rule {
 	bool active;
 };
 
-/* One directed link: the latest arrival it scheduled (links are FIFO) and its latency
- * stream "net/<from>-><to>" (seeded on first use), 32 bytes, so that a send reads one
- * cache line for both. */
+/* One directed link: the latest arrival it scheduled on a client connection's either way
+ * (each direction of a connection is FIFO; kafka.h's CONN_ classes), and its latency stream
+ * "net/<from>-><to>" (seeded on first use), on one cache line: a send reads one line for
+ * both. The rarer classes keep their latest arrivals in net.last_side. */
 struct link {
-	_Alignas(32) sim_time_ns last_ns;
+	_Alignas(64) sim_time_ns last_ns[2];
 	struct rng_small_state rng;
+};
+
+/* The connections between two nodes that the model tells apart: a client's own (produce,
+ * fetch, metadata; the controller's metadata to a broker), a consumer's to its group
+ * coordinator and a broker's heartbeats to the controller, a broker's AlterPartition
+ * channel. Each direction of each is ordered on its own, as a TCP connection is: a class
+ * is 2 * kind + 1 for the server's answers, + 0 for the client's requests (net.c). Two
+ * brokers following each other have two client connections, each its own requests and
+ * answers. */
+enum { CONN_CLIENT, CONN_SIDE, CONN_ALTER, CONN_KINDS };
+#define CONN_CLASSES (2 * CONN_KINDS)
+
+/* A connection whose messages could not cross a split: TCP keeps them and sends them again
+ * on its retransmission timer (net.c). */
+struct held_conn {
+	int from, to, cls;
+	sim_time_ns since;        /* when the first was sent: where the backoff starts */
+	sim_time_ns give_up;      /* the earliest time a client gives up one of them (0: none) */
+	struct msg *head, *tail;
+	sim_timer_id release;     /* the resend that carries them, once the split heals */
 };
 
 struct net {
@@ -76,6 +97,12 @@ struct net {
 	struct dist latency;
 	gsl_rng *rng;             /* stream "net/faults": drop decisions */
 	struct link *links;       /* [from * n_nodes + to] */
+	sim_time_ns *last_side;   /* [(from * n_nodes + to) * (CONN_CLASSES - 2) + cls - 2]: the
+				   * other classes' latest arrivals (links[] keeps 0's and 1's) */
+	uint32_t *held_ix;        /* [(from * n_nodes + to) * CONN_CLASSES + cls]: 1 + the
+				   * index in held, or 0 */
+	struct held_conn *held;
+	int n_held, cap_held;
 	uint64_t sent, dropped, delivered;
 };
 
@@ -104,6 +131,9 @@ struct msg {
 	int64_t bytes;
 	sim_time_ns path_ns;      /* time to cross at the slower NIC's rate (net.c, at send) */
 	sim_time_ns in_xfer_ns;   /* time to cross the receiver's NIC */
+	sim_time_ns give_up_ns;   /* a request: when its client gives up waiting and closes the
+				   * connection; a response: its request's (0: never) */
+	struct msg *held_next;    /* held by TCP across a split (net.c) */
 };
 
 /* Kafka error codes used by the model (names as in org.apache.kafka.common.protocol.Errors) */
@@ -530,6 +560,8 @@ bool net__open(const struct cluster *c, int node);
 int net__broker_node(const struct cluster *c, int broker_id);
 int net__controller_node(const struct cluster *c, int controller_id);
 bool net__reachable(const struct cluster *c, int from, int to); /* no partition rule */
+/* A partition rule ended: connections TCP held across it resend at their next timer. */
+void net__healed(struct cluster *c);
 /* Prefetch the link a send from -> to will read (cache warming). */
 void net__warm_link(const struct cluster *c, int from, int to);
 /* Register the deliveries' warm function with the kernel (when c->warm). */

@@ -70,6 +70,7 @@ void meta__request(struct cluster *c, struct client_meta *m, int node, int topic
 		m->rr = id % c->n_brokers;
 		struct metadata_req *q = ks_alloc(c, sizeof(*q));
 		q->topic = topic;
+		q->h.give_up_ns = sim_now(c->sim) + m->backoff_ns * 10; /* asked anew then */
 		net__send(c, node, bnode, &q->h, MSG_METADATA_REQ, 64);
 		break;
 	}

@@ -5,9 +5,11 @@
  * from the network's distribution plus any `delay` fault, and arrives when its last byte
  * does. The bytes stream into the receiver's NIC as they leave the sender's (cut-through),
  * so an idle receiver adds nothing; a busy one (several senders at once, or a slower NIC) takes messages in arrival
- * order and delays them (a wait under a microsecond is not modelled). Partition and
- * drop faults are rules checked when a message is sent (a message already on the wire when
- * a split starts still arrives). A message to a node that is down, or that restarted since
+ * order and delays them (a wait under a microsecond is not modelled). Each connection
+ * between two nodes (conn_class) is ordered on its own. Partition and drop faults are rules
+ * checked when a message is sent (a message already on the wire when a split starts still
+ * arrives): a drop loses it, a split holds it until TCP sends it again after the heal (see
+ * "TCP across a split" below). A message to a node that is down, or that restarted since
  * the message was sent, is lost. A broker starting up (its listeners not yet open) refuses
  * requests; the answers to its own requests arrive.
  */
@@ -113,8 +115,10 @@ void net__init(struct cluster *c)
 	struct net *n = &c->net;
 	n->latency = c->sc->cluster.net_latency_ns;
 	n->rng = rng_stream_new(c->seed, "net/faults");
-	n->links = xcalloc_huge((size_t)n->n_nodes * (size_t)n->n_nodes, sizeof(*n->links),
-				_Alignof(struct link));
+	size_t pairs = (size_t)n->n_nodes * (size_t)n->n_nodes;
+	n->links = xcalloc_huge(pairs, sizeof(*n->links), _Alignof(struct link));
+	n->last_side = xcalloc(pairs * (CONN_CLASSES - 2), sizeof(*n->last_side));
+	n->held_ix = xcalloc(pairs * CONN_CLASSES, sizeof(*n->held_ix));
 }
 
 /* Each link draws its latencies from its own stream "net/<from>-><to>", seeded on first
@@ -150,6 +154,14 @@ void net__release(struct cluster *c)
 		free(n->rules[i].b);
 	}
 	free(n->rules);
+	for (int i = 0; i < n->n_held; i++)
+		for (struct msg *m = n->held[i].head, *next; m; m = next) {
+			next = m->held_next;
+			ks_free(m);
+		}
+	free(n->held);
+	free(n->held_ix);
+	free(n->last_side);
 	free(n->links);
 	free(n->nodes);
 	if (n->rng)
@@ -175,11 +187,14 @@ bool net__reachable(const struct cluster *c, int from, int to)
 	return true;
 }
 
-/* Apply the active rules: returns false when the message is lost, adds delay to *extra.
- * A drop loses requests and responses, not a connection's opening or closing handshake
- * (TCP retransmits those segments; a network split still stops them). */
-static bool net__apply_rules(struct cluster *c, int from, int to, enum msg_type type,
-			     sim_time_ns *extra)
+/* Apply the active rules, adding any delay to *extra: RULES_PASS, RULES_LOST (a drop), or
+ * RULES_SPLIT (a partition rule stands between the two). A drop loses requests and
+ * responses, not a connection's opening or closing handshake (TCP retransmits those); a
+ * split stops them all. */
+enum rules_verdict { RULES_PASS, RULES_LOST, RULES_SPLIT };
+
+static enum rules_verdict net__apply_rules(struct cluster *c, int from, int to,
+					   enum msg_type type, sim_time_ns *extra)
 {
 	struct net *n = &c->net;
 	for (int i = 0; i < n->n_rules; i++) {
@@ -188,18 +203,18 @@ static bool net__apply_rules(struct cluster *c, int from, int to, enum msg_type 
 			continue;
 		switch (r->kind) {
 		case RULE_PARTITION:
-			return false;
+			return RULES_SPLIT;
 		case RULE_DROP:
 			if (type != MSG_CONNECT && type != MSG_CONNECT_RESP &&
 			    type != MSG_CONN_CLOSED && rng_unit(n->rng) < r->fraction)
-				return false;
+				return RULES_LOST;
 			break;
 		case RULE_DELAY:
 			*extra += r->extra_ns;
 			break;
 		}
 	}
-	return true;
+	return RULES_PASS;
 }
 
 static sim_time_ns xfer_ns(int64_t bytes, int64_t bytes_per_s)
@@ -267,12 +282,244 @@ static void net__deliver_ev(struct sim *s, void *subject, void *arg)
 	cluster__deliver(c, m);
 }
 
+/* A message's connection class (kafka.h): its kind, and whether it is an answer. */
+static int conn_class(const struct net *n, enum msg_type type, int from)
+{
+	switch (type) {
+	case MSG_GROUP: /* both ways: the coordinator's broker answers */
+		return 2 * CONN_SIDE + (n->nodes[from].kind == NODE_BROKER);
+	case MSG_BROKER_HEARTBEAT:
+		return 2 * CONN_SIDE;
+	case MSG_BROKER_HEARTBEAT_RESP:
+		return 2 * CONN_SIDE + 1;
+	case MSG_ALTER_PARTITION:
+		return 2 * CONN_ALTER;
+	case MSG_ALTER_PARTITION_RESP:
+		return 2 * CONN_ALTER + 1;
+	case MSG_PRODUCE_RESP:
+	case MSG_FETCH_RESP:
+	case MSG_METADATA_RESP:
+	case MSG_METADATA_PUSH:
+	case MSG_CONNECT_RESP:
+	case MSG_CONN_CLOSED:
+		return 2 * CONN_CLIENT + 1;
+	default:
+		return 2 * CONN_CLIENT;
+	}
+}
+
+/* Put m on the wire now (the rules passed it, `extra` their delay): it leaves when the
+ * sender's NIC is free and arrives after its connection's previous message. */
+static void transmit(struct cluster *c, struct msg *m, sim_time_ns extra)
+{
+	struct net *n = &c->net;
+	int from = m->from, to = m->to;
+	struct node *src = &n->nodes[from], *dst = &n->nodes[to];
+	sim_time_ns now = sim_now(c->sim);
+	/* the times to cross each NIC, computed once here (a division each; the NICs of a
+	 * cluster usually share one rate): the message crosses at the slower one's */
+	sim_time_ns out_x = xfer_ns(m->bytes, src->bytes_per_s);
+	m->in_xfer_ns = dst->bytes_per_s == src->bytes_per_s ? out_x :
+			xfer_ns(m->bytes, dst->bytes_per_s);
+	m->path_ns = out_x > m->in_xfer_ns ? out_x : m->in_xfer_ns;
+	sim_time_ns depart = now > src->out_free_ns ? now : src->out_free_ns;
+	src->out_free_ns = depart + out_x;
+	struct link *l = link_of(n, from, to);
+	sim_time_ns arrive = depart + m->path_ns +
+			     link_latency(c, l, from, to) + extra;
+	/* a connection is ordered, as TCP: a message never overtakes an earlier one */
+	int cls = conn_class(n, m->type, from);
+	sim_time_ns *last = cls < 2 ? &l->last_ns[cls] :
+			    &n->last_side[((size_t)from * (size_t)n->n_nodes + (size_t)to) *
+					  (CONN_CLASSES - 2) + (size_t)cls - 2];
+	if (arrive < *last)
+		arrive = *last;
+	*last = arrive;
+	sim_schedule(c->sim, arrive, net__deliver_ev, c, m);
+}
+
+/* ---- TCP across a split ------------------------------------------------------------------
+ * A message that cannot cross a split is not lost: TCP keeps it and sends it again when its
+ * retransmission timer fires - 200 ms after it was first sent (TCP_RTO_MIN, a LAN's round
+ * trip being shorter), doubling each time up to 120 s (TCP_RTO_MAX), given up after 15
+ * resends (tcp_retries2, about 15 minutes). The first resend after the split heals carries
+ * it and everything queued behind it on its connection, in order; what the connection sends
+ * meanwhile, even after the heal, waits behind it. A client that gives up a request (its
+ * timeout: give_up_ns) closes the connection, and what it held is gone in both directions.
+ * Connection handshakes are not kept (a client's own connect timeout handles them), nor is
+ * anything of a process that died (its kernel closes its connections). */
+
+#define TCP_RTO_MIN_NS (200 * SIM_MS)
+#define TCP_RTO_MAX_NS (120 * SIM_S)
+#define TCP_RETRIES 15
+
+static bool holdable(enum msg_type type)
+{
+	return type != MSG_CONNECT && type != MSG_CONNECT_RESP && type != MSG_CONN_CLOSED;
+}
+
+static uint32_t *held_slot(const struct net *n, int from, int to, int cls)
+{
+	return &n->held_ix[((size_t)from * (size_t)n->n_nodes + (size_t)to) * CONN_CLASSES +
+			   (size_t)cls];
+}
+
+static struct held_conn *held_of(const struct net *n, int from, int to, int cls)
+{
+	uint32_t ix = *held_slot(n, from, to, cls);
+	return ix ? &n->held[ix - 1] : NULL;
+}
+
+/* Forget connection h (the last entry takes its place). */
+static void held_forget(struct cluster *c, struct held_conn *h)
+{
+	struct net *n = &c->net;
+	if (h->release)
+		sim_cancel(c->sim, h->release);
+	*held_slot(n, h->from, h->to, h->cls) = 0;
+	struct held_conn *last = &n->held[--n->n_held];
+	if (h != last) {
+		*h = *last;
+		*held_slot(n, h->from, h->to, h->cls) = (uint32_t)(h - n->held) + 1;
+	}
+}
+
+/* Forget connection h and what it held: none of it ever arrives. */
+static void held_drop(struct cluster *c, struct held_conn *h)
+{
+	for (struct msg *m = h->head, *next; m; m = next) {
+		next = m->held_next;
+		c->net.dropped++;
+		ks_free(m);
+	}
+	held_forget(c, h);
+}
+
+/* The connection of class cls from -> to is closed: what it held either way is gone (the
+ * other way is the other end's class: an answer's for a request). */
+static void conn_closed(struct cluster *c, int from, int to, int cls)
+{
+	struct held_conn *h = held_of(&c->net, from, to, cls);
+	if (h)
+		held_drop(c, h);
+	h = held_of(&c->net, to, from, cls ^ 1);
+	if (h)
+		held_drop(c, h);
+}
+
+static void held_add(struct cluster *c, struct msg *m, int cls)
+{
+	struct net *n = &c->net;
+	struct held_conn *h = held_of(n, m->from, m->to, cls);
+	if (!h) {
+		if (n->n_held == n->cap_held) {
+			n->cap_held = n->cap_held ? 2 * n->cap_held : 16;
+			n->held = xrealloc(n->held, (size_t)n->cap_held * sizeof(*n->held));
+		}
+		h = &n->held[n->n_held++];
+		*h = (struct held_conn){ .from = m->from, .to = m->to, .cls = cls,
+					 .since = sim_now(c->sim) };
+		*held_slot(n, m->from, m->to, cls) = (uint32_t)n->n_held;
+	}
+	m->held_next = NULL;
+	if (h->tail)
+		h->tail->held_next = m;
+	else
+		h->head = m;
+	h->tail = m;
+	if (m->give_up_ns && (!h->give_up || m->give_up_ns < h->give_up))
+		h->give_up = m->give_up_ns;
+}
+
+/* The first resend of connection h at or after `at`, or -1 past TCP's last. */
+static sim_time_ns next_resend(const struct held_conn *h, sim_time_ns at)
+{
+	sim_time_ns t = h->since, rto = TCP_RTO_MIN_NS;
+	for (int k = 0; k < TCP_RETRIES; k++) {
+		t += rto;
+		if (t >= at)
+			return t;
+		rto = 2 * rto < TCP_RTO_MAX_NS ? 2 * rto : TCP_RTO_MAX_NS;
+	}
+	return -1;
+}
+
+static void release_ev(struct sim *s, void *subject, void *arg);
+
+/* Arm h's release at its next resend once nothing splits its two ends, if not armed - or
+ * at its client's giving up, if that comes first: the connection is then closed. */
+static void held_arm(struct cluster *c, struct held_conn *h)
+{
+	if (h->release || !net__reachable(c, h->from, h->to))
+		return;
+	sim_time_ns at = next_resend(h, sim_now(c->sim));
+	if (at < 0) { /* past TCP's last resend: the connection is dead */
+		conn_closed(c, h->from, h->to, h->cls);
+		return;
+	}
+	if (h->give_up && h->give_up < at)
+		at = h->give_up;
+	/* named by its ends, not its place in held (which moves) */
+	uintptr_t key = ((uintptr_t)h->from * (uintptr_t)c->net.n_nodes + (uintptr_t)h->to) *
+			CONN_CLASSES + (uintptr_t)h->cls;
+	h->release = sim_schedule(c->sim, at, release_ev, c, (void *)key);
+}
+
+static void release_ev(struct sim *s, void *subject, void *arg)
+{
+	struct cluster *c = subject;
+	struct net *n = &c->net;
+	uint32_t ix = n->held_ix[(uintptr_t)arg];
+	if (!ix)
+		return;
+	struct held_conn *h = &n->held[ix - 1];
+	h->release = 0;
+	if (h->give_up && h->give_up <= sim_now(s)) { /* its client gave up first */
+		conn_closed(c, h->from, h->to, h->cls);
+		return;
+	}
+	if (!net__reachable(c, h->from, h->to)) /* split again: wait for the next heal */
+		return;
+	struct msg *m = h->head;
+	held_forget(c, h);
+	while (m) {
+		struct msg *next = m->held_next;
+		sim_time_ns extra = 0;
+		enum rules_verdict v = n->n_active_rules ?
+			net__apply_rules(c, m->from, m->to, m->type, &extra) : RULES_PASS;
+		if (v == RULES_LOST) {
+			n->dropped++;
+			ks_free(m);
+		} else {
+			transmit(c, m, extra);
+		}
+		m = next;
+	}
+}
+
+/* Has the client of h's connection given up on it by now? */
+static bool given_up(const struct held_conn *h, sim_time_ns now)
+{
+	return h && h->give_up && h->give_up <= now;
+}
+
+void net__healed(struct cluster *c)
+{
+	struct net *n = &c->net;
+	for (int i = 0; i < n->n_held; i++) {
+		int before = n->n_held;
+		held_arm(c, &n->held[i]);
+		if (n->n_held != before) /* closed (entries moved): look again from the start */
+			i = -1;
+	}
+}
+
 void net__send(struct cluster *c, int from, int to, struct msg *m, enum msg_type type,
 	       int64_t bytes)
 {
 	struct net *n = &c->net;
 	struct node *src = &n->nodes[from], *dst = &n->nodes[to];
-	sim_time_ns now = sim_now(c->sim), extra = 0;
+	sim_time_ns extra = 0;
 	m->type = type;
 	m->from = from;
 	m->to = to;
@@ -280,32 +527,52 @@ void net__send(struct cluster *c, int from, int to, struct msg *m, enum msg_type
 	m->to_incarnation = dst->incarnation;
 	m->from_incarnation = src->incarnation;
 	n->sent++;
-	if (!src->up || (n->n_active_rules && !net__apply_rules(c, from, to, type, &extra))) {
+	if (!src->up) {
 		n->dropped++;
 		ks_free(m);
 		return;
 	}
-	/* the times to cross each NIC, computed once here (a division each; the NICs of a
-	 * cluster usually share one rate): the message crosses at the slower one's */
-	sim_time_ns out_x = xfer_ns(bytes, src->bytes_per_s);
-	m->in_xfer_ns = dst->bytes_per_s == src->bytes_per_s ? out_x :
-			xfer_ns(bytes, dst->bytes_per_s);
-	m->path_ns = out_x > m->in_xfer_ns ? out_x : m->in_xfer_ns;
-	sim_time_ns depart = now > src->out_free_ns ? now : src->out_free_ns;
-	src->out_free_ns = depart + out_x;
-	struct link *l = link_of(n, from, to);
-	sim_time_ns arrive = depart + m->path_ns +
-			     link_latency(c, l, from, to) + extra;
-	/* one connection per pair, as TCP: a message never overtakes an earlier one */
-	if (arrive < l->last_ns)
-		arrive = l->last_ns;
-	l->last_ns = arrive;
-	sim_schedule(c->sim, arrive, net__deliver_ev, c, m);
+	if (n->n_active_rules || n->n_held) {
+		int cls = conn_class(n, type, from);
+		struct held_conn *h = n->n_held ? held_of(n, from, to, cls) : NULL;
+		if (h || (n->n_held && held_of(n, to, from, cls ^ 1))) {
+			sim_time_ns now = sim_now(c->sim);
+			if (given_up(h, now) || given_up(held_of(n, to, from, cls ^ 1), now)) {
+				conn_closed(c, from, to, cls); /* its client closed it: a new one */
+				h = NULL;
+			}
+		}
+		enum rules_verdict v = n->n_active_rules ?
+			net__apply_rules(c, from, to, type, &extra) : RULES_PASS;
+		if (v == RULES_LOST || (v == RULES_SPLIT && !holdable(type))) {
+			n->dropped++;
+			ks_free(m);
+			return;
+		}
+		if (v == RULES_SPLIT || (h && holdable(type))) {
+			held_add(c, m, cls);
+			return;
+		}
+	}
+	transmit(c, m, extra);
+}
+
+/* A process's connections die with it: what TCP held for or from it is gone. */
+static void held_drop_node(struct cluster *c, int node)
+{
+	struct net *n = &c->net;
+	for (int i = 0; i < n->n_held;) {
+		if (n->held[i].from == node || n->held[i].to == node)
+			held_drop(c, &n->held[i]); /* the last moves to i */
+		else
+			i++;
+	}
 }
 
 void net__node_down(struct cluster *c, int node)
 {
 	struct node *nd = &c->net.nodes[node];
+	held_drop_node(c, node);
 	nd->up = false;
 	nd->host_down = false;
 	nd->incarnation++;
@@ -338,6 +605,14 @@ void net__node_up(struct cluster *c, int node)
 	nd->out_free_ns = nd->in_free_ns = sim_now(c->sim);
 	/* a new process opens new connections: nothing it sends queues behind its old
 	 * process's messages still on the wire, or theirs to it */
-	for (int k = 0; k < n->n_nodes; k++)
-		link_of(n, node, k)->last_ns = link_of(n, k, node)->last_ns = 0;
+	for (int k = 0; k < n->n_nodes; k++) {
+		struct link *out = link_of(n, node, k), *in = link_of(n, k, node);
+		out->last_ns[0] = out->last_ns[1] = in->last_ns[0] = in->last_ns[1] = 0;
+		size_t a = (size_t)node * (size_t)n->n_nodes + (size_t)k;
+		size_t b = (size_t)k * (size_t)n->n_nodes + (size_t)node;
+		for (int cls = 2; cls < CONN_CLASSES; cls++) {
+			n->last_side[a * (CONN_CLASSES - 2) + (size_t)cls - 2] = 0;
+			n->last_side[b * (CONN_CLASSES - 2) + (size_t)cls - 2] = 0;
+		}
+	}
 }

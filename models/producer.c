@@ -567,6 +567,7 @@ static void drain(struct cluster *c, struct producer *p, int broker)
 	c->produce_requests++;
 	c->batches_sent += (uint64_t)n;
 	uint64_t req_id = r->req_id; /* the network may free r at once (a lost request) */
+	r->h.give_up_ns = sim_now(c->sim) + cfg->request_timeout_ns;
 	net__send(c, p->node, net__broker_node(c, broker), &r->h, MSG_PRODUCE_REQ, 64 + bytes);
 	if (cfg->acks == ACKS_0) { /* fire and forget: complete at once */
 		for (int i = 0; i < n; i++)

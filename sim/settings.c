@@ -375,7 +375,8 @@ static const struct fault_action fault_actions[] = {
 	  "processing takes `factor` times longer." },
 	{ "partition", FAULT_PARTITION, 0, "{ a: [nodes], b: [nodes] }", { "for", "one_way" },
 	  "Cut the network between node sets a and b (b absent = every other node); one_way "
-	  "cuts only a -> b." },
+	  "cuts only a -> b. What is sent across waits for TCP's first resend after the heal, "
+	  "unless its client gives up first." },
 	{ "drop", FAULT_DROP, 0, "{ from: [nodes], to: [nodes] }", { "for", "fraction", "one_way" },
 	  "Lose a fraction (default 1) of messages from -> to (to absent = every node); "
 	  "one_way: false drops both ways." },

@@ -369,8 +369,9 @@ static struct replica *leader_replica(struct run *r)
 }
 
 /* A follower whose disk stalls from 1 s to 61 s leaves the ISR at 45 s and asks back in
- * when the stall ends; the leader's (broker-2's) AlterPartition for that is lost in a 3 s
- * split from the controller. NodeToControllerChannelManager times it out after controller.socket.timeout.ms
+ * when the stall ends; the leader's (broker-2's) AlterPartition for that is lost: every
+ * message between it and the controller is dropped for 3 s (a split would only delay it:
+ * TCP resends). NodeToControllerChannelManager times it out after controller.socket.timeout.ms
  * (30 s) and sends it again: the ISR is whole at 30 s after the first send. Before, the
  * resend waited for the next ISR pass (every 15 s): 14 s later here. */
 static void test_lost_alter_partition_resent_on_time(void **state)
@@ -382,7 +383,8 @@ static void test_lost_alter_partition_resent_on_time(void **state)
 		"producers: [ { name: p, topic: t, rate: 200/s } ]\n"
 		"faults:\n"
 		"  - { at: 1s, slow: broker-3, disk_stall: true, for: 60s }\n"
-		"  - { at: 60s, partition: { a: [broker-2], b: [controller-1] }, for: 3s }\n";
+		"  - { at: 60s, drop: { from: [broker-2], to: [controller-1] }, one_way: false,"
+		" for: 3s }\n";
 	struct run r;
 	run_begin(&r, y, 0);
 	const struct partition *p = &r.c->parts[0];
@@ -435,10 +437,11 @@ static void test_alter_partition_waits_for_a_controller(void **state)
 }
 
 /* A broker has one AlterPartition request out at a time (AlterPartitionManager's
- * inflightRequest): broker-2's expand of t-0, lost in a 2 s split from the controller at
- * ~62 s, is sent again at ~92 s, and t-3's shrink, due at the 75 s ISR pass, waits for that
- * answer and goes in the next request. Before, each partition's change went on its own and
- * t-3 shrank at 75 s. */
+ * inflightRequest): broker-2's expand of t-0 (~56.9 s, its follower back after a split),
+ * lost while every message between broker-2 and the controller is dropped (56-58 s), is
+ * sent again at ~86.9 s, and t-3's shrink, due at the 75 s ISR pass, waits for that answer
+ * and goes in the next request. Before, each partition's change went on its own and t-3
+ * shrank at 75 s. */
 static void test_alter_partition_one_request_at_a_time(void **state)
 {
 	(void)state;
@@ -449,17 +452,18 @@ static void test_alter_partition_one_request_at_a_time(void **state)
 		"faults:\n"
 		"  - { at: 1s, partition: { a: [broker-2], b: [broker-3] }, for: 49s }\n"
 		"  - { at: 35s, partition: { a: [broker-2], b: [broker-1] }, for: 60s }\n"
-		"  - { at: 61s, partition: { a: [broker-2], b: [controller-1] }, for: 2s }\n";
+		"  - { at: 56s, drop: { from: [broker-2], to: [controller-1] }, one_way: false,"
+		" for: 2s }\n";
 	struct run r;
 	run_begin(&r, y, 0);
 	const struct partition *t0 = &r.c->parts[0], *t3 = &r.c->parts[3];
 	assert_int_equal(t0->leader, 2);
 	assert_int_equal(t3->leader, 2);
-	cluster_run_until(r.c, 91 * SIM_S);
+	cluster_run_until(r.c, 86 * SIM_S);
 	assert_int_equal(popcount32(t0->isr), 1); /* the expand, lost, not yet resent */
 	assert_int_equal(popcount32(t3->isr), 2); /* the shrink waits behind it */
 	assert_true(r.c->brokers[1].alter_inflight);
-	cluster_run_until(r.c, 92 * SIM_S + 500 * SIM_MS);
+	cluster_run_until(r.c, 87 * SIM_S + 500 * SIM_MS);
 	assert_int_equal(popcount32(t0->isr), 2);
 	assert_int_equal(popcount32(t3->isr), 1);
 	run_end(&r);
@@ -467,11 +471,12 @@ static void test_alter_partition_one_request_at_a_time(void **state)
 }
 
 /* A proposal is kept until it is answered, even when new metadata settles the partition
- * first: broker-2's expand (31.5 s) is committed but its answer lost (a one-way split from
- * the controller, 31-34 s), and the metadata that follows ends the partition's pending
- * state. The shrinks the ISR passes propose from 45 s are not attempted while the expand
- * is kept (OPERATION_NOT_ATTEMPTED); its resend at ~61.5 s is refused as stale
- * (INVALID_UPDATE_VERSION), which frees it, and the 65 s pass shrinks the ISR. Before, the
+ * first: broker-2's expand (26.4 s, the follower's fetch resent by TCP after a split) is
+ * committed but its answer lost (the controller's messages to broker-2 dropped, 26-29 s),
+ * and the metadata that follows ends the partition's pending state. The shrinks the ISR
+ * passes propose from 45 s are not attempted while the expand is kept
+ * (OPERATION_NOT_ATTEMPTED); its resend at ~56.4 s is refused as stale
+ * (INVALID_UPDATE_VERSION), which frees it, and the 60 s pass shrinks the ISR. Before, the
  * shrink went at 45 s. */
 static void test_alter_partition_kept_until_answered(void **state)
 {
@@ -483,8 +488,7 @@ static void test_alter_partition_kept_until_answered(void **state)
 		"producers: [ { name: p, topic: t, rate: 300/s } ]\n"
 		"faults:\n"
 		"  - { at: 1s, partition: { a: [broker-2], b: [broker-3] }, for: 20s }\n"
-		"  - { at: 31s, partition: { a: [controller-1], b: [broker-2] }, one_way: true,"
-		" for: 3s }\n"
+		"  - { at: 26s, drop: { from: [controller-1], to: [broker-2] }, for: 3s }\n"
 		"  - { at: 35s, partition: { a: [broker-2], b: [broker-3] }, for: 40s }\n";
 	struct run r;
 	run_begin(&r, y, 0);
@@ -493,10 +497,10 @@ static void test_alter_partition_kept_until_answered(void **state)
 	cluster_run_until(r.c, 40 * SIM_S);
 	assert_int_equal(popcount32(p->isr), 2);
 	assert_true(leader_replica(&r)->isr_pending == 0 && leader_replica(&r)->alter_queued);
-	cluster_run_until(r.c, 64 * SIM_S);
+	cluster_run_until(r.c, 59 * SIM_S);
 	assert_int_equal(popcount32(p->isr), 2);
 	assert_false(leader_replica(&r)->alter_queued);
-	cluster_run_until(r.c, 65 * SIM_S + 500 * SIM_MS);
+	cluster_run_until(r.c, 60 * SIM_S + 500 * SIM_MS);
 	assert_int_equal(popcount32(p->isr), 1);
 	run_end(&r);
 	run_release(&r);
@@ -898,6 +902,71 @@ static void test_ack_gap_counts_from_the_batch(void **state)
 	run_yaml(&r, y, 0);
 	assert_true(fig(&r, "records.acked") > 9000);
 	assert_true(fig(&r, "availability.max_ack_gap_ms") < 100.0);
+	run_release(&r);
+}
+
+/* TCP across a split (net.c): the producer is cut off from 10 s to 12 s, and the produce
+ * request it sent at ~10.0 s is resent by TCP at 0.2, 0.6, 1.4 and 3.0 s after; the first
+ * resend after the heal carries it, so the longest wait for an acknowledgement is 3.0 s and
+ * nothing times out. Before, the request was lost and the producer waited out
+ * request.timeout.ms (30 s): still waiting at the end. */
+static void test_split_resent_by_tcp_after_the_heal(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 1\nduration: 30s\ncluster: { brokers: 3 }\n"
+		"topics: [ { name: t, partitions: 1, replication.factor: 3 } ]\n"
+		"producers: [ { name: p, topic: t, rate: 1000/s, config: { acks: all } } ]\n"
+		"faults: [ { at: 10s, partition: { a: [p] }, for: 2s } ]\n";
+	struct run r;
+	run_yaml(&r, y, 0);
+	assert_true(fig(&r, "availability.max_ack_gap_ms") > 3000.0);
+	assert_true(fig(&r, "availability.max_ack_gap_ms") < 3100.0);
+	assert_true(fig(&r, "errors.REQUEST_TIMED_OUT") == 0);
+	assert_true(fig(&r, "records.acked") > 29000);
+	run_release(&r);
+}
+
+/* A follower cut off from the other brokers for 5 s keeps up: its fetch goes through at
+ * TCP's resend 6.2 s after it was sent, well inside replica.lag.time.max.ms (30 s), and
+ * acks=all writes wait those 6.2 s. Before, the fetch was lost and hung for
+ * replica.socket.timeout.ms: a 30.5 s wait, and NETWORK_EXCEPTION for the producer. */
+static void test_short_split_resent_to_the_follower(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 1\nduration: 60s\ncluster: { brokers: 3 }\n"
+		"topics: [ { name: t, partitions: 3, replication.factor: 3 } ]\n"
+		"producers: [ { name: p, topic: t, rate: 1000/s, config: { acks: all } } ]\n"
+		"faults: [ { at: 10s, partition: { a: [broker-3], b: [broker-1, broker-2] },"
+		" for: 5s } ]\n";
+	struct run r;
+	run_yaml(&r, y, 0);
+	assert_true(fig(&r, "availability.max_ack_gap_ms") > 6200.0);
+	assert_true(fig(&r, "availability.max_ack_gap_ms") < 7000.0);
+	assert_true(fig(&r, "events.isr_shrink.count") == 0);
+	assert_true(fig(&r, "errors.NETWORK_EXCEPTION") == 0);
+	run_release(&r);
+}
+
+/* A client that gives up a request closes its connection, and what TCP held on it never
+ * arrives: the producer, cut off for 40 s, times its request out at 40 s and sends the
+ * records again after the heal. Were the held request delivered at TCP's resend after the
+ * heal (61 s), the records would be written twice (idempotence off): 28 duplicates. */
+static void test_given_up_request_never_arrives(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 1\nduration: 90s\ncluster: { brokers: 3 }\n"
+		"topics: [ { name: t, partitions: 1, replication.factor: 3 } ]\n"
+		"producers: [ { name: p, topic: t, rate: 1000/s,\n"
+		"               config: { acks: all, enable.idempotence: false } } ]\n"
+		"faults: [ { at: 10s, partition: { a: [p] }, for: 40s } ]\n";
+	struct run r;
+	run_yaml(&r, y, 0);
+	assert_true(fig(&r, "checker.log_duplicates") == 0);
+	assert_true(fig(&r, "errors.REQUEST_TIMED_OUT") == 1);
+	assert_true(fig(&r, "availability.max_ack_gap_ms") < 41000.0);
 	run_release(&r);
 }
 
@@ -1497,6 +1566,9 @@ int main(void)
 		cmocka_unit_test(test_in_flight_batches_expire_at_the_delivery_deadline),
 		cmocka_unit_test(test_batches_fail_at_their_own_deadline),
 		cmocka_unit_test(test_hung_fetch_abandoned_on_time),
+		cmocka_unit_test(test_split_resent_by_tcp_after_the_heal),
+		cmocka_unit_test(test_short_split_resent_to_the_follower),
+		cmocka_unit_test(test_given_up_request_never_arrives),
 		cmocka_unit_test(test_lost_alter_partition_resent_on_time),
 		cmocka_unit_test(test_alter_partition_waits_for_a_controller),
 		cmocka_unit_test(test_alter_partition_one_request_at_a_time),

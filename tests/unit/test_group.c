@@ -364,16 +364,21 @@ static void test_gc_pause_against_session_timeout(void **state)
 	run_release(&longp);
 }
 
-/* The latest arrival at any broker of what a node sent. */
+/* The latest arrival at any broker of what a node sent, on any of its connections. */
 static sim_time_ns last_sent_to_brokers(const struct cluster *c, int node)
 {
 	sim_time_ns last = 0;
 	for (int b = 1; b <= c->n_brokers; b++) {
-		const struct link *l =
-			&c->net.links[(size_t)node * (size_t)c->net.n_nodes +
-				      (size_t)net__broker_node(c, b)];
-		if (l->last_ns > last)
-			last = l->last_ns;
+		size_t pair = (size_t)node * (size_t)c->net.n_nodes + (size_t)net__broker_node(c, b);
+		const struct link *l = &c->net.links[pair];
+		for (int cls = 0; cls < 2; cls++)
+			if (l->last_ns[cls] > last)
+				last = l->last_ns[cls];
+		for (int cls = 2; cls < CONN_CLASSES; cls++) {
+			sim_time_ns t = c->net.last_side[pair * (CONN_CLASSES - 2) + (size_t)cls - 2];
+			if (t > last)
+				last = t;
+		}
 	}
 	return last;
 }
