@@ -310,7 +310,7 @@ static int conn_class(const struct net *n, enum msg_type type, int from)
 
 /* Put m on the wire now (the rules passed it, `extra` their delay): it leaves when the
  * sender's NIC is free and arrives after its connection's previous message. */
-static void transmit(struct cluster *c, struct msg *m, sim_time_ns extra)
+static inline void transmit(struct cluster *c, struct msg *m, sim_time_ns extra)
 {
 	struct net *n = &c->net;
 	int from = m->from, to = m->to;
