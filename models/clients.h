@@ -21,6 +21,7 @@ struct client_meta {
 	sim_timer_id timer;
 	sim_time_ns backoff_ns;
 	sim_time_ns max_age_ns;   /* metadata.max.age.ms */
+	sim_time_ns request_timeout_ns; /* when a request unanswered closes the connection */
 	sim_timer_id refresh_timer; /* max_age_ns after the last answer */
 	int node, topic;          /* who asks, for what */
 	bool frozen;              /* the client is paused (a consumer's GC pause): its timers
@@ -147,7 +148,8 @@ struct preq {
 /* ---- consumers -------------------------------------------------------------------- */
 
 /* meta.c: client metadata */
-void meta__init(struct client_meta *m, int n, sim_time_ns backoff_ns, sim_time_ns max_age_ns);
+void meta__init(struct client_meta *m, int n, sim_time_ns backoff_ns, sim_time_ns max_age_ns,
+		sim_time_ns request_timeout_ns);
 void meta__release(struct client_meta *m);
 void meta__grow(struct client_meta *m, int n);
 /* Ask a reachable broker for the topic's leaders; the answer comes as MSG_METADATA_RESP. */

@@ -480,7 +480,10 @@ static uint64_t coord_send(struct cluster *c, struct member *mb, struct grp_msg 
 	q->generation = mb->generation;
 	q->is_static = mb->g->cfg->static_members;
 	q->req = ++mb->req_ctr;
-	q->h.give_up_ns = sim_now(c->sim) + mb->g->cfg->request_timeout_ns;
+	/* when the member gives up waiting (the join waits out a rebalance: join_timer) */
+	q->h.give_up_ns = sim_now(c->sim) + (kind == GRP_JOIN ?
+					     mb->g->cfg->max_poll_interval_ns + 5 * SIM_S :
+					     mb->g->cfg->request_timeout_ns);
 	net__send(c, mb->node, net__broker_node(c, mb->coord), &q->h, MSG_GROUP,
 		  64 + 16 * (int64_t)q->n);
 	return q->req;
@@ -1856,7 +1859,8 @@ static void group_init(struct cluster *c, struct group *g, int gi, int *node)
 		mb->slot = xcalloc(P, sizeof(int));
 		for (size_t i = 0; i < P; i++)
 			mb->slot[i] = -1;
-		meta__init(&mb->meta, g->n_parts, cfg->retry_backoff_ns, cfg->metadata_max_age_ns);
+		meta__init(&mb->meta, g->n_parts, cfg->retry_backoff_ns, cfg->metadata_max_age_ns,
+			   cfg->request_timeout_ns);
 		for (int i = 0; i < g->n_parts; i++) {
 			const struct partition *p = &c->parts[gpid(c, g, i)];
 			mb->meta.leader[i] = p->leader;

@@ -72,6 +72,10 @@ static void push_ev(struct sim *s, void *subject, void *arg)
 			continue;
 		struct metadata_push *m = ks_alloc(c, sizeof(*m));
 		m->upto = c->n_meta;
+		/* KRaft brokers fetch the metadata log: a fetch unanswered for
+		 * controller.quorum.request.timeout.ms (2 s) closes its connection, and a
+		 * broker behind is pushed to again at its next heartbeat */
+		m->h.give_up_ns = sim_now(c->sim) + 2 * SIM_S;
 		net__send(c, from, b->node, &m->h, MSG_METADATA_PUSH, 64);
 	}
 }

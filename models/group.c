@@ -134,6 +134,9 @@ static void resp_send(struct cluster *c, const struct group *g, struct grp_msg *
 		ks_free(r);
 		return;
 	}
+	/* no later than its member gives up the request it answers (its request.timeout.ms,
+	 * from at most now): TCP drops the answer with the closed connection */
+	r->h.give_up_ns = sim_now(c->sim) + g->cfg->request_timeout_ns;
 	net__send(c, net__broker_node(c, broker), g->members[r->member].node, &r->h, MSG_GROUP,
 		  msg_bytes(r));
 }

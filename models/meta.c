@@ -12,11 +12,13 @@
 
 #include "msgs.h"
 
-void meta__init(struct client_meta *m, int n, sim_time_ns backoff_ns, sim_time_ns max_age_ns)
+void meta__init(struct client_meta *m, int n, sim_time_ns backoff_ns, sim_time_ns max_age_ns,
+		sim_time_ns request_timeout_ns)
 {
 	memset(m, 0, sizeof(*m));
 	m->backoff_ns = backoff_ns;
 	m->max_age_ns = max_age_ns;
+	m->request_timeout_ns = request_timeout_ns;
 	meta__grow(m, n);
 }
 
@@ -70,7 +72,7 @@ void meta__request(struct cluster *c, struct client_meta *m, int node, int topic
 		m->rr = id % c->n_brokers;
 		struct metadata_req *q = ks_alloc(c, sizeof(*q));
 		q->topic = topic;
-		q->h.give_up_ns = sim_now(c->sim) + m->backoff_ns * 10; /* asked anew then */
+		q->h.give_up_ns = sim_now(c->sim) + m->request_timeout_ns;
 		net__send(c, node, bnode, &q->h, MSG_METADATA_REQ, 64);
 		break;
 	}

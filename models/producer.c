@@ -1397,7 +1397,7 @@ void prod__init(struct cluster *c)
 		p->sender_at = SIM_TIME_MAX;
 		/* bootstrap: the producer starts with the metadata of time 0 */
 		meta__init(&p->meta, t->n_partitions, cfg->retry_backoff_ns,
-			   cfg->metadata_max_age_ns);
+			   cfg->metadata_max_age_ns, cfg->request_timeout_ns);
 		for (int i = 0; i < t->n_partitions; i++) {
 			const struct partition *gp = &c->parts[t->first_partition + i];
 			p->pq[i].leader = p->meta.leader[i] = gp->leader;

@@ -970,6 +970,28 @@ static void test_given_up_request_never_arrives(void **state)
 	run_release(&r);
 }
 
+/* A metadata request gives up at the client's request.timeout.ms, like any other: queued
+ * behind the produce requests TCP holds across a 5 s split (metadata.max.age.ms 1 s asks
+ * every second), it goes with them at the resend 6.2 s after the first. With the retry
+ * interval (1 s) as its give-up, it closed the connection and took them with it: a 30.1 s
+ * wait and a REQUEST_TIMED_OUT (a review found it). */
+static void test_held_metadata_request_keeps_the_connection(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 1\nduration: 60s\ncluster: { brokers: 1 }\n"
+		"topics: [ { name: t, partitions: 1, replication.factor: 1 } ]\n"
+		"producers: [ { name: p, topic: t, rate: 1000/s,\n"
+		"               config: { acks: 1, metadata.max.age.ms: 1000 } } ]\n"
+		"faults: [ { at: 10s, partition: { a: [p] }, for: 5s } ]\n";
+	struct run r;
+	run_yaml(&r, y, 0);
+	assert_true(fig(&r, "availability.max_ack_gap_ms") > 6200.0);
+	assert_true(fig(&r, "availability.max_ack_gap_ms") < 6300.0);
+	assert_true(fig(&r, "errors.REQUEST_TIMED_OUT") == 0);
+	run_release(&r);
+}
+
 /* A new process opens new connections: its registrations do not queue behind its old
  * process's heartbeats, held back on the wire by a 15 s delay (8 s to 10.3 s); and those
  * heartbeats, from a process no longer registered once the new one is, are stale
@@ -1569,6 +1591,7 @@ int main(void)
 		cmocka_unit_test(test_split_resent_by_tcp_after_the_heal),
 		cmocka_unit_test(test_short_split_resent_to_the_follower),
 		cmocka_unit_test(test_given_up_request_never_arrives),
+		cmocka_unit_test(test_held_metadata_request_keeps_the_connection),
 		cmocka_unit_test(test_lost_alter_partition_resent_on_time),
 		cmocka_unit_test(test_alter_partition_waits_for_a_controller),
 		cmocka_unit_test(test_alter_partition_one_request_at_a_time),

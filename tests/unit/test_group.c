@@ -340,6 +340,28 @@ static const char pause_yaml[] =
 	"faults:\n"
 	"  - { at: 15s, pause: g-1, for: %s }\n";
 
+/* A JoinGroup waits out a rebalance at the coordinator, so its member gives it up only
+ * after max.poll.interval.ms + 5 s (joinGroupTimeoutMs), and so does TCP's hold on it: the
+ * member's first join, across a 60 s split from its coordinator, goes through at TCP's
+ * resend at 81 s and it is reading by 89 s. Given up at request.timeout.ms (30 s) instead,
+ * the join was dropped at 60 s and sent again only when the member's own timer gave up, at
+ * 335 s: its lag peaked at 340 s (a review found it). */
+static void test_held_join_waits_out_its_rebalance_timeout(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 1\nduration: 400s\ncluster: { brokers: 3 }\n"
+		"topics: [ { name: t, partitions: 3, replication.factor: 3 } ]\n"
+		"producers: [ { name: p, topic: t, rate: 100/s } ]\n"
+		"consumer_groups: [ { name: g, topic: t, members: 1 } ]\n"
+		"faults: [ { at: 100us, partition: { a: [g-1], b: [broker-1] }, for: 60s } ]\n";
+	struct run r;
+	run_yaml(&r, y);
+	assert_true(fig(&r, "groups.g.lag_max_at_s") < 100.0);
+	assert_true(fig(&r, "groups.g.records_processed") > 30000);
+	run_release(&r);
+}
+
 /* A GC pause shorter than the session costs nothing but time; a longer one gets the
  * member expired, its partitions move and on waking it finds itself fenced and rejoins. */
 static void test_gc_pause_against_session_timeout(void **state)
@@ -759,6 +781,7 @@ int main(void)
 		cmocka_unit_test(test_static_member_rejoins_without_rebalance),
 		cmocka_unit_test(test_session_timeout_detection_window),
 		cmocka_unit_test(test_max_poll_interval_leaves_group),
+		cmocka_unit_test(test_held_join_waits_out_its_rebalance_timeout),
 		cmocka_unit_test(test_gc_pause_against_session_timeout),
 		cmocka_unit_test(test_gc_pause_defers_the_metadata_refresh),
 		cmocka_unit_test(test_gc_pause_defers_a_growth_request),
