@@ -82,4 +82,12 @@ static inline double fig(const struct run *r, const char *path)
 	return v;
 }
 
+/* The figure at path lies strictly between lo and hi (a failure names it and its value). */
+static inline void assert_fig_between(const struct run *r, const char *path, double lo, double hi)
+{
+	double v = fig(r, path);
+	if (!(v > lo && v < hi))
+		fail_msg("%s = %.3f, not in (%.3f, %.3f)", path, v, lo, hi);
+}
+
 #endif
