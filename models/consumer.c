@@ -930,8 +930,13 @@ static void hb_tick(struct cluster *c, struct member *mb)
 		return; /* restarted by the next JoinGroup response */
 	if (mb->coord > 0 && now - mb->last_hb_resp_ns >= cfg->session_timeout_ns)
 		cons__coordinator_lost(c, mb, "no heartbeat response within session.timeout.ms");
+	else if (mb->coord > 0 && mb->hb_inflight && now - mb->hb_sent_ns >= cfg->request_timeout_ns)
+		/* NetworkClient disconnects a request unanswered for request.timeout.ms, and a
+		 * disconnect marks the coordinator unknown (CoordinatorResponseHandler) */
+		cons__coordinator_lost(c, mb, "heartbeat unanswered for request.timeout.ms");
 	else if (mb->coord > 0 && !mb->hb_inflight) {
 		mb->hb_inflight = true;
+		mb->hb_sent_ns = now;
 		coord_send(c, mb, grp__msg_new(c, 0, 0), GRP_HEARTBEAT);
 	}
 	mb->hb_timer = sim_after(c->sim, cfg->heartbeat_interval_ns, hb_ev, c, mb);

@@ -103,6 +103,7 @@ struct member {
 	/* heartbeats (AbstractCoordinator.HeartbeatThread) */
 	sim_timer_id hb_timer, poll_timer;
 	sim_time_ns last_hb_resp_ns;
+	sim_time_ns hb_sent_ns;          /* of the heartbeat in flight */
 	bool hb_inflight;
 	/* messages that arrived during a GC pause, handled when it ends */
 	struct msg **deferred;

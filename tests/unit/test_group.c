@@ -362,6 +362,32 @@ static void test_held_join_waits_out_its_rebalance_timeout(void **state)
 	run_release(&r);
 }
 
+/* A heartbeat unanswered for request.timeout.ms (30 s) disconnects, and the member looks
+ * for its coordinator again (AbstractCoordinator marks it unknown on a disconnect): cut off
+ * from it from 20 s to 48 s, the member's heartbeat of ~21 s is given up at ~51 s, and it is
+ * answered again at once. Before, the member waited for session.timeout.ms (45 s) from its
+ * last answer: nothing answered until 66 s (a review found it). */
+static void test_heartbeat_given_up_at_request_timeout(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 1\nduration: 60s\ncluster: { brokers: 3 }\n"
+		"topics: [ { name: t, partitions: 3, replication.factor: 3 } ]\n"
+		"producers: [ { name: p, topic: t, rate: 100/s } ]\n"
+		"consumer_groups: [ { name: g, topic: t, members: 1 } ]\n"
+		"faults: [ { at: 20s, partition: { a: [g-1], b: [broker-1] }, for: 28s } ]\n";
+	struct run r;
+	run_begin(&r, y, 0);
+	const struct member *mb = &r.c->groups[0].members[0];
+	cluster_run_until(r.c, 50 * SIM_S);
+	assert_true(mb->hb_inflight && mb->last_hb_resp_ns < 21 * SIM_S);
+	cluster_run_until(r.c, 52 * SIM_S);
+	assert_int_equal(mb->coord, 1);
+	assert_true(mb->last_hb_resp_ns > 51 * SIM_S);
+	run_end(&r);
+	run_release(&r);
+}
+
 /* A GC pause shorter than the session costs nothing but time; a longer one gets the
  * member expired, its partitions move and on waking it finds itself fenced and rejoins. */
 static void test_gc_pause_against_session_timeout(void **state)
@@ -782,6 +808,7 @@ int main(void)
 		cmocka_unit_test(test_session_timeout_detection_window),
 		cmocka_unit_test(test_max_poll_interval_leaves_group),
 		cmocka_unit_test(test_held_join_waits_out_its_rebalance_timeout),
+		cmocka_unit_test(test_heartbeat_given_up_at_request_timeout),
 		cmocka_unit_test(test_gc_pause_against_session_timeout),
 		cmocka_unit_test(test_gc_pause_defers_the_metadata_refresh),
 		cmocka_unit_test(test_gc_pause_defers_a_growth_request),
