@@ -458,10 +458,10 @@ static void maybe_advance_hw(struct cluster *c, struct partition *p, struct repl
  * AlterPartition request out at a time, carrying every item kept when it went; items
  * proposed meanwhile wait for its answer. The request goes to the active controller, or
  * waits for one (broker__controller_changed); it is sent again, the same items, when
- * unanswered for ALTER_TIMEOUT_NS or when the active controller's process died (the
+ * unanswered for CONTROLLER_TIMEOUT_NS or when the active controller's process died (the
  * channel puts a disconnected request back first in its queue). The partition is pending
  * (the HW counts the maximal ISR) from the proposal until an answer or new metadata. */
-#define ALTER_TIMEOUT_NS (30 * SIM_S) /* controller.socket.timeout.ms */
+#define CONTROLLER_TIMEOUT_NS (30 * SIM_S) /* controller.socket.timeout.ms */
 
 static void alter_due_ev(struct sim *s, void *subject, void *arg);
 
@@ -487,10 +487,10 @@ static void alter_transmit(struct cluster *c, struct broker *b)
 						     .partition_epoch = r->alter_partition_epoch,
 						     .new_isr = r->alter_isr };
 	}
-	a->h.give_up_ns = sim_now(c->sim) + ALTER_TIMEOUT_NS;
+	a->h.give_up_ns = sim_now(c->sim) + CONTROLLER_TIMEOUT_NS;
 	net__send(c, b->node, net__controller_node(c, c->ctl.active), &a->h,
 		  MSG_ALTER_PARTITION, 64 + 16 * (int64_t)n);
-	b->alter_due_timer = sim_after(c->sim, ALTER_TIMEOUT_NS, alter_due_ev, c, b);
+	b->alter_due_timer = sim_after(c->sim, CONTROLLER_TIMEOUT_NS, alter_due_ev, c, b);
 }
 
 static void alter_due_ev(struct sim *s, void *subject, void *arg)
@@ -986,7 +986,7 @@ static void produce_append_ev(struct sim *s, void *subject, void *arg)
 	struct produce_resp *resp = ks_alloc(c, sizeof(*resp) + (size_t)q->n * sizeof(resp->e[0]));
 	resp->req_id = q->req_id;
 	resp->n = q->n;
-	resp->h.give_up_ns = q->h.give_up_ns;
+	resp->h.give_up_ns = q->h.give_up_ns; /* for an answer sent once the request is gone */
 	struct pending_produce *pp = NULL;
 	if (q->acks == ACKS_ALL) {
 		pp = ks_alloc(c, sizeof(*pp));
@@ -1019,8 +1019,7 @@ static void produce_append_ev(struct sim *s, void *subject, void *arg)
 			net__send(c, b->node, q->h.from, &cm->h, MSG_CONN_CLOSED, 64);
 		}
 	} else if (!pp) {
-		net__send(c, b->node, q->h.from, &resp->h, MSG_PRODUCE_RESP,
-			  64 + 16 * (int64_t)q->n);
+		net__answer(c, &q->h, &resp->h, MSG_PRODUCE_RESP, 64 + 16 * (int64_t)q->n);
 	} else {
 		pp->waiting--;
 		if (pp->waiting > 0)
@@ -1271,8 +1270,7 @@ static void fetch_respond(struct cluster *c, struct broker *b, struct fetch_req 
 			bytes += t.bytes;
 		}
 	}
-	resp->h.give_up_ns = q->h.give_up_ns;
-	net__send(c, b->node, q->h.from, &resp->h, MSG_FETCH_RESP, 64 + 48 * (int64_t)q->n + bytes);
+	net__answer(c, &q->h, &resp->h, MSG_FETCH_RESP, 64 + 48 * (int64_t)q->n + bytes);
 }
 
 static void pf_release(struct cluster *c, struct pending_fetch *pf)
@@ -1804,7 +1802,7 @@ static void heartbeat_ev(struct sim *s, void *subject, void *arg)
 	h->registering = b->starting;
 	h->clean = b->clean_stop;
 	h->want_shutdown = b->shutting_down;
-	h->h.give_up_ns = sim_now(c->sim) + ALTER_TIMEOUT_NS; /* the channel's request timeout */
+	h->h.give_up_ns = sim_now(c->sim) + CONTROLLER_TIMEOUT_NS;
 	net__send(c, b->node, net__controller_node(c, c->ctl.active), &h->h,
 		  MSG_BROKER_HEARTBEAT, 64);
 }
@@ -2179,7 +2177,7 @@ void broker__on_msg(struct cluster *c, struct broker *b, struct msg *m)
 	case MSG_CONNECT: { /* a live process accepts the connection */
 		struct conn_msg *r = ks_alloc(c, sizeof(*r));
 		r->attempt = ((const struct conn_msg *)m)->attempt;
-		net__send(c, b->node, m->from, &r->h, MSG_CONNECT_RESP, 64);
+		net__answer(c, m, &r->h, MSG_CONNECT_RESP, 64);
 		break;
 	}
 	case MSG_ALTER_PARTITION_RESP:
@@ -2195,9 +2193,7 @@ void broker__on_msg(struct cluster *c, struct broker *b, struct msg *m)
 		for (int i = 0; i < t->n_partitions; i++)
 			resp->p[i].leader = broker__view_leader(c, b, t->first_partition + i,
 								&resp->p[i].epoch);
-		resp->h.give_up_ns = m->give_up_ns;
-		net__send(c, b->node, m->from, &resp->h, MSG_METADATA_RESP,
-			  64 + 16 * (int64_t)t->n_partitions);
+		net__answer(c, m, &resp->h, MSG_METADATA_RESP, 64 + 16 * (int64_t)t->n_partitions);
 		break;
 	}
 	default:

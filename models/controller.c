@@ -56,6 +56,8 @@ static void account(struct cluster *c, struct partition *p)
 	}
 }
 
+#define QUORUM_REQUEST_TIMEOUT_NS (2 * SIM_S) /* controller.quorum.request.timeout.ms */
+
 static void push_ev(struct sim *s, void *subject, void *arg)
 {
 	(void)s;
@@ -73,9 +75,9 @@ static void push_ev(struct sim *s, void *subject, void *arg)
 		struct metadata_push *m = ks_alloc(c, sizeof(*m));
 		m->upto = c->n_meta;
 		/* KRaft brokers fetch the metadata log: a fetch unanswered for
-		 * controller.quorum.request.timeout.ms (2 s) closes its connection, and a
-		 * broker behind is pushed to again at its next heartbeat */
-		m->h.give_up_ns = sim_now(c->sim) + 2 * SIM_S;
+		 * controller.quorum.request.timeout.ms closes its connection, and a broker
+		 * behind is pushed to again at its next heartbeat */
+		m->h.give_up_ns = sim_now(c->sim) + QUORUM_REQUEST_TIMEOUT_NS;
 		net__send(c, from, b->node, &m->h, MSG_METADATA_PUSH, 64);
 	}
 }
@@ -386,8 +388,7 @@ static void answer(struct cluster *c, const struct broker_heartbeat *h, bool ref
 	struct broker_heartbeat_resp *r = ks_alloc(c, sizeof(*r));
 	r->refused = refused;
 	r->should_shutdown = should_shutdown;
-	r->h.give_up_ns = h->h.give_up_ns;
-	net__send(c, h->h.to, h->h.from, &r->h, MSG_BROKER_HEARTBEAT_RESP, 64);
+	net__answer(c, &h->h, &r->h, MSG_BROKER_HEARTBEAT_RESP, 64);
 }
 
 static void on_heartbeat(struct cluster *c, struct broker_heartbeat *h)
@@ -463,8 +464,7 @@ static void on_alter(struct cluster *c, struct alter_partition *a)
 						     .partition_epoch = p->partition_epoch,
 						     .isr = p->isr };
 	}
-	r->h.give_up_ns = a->h.give_up_ns;
-	net__send(c, a->h.to, a->h.from, &r->h, MSG_ALTER_PARTITION_RESP, 64 + 24 * (int64_t)a->n);
+	net__answer(c, &a->h, &r->h, MSG_ALTER_PARTITION_RESP, 64 + 24 * (int64_t)a->n);
 }
 
 void ctl__on_msg(struct cluster *c, int controller_id, struct msg *m)

@@ -548,6 +548,10 @@ void net__release(struct cluster *c);
  * network frees it if it is lost. Delivery dispatches to cluster__deliver(). */
 void net__send(struct cluster *c, int from, int to, struct msg *m, enum msg_type type,
 	       int64_t bytes);
+/* Send m back to where req came from, on req's connection: it is given up with req (TCP
+ * drops it with the connection its client closes). */
+void net__answer(struct cluster *c, const struct msg *req, struct msg *m, enum msg_type type,
+		 int64_t bytes);
 /* A node's process stops. A message to it comes back to its sender bounced (connection
  * refused), unless net__host_down says its whole machine is gone (messages vanish). */
 void net__node_down(struct cluster *c, int node);

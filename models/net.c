@@ -4,8 +4,9 @@
  * takes bytes / bandwidth (the slower NIC's of the two) to cross, travels for a latency drawn
  * from the network's distribution plus any `delay` fault, and arrives when its last byte
  * does. The bytes stream into the receiver's NIC as they leave the sender's (cut-through),
- * so an idle receiver adds nothing; a busy one (several senders at once, or a slower NIC) takes messages in arrival
- * order and delays them (a wait under a microsecond is not modelled). Each connection
+ * so an idle receiver adds nothing; a busy one (several senders at once, or a slower NIC)
+ * takes messages in arrival order and delays them (a wait under a microsecond is not
+ * modelled). Each connection
  * between two nodes (conn_class) is ordered on its own. Partition and drop faults are rules
  * checked when a message is sent (a message already on the wire when a split starts still
  * arrives): a drop loses it, a split holds it until TCP sends it again after the heal (see
@@ -574,6 +575,13 @@ void net__send(struct cluster *c, int from, int to, struct msg *m, enum msg_type
 		}
 	}
 	transmit(c, m, extra);
+}
+
+void net__answer(struct cluster *c, const struct msg *req, struct msg *m, enum msg_type type,
+		 int64_t bytes)
+{
+	m->give_up_ns = req->give_up_ns;
+	net__send(c, req->to, req->from, m, type, bytes);
 }
 
 /* A process's connections die with it: what TCP held for or from it is gone. */
