@@ -30,7 +30,7 @@ Q ?= @ # make Q= shows the commands
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lgsl -lgslcblas -lm -lyaml)
 CFLAGS_ALL = $(WARN) $(OPT) -Isim -Isim/engine -Imodels $(PKG_CFLAGS) $(CFLAGS)
-LIBS = $(PKG_LIBS) -lm
+LIBS = $(PKG_LIBS) -lm -pthread
 
 ENGINE_SRC := $(sort $(wildcard sim/engine/*.c))
 MODEL_SRC := $(sort $(wildcard models/*.c))
@@ -72,12 +72,15 @@ build/obj/%.o: %.c $(HDRS) $(FLAGS_STAMP) $(PGO_STAMP)
 # name, not by the object's. Any change to a source, a header, the flags, a scenario or the
 # training retrains (stale counts would not match the code).
 PGO_OBJ := $(LIB_SRC:%.c=build/pgo/obj/%.o) build/pgo/obj/sim/main.o
+# atomic counts: a paired run's two threads (models/cluster.c) count at once, and counts
+# updated plainly lose increments until gcc refuses the profile as inconsistent
+PGO_GEN := -fprofile-generate -fprofile-update=atomic
 build/pgo/obj/%.o: %.c $(HDRS) $(FLAGS_STAMP)
 	@mkdir -p $(dir $@) $(dir build/pgo/counts/$*)
 	@echo "  CC   $< (profile)"
-	$(Q)$(CC) $(CFLAGS_ALL) -fprofile-generate -dumpbase build/pgo/counts/$* -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS_ALL) $(PGO_GEN) -dumpbase build/pgo/counts/$* -c -o $@ $<
 build/pgo/kafkasim: $(PGO_OBJ)
-	$(Q)$(CC) $(CFLAGS_ALL) -fprofile-generate -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(CFLAGS_ALL) $(PGO_GEN) -o $@ $^ $(LIBS)
 build/pgo/trained: build/pgo/kafkasim tests/bench/pgo-train.sh $(wildcard scenarios/*.yaml tests/bench/*.yaml)
 	@echo "  PGO  training runs"
 	$(Q)find build/pgo/counts -name '*.gcda' -exec rm -f {} +

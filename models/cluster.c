@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cluster.h"
 #include "msgs.h"
@@ -28,13 +29,13 @@ const char *ks_error_name(enum ks_error e)
 void cluster__count_error(struct cluster *c, enum ks_error e)
 {
 	if ((unsigned)e < KERR_COUNT)
-		c->errors[e]++;
+		(ks__kernel(c) ? c->errors_p : c->errors)[e]++;
 }
 
 void cluster__event(struct cluster *c, enum ks_event e, int64_t amount)
 {
 	struct ev_stat *st = &c->events[e];
-	sim_time_ns now = sim_now(c->sim);
+	sim_time_ns now = sim_now(sim_current());
 	if (st->count++ == 0)
 		st->first_ns = now;
 	st->last_ns = now;
@@ -397,14 +398,39 @@ static void retention_ev(struct sim *s, void *subject, void *arg)
 	broker__retention(c);
 }
 
+/* The producers on a kernel of their own, paired with the cluster's and run on a second
+ * thread (sim.h, kafka.h's cluster.paired), when that pays and nothing stands in its way
+ * (KAFKASIM_PAIR=1 or 0 in the environment overrides the first condition, for tests):
+ * the replicas outgrow the caches (the warming's threshold: a run waits on memory, and the
+ * producers' share of it moves to the other core), and no fault is scheduled (a fault acts
+ * on both sides at once). The outcome depends on this choice, made from the scenario alone,
+ * and never on the threads: events at one nanosecond keep their order by the sequence each
+ * kernel gives (even and odd), and a producer works its arrivals off lazily (sim_horizon). */
+static void pair_maybe(struct cluster *c)
+{
+	const char *force = getenv("KAFKASIM_PAIR");
+	if (c->sc->n_faults > 0 || c->sc->n_producers == 0 || !(force ? force[0] == '1' : c->warm))
+		return;
+	c->paired = true;
+	c->psim = sim_new(c->seed);
+	c->ptr = xcalloc(1, sizeof(*c->ptr));
+	trace_init(c->ptr, c->tr ? c->tr->out : NULL, c->tr ? c->tr->level : TRACE_SUMMARY);
+	for (int i = 0; i < c->net.n_nodes; i++)
+		if (c->net.nodes[i].kind == NODE_PRODUCER)
+			c->net.nodes[i].sim = c->psim;
+	net__pair(c);
+}
+
 struct cluster *cluster_new(const struct scenario *sc, uint64_t seed, struct trace *tr)
 {
-	struct cluster *c = xcalloc(1, sizeof(*c));
+	struct cluster *c = xcalloc_aligned(1, sizeof(*c), _Alignof(struct cluster));
 	c->sc = sc;
 	c->seed = seed;
-	c->tr = tr;
+	c->tr = c->ptr = tr;
 	c->checks = trace_on(tr, TRACE_DEBUG);
-	c->sim = sim_new(seed);
+	c->sim = c->psim = sim_new(seed);
+	sim_enter(c->sim);
+	cluster_set_threads(c, sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 2 : 1);
 	hist_init(&c->produce_lat);
 	hist_init(&c->e2e_lat);
 	hist_init(&c->produce_lat_iv);
@@ -412,6 +438,8 @@ struct cluster *cluster_new(const struct scenario *sc, uint64_t seed, struct tra
 	c->n_brokers = sc->cluster.brokers;
 	c->brokers = xcalloc((size_t)c->n_brokers, sizeof(*c->brokers));
 	build_nodes(c);
+	for (int i = 0; i < c->net.n_nodes; i++)
+		c->net.nodes[i].sim = c->sim; /* producers' may move (pair_maybe) */
 	net__init(c);
 	for (int i = 0; i < c->n_brokers; i++) {
 		c->brokers[i].id = i + 1;
@@ -419,6 +447,7 @@ struct cluster *cluster_new(const struct scenario *sc, uint64_t seed, struct tra
 		c->brokers[i].up = true;
 	}
 	build_topics(c);
+	pair_maybe(c);
 	if (c->warm)
 		net__warm_start(c);
 	build_key_tables(c);
@@ -460,13 +489,38 @@ void cluster_free(struct cluster *c)
 	hist_release(&c->e2e_lat);
 	hist_release(&c->produce_lat_iv);
 	hist_release(&c->e2e_lat_iv);
+	if (c->paired) {
+		sim_free(c->psim);
+		trace_release(c->ptr);
+		free(c->ptr);
+	}
 	sim_free(c->sim);
 	free(c);
 }
 
+void cluster_set_threads(struct cluster *c, int threads)
+{
+	c->threads = threads >= 2 ? 2 : 1;
+}
+
+bool cluster_paired(const struct cluster *c)
+{
+	return c->paired;
+}
+
 void cluster_run_until(struct cluster *c, sim_time_ns t)
 {
-	sim_run(c->sim, t);
+	if (!c->paired) {
+		sim_run(c->sim, t);
+		return;
+	}
+	trace_hold(c->tr, true);
+	trace_hold(c->ptr, true);
+	sim_pair_run(c->sim, t, c->threads);
+	trace_merge(c->tr, c->ptr);
+	trace_hold(c->tr, false);
+	trace_hold(c->ptr, false);
+	sim_enter(c->sim);
 }
 
 sim_time_ns cluster_now(const struct cluster *c)
@@ -476,5 +530,5 @@ sim_time_ns cluster_now(const struct cluster *c)
 
 uint64_t cluster_events(const struct cluster *c)
 {
-	return sim_events_fired(c->sim);
+	return sim_events_fired(c->sim) + (c->paired ? sim_events_fired(c->psim) : 0);
 }

@@ -7,6 +7,7 @@
 #ifndef MODELS_CLUSTER_H
 #define MODELS_CLUSTER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -20,6 +21,12 @@ struct cluster;
 /* tr may be a sink with no file. The cluster keeps pointers to sc and tr. */
 struct cluster *cluster_new(const struct scenario *sc, uint64_t seed, struct trace *tr);
 void cluster_free(struct cluster *c);
+/* The threads a run may use: 2 (the default when the machine has two CPUs or more) runs the
+ * producers' kernel beside the cluster's when the cluster has paired them (cluster_paired);
+ * 1 runs both on one. Never changes an outcome. */
+void cluster_set_threads(struct cluster *c, int threads);
+/* Are the producers on a kernel of their own (kafka.h, cluster.paired)? */
+bool cluster_paired(const struct cluster *c);
 /* Run every event up to and including time t. */
 void cluster_run_until(struct cluster *c, sim_time_ns t);
 sim_time_ns cluster_now(const struct cluster *c);

@@ -8,6 +8,7 @@
 #ifndef MODELS_KAFKA_H
 #define MODELS_KAFKA_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -46,6 +47,7 @@ struct node {
 	sim_time_ns out_free_ns;  /* NIC transmit queue busy until */
 	sim_time_ns in_free_ns;   /* NIC receive queue busy until */
 	sim_time_ns slow_extra_ns;/* `slow` fault: extra latency on requests it handles */
+	struct sim *sim;          /* the kernel its events run on (cluster.psim for producers) */
 	char name[KS_NAME_MAX + 16];
 };
 
@@ -66,6 +68,10 @@ struct net_rule {
 struct link {
 	_Alignas(64) sim_time_ns last_ns[2];
 	struct rng_small_state rng;
+	/* a link between the kernels of a pair (cluster.paired): its next message's latency,
+	 * drawn ahead (the lookahead), and its leaf in its sender's lookahead tree, from 1 */
+	sim_time_ns next_lat;
+	uint32_t leaf;
 };
 
 /* The connections between two nodes that the model tells apart: a client's own (produce,
@@ -103,7 +109,15 @@ struct net {
 				   * index in held, or 0 */
 	struct held_conn *held;
 	int n_held, cap_held;
-	uint64_t sent, dropped, delivered;
+	/* messages counted by the kernel that sends (sent) or delivers them, each kernel of a
+	 * pair on lines of its own: net__count */
+	struct net_count {
+		_Alignas(64) uint64_t sent, dropped, delivered;
+	} count[2];
+	/* a pair's lookahead (cluster.paired): per kernel, a tournament tree (1-based, root 1,
+	 * leaves from la_leaves) of the drawn-ahead latencies of its links to the other kernel */
+	sim_time_ns *la_tree[2];
+	uint32_t la_leaves[2];
 };
 
 /* ---- messages ----------------------------------------------------------------------- */
@@ -281,9 +295,6 @@ struct partition {
 				   * the hot state of many partitions shares the caches */
 	int topic, index;
 	int64_t records_appended; /* records the leader appended (all leaders) */
-	sim_time_ns last_ack_ns;  /* producers' view: the last acknowledgement */
-	sim_time_ns max_ack_gap_ns; /* the longest wait for an acknowledgement: from the later
-				     * of the last one and the waiting batch's creation */
 	int replicas[KS_RF_MAX];  /* broker ids, preferred first */
 	/* the controller's committed state */
 	int leader;               /* broker id, -1 offline */
@@ -300,6 +311,10 @@ struct partition {
 	struct rset *deleted;     /* per producer: sequences retention removed (NULL until used) */
 	uint32_t *meta_hist;      /* indexes into cluster.meta_log touching this partition */
 	int n_meta_hist, cap_meta_hist;
+	/* the producers' view, on a line of its own: only they write it (cluster.paired) */
+	_Alignas(64) sim_time_ns last_ack_ns; /* the last acknowledgement */
+	sim_time_ns max_ack_gap_ns; /* the longest wait for an acknowledgement: from the later
+				     * of the last one and the waiting batch's creation */
 };
 _Static_assert(offsetof(struct partition, replicas) + 4 * sizeof(int) <= 64,
 	       "RF up to 4 finds its replicas on the partition's first line");
@@ -465,6 +480,14 @@ struct cluster {
 				   * the full look-ups (one load where the hot paths ask) */
 	const struct scenario *sc;
 	struct trace *tr;
+	/* Producers on a kernel of their own (cluster_new says when): psim, paired with sim
+	 * and run on a second thread (sim.h); their trace lines go to ptr, merged with the
+	 * others' in time order after each run. Otherwise psim == sim and ptr == tr. */
+	struct sim *psim;
+	struct trace *ptr;
+	bool paired;
+	int threads;              /* threads a paired run uses: 1 or 2 (never changes an
+				   * outcome) */
 	uint64_t seed;
 	struct net net;
 	struct broker *brokers;   /* brokers[id-1] */
@@ -491,14 +514,27 @@ struct cluster {
 	 * metrics row folds them into the earlier intervals' (hist_merge: counts and integer
 	 * sums, so the whole run's figures are exact) and the summary reads both. */
 	struct hist produce_lat, e2e_lat;         /* the intervals before the current one */
-	struct hist produce_lat_iv, e2e_lat_iv;   /* current metrics interval */
+	struct hist e2e_lat_iv;                   /* current metrics interval */
 	uint64_t errors[KERR_COUNT];
-	uint64_t records_produced, records_acked, records_failed, records_consumed;
-	uint64_t produce_requests, fetch_requests, batches_sent;
-	uint64_t records_acked_iv, records_consumed_iv, records_produced_iv;
+	uint64_t records_consumed, fetch_requests, records_consumed_iv;
+	/* written by the producers' kernel only: lines of their own (cluster.paired) */
+	_Alignas(64) uint64_t records_produced, records_acked, records_failed;
+	uint64_t produce_requests, batches_sent;
+	uint64_t records_acked_iv, records_produced_iv;
+	uint64_t errors_p[KERR_COUNT]; /* errors counted on it (the summary adds both) */
+	struct hist produce_lat_iv;    /* current metrics interval */
 	/* transient allocations: see ks_alloc() */
-	struct pool ks_pools[KS_BLOCK_CLASSES + 1]; /* by size class (index 0 unused) */
+	/* by kernel (ks__kernel) and size class (index 0 unused): a block goes back to the
+	 * pool of the kernel that frees it */
+	_Alignas(64) struct pool ks_pools[2][KS_BLOCK_CLASSES + 1];
 	struct ks_big *big;       /* live blocks too large for a size class */
+	atomic_flag big_lock;     /* ... which either kernel of a pair may free */
+	/* blocks the other kernel of a pair freed, for the pools of the one they came from
+	 * (its messages are mostly freed by the other: without this one kernel's pools would
+	 * only grow, the other's only fill): a stack each, pushed by the other kernel, taken
+	 * whole by the owner when a pool runs dry */
+	_Alignas(64) _Atomic(struct ks_block *) ks_remote[2];
+	char ks_remote_pad[64 - 2 * sizeof(void *)];
 	struct pool pf_pool;      /* parked fetches (broker.c) */
 	struct chk_result chk;
 	struct ev_stat events[EV_COUNT];
@@ -517,6 +553,8 @@ struct cluster {
 struct ks_block {
 	struct cluster *c;
 	uint32_t cls;          /* size class, 0 = a large block (a ks_big precedes it) */
+	uint32_t kernel;       /* whose pool it came from (ks__kernel); freed by the other, it
+				* goes back through cluster.ks_remote */
 	max_align_t align[];
 };
 void *ks__alloc_new(struct cluster *c, size_t size);
@@ -526,14 +564,20 @@ static inline size_t ks__class(size_t size) /* > KS_BLOCK_CLASSES: a large block
 {
 	return (size + offsetof(struct ks_block, align) + KS_BLOCK_GRAIN - 1) / KS_BLOCK_GRAIN;
 }
+/* 0 on the cluster's kernel, 1 on the producers' of a pair. */
+static inline int ks__kernel(const struct cluster *c)
+{
+	return sim_current() != c->sim;
+}
 static inline void *ks_alloc(struct cluster *c, size_t size)
 {
 	size_t cls = ks__class(size);
 	if (cls <= KS_BLOCK_CLASSES) {
-		struct ks_block *blk = pool_reuse(&c->ks_pools[cls]);
+		struct ks_block *blk = pool_reuse(&c->ks_pools[ks__kernel(c)][cls]);
 		if (blk) { /* its first bytes held the free list's link */
 			blk->c = c;
 			blk->cls = (uint32_t)cls;
+			blk->kernel = (uint32_t)ks__kernel(c);
 			return memset(blk->align, 0, size);
 		}
 	}
@@ -568,6 +612,8 @@ bool net__reachable(const struct cluster *c, int from, int to); /* no partition 
 void net__healed(struct cluster *c);
 /* Prefetch the link a send from -> to will read (cache warming). */
 void net__warm_link(const struct cluster *c, int from, int to);
+/* Pair the producers' kernel with the cluster's: their links' lookahead (cluster.paired). */
+void net__pair(struct cluster *c);
 /* Register the deliveries' warm function with the kernel (when c->warm). */
 void net__warm_start(struct cluster *c);
 

@@ -72,13 +72,13 @@ void meta__request(struct cluster *c, struct client_meta *m, int node, int topic
 		m->rr = id % c->n_brokers;
 		struct metadata_req *q = ks_alloc(c, sizeof(*q));
 		q->topic = topic;
-		q->h.give_up_ns = sim_now(c->sim) + m->request_timeout_ns;
+		q->h.give_up_ns = sim_now(sim_current()) + m->request_timeout_ns;
 		net__send(c, node, bnode, &q->h, MSG_METADATA_REQ, 64);
 		break;
 	}
 	if (m->timer)
-		sim_cancel(c->sim, m->timer);
-	m->timer = sim_after(c->sim, m->backoff_ns * 10, meta_retry_ev, c, m);
+		sim_cancel(sim_current(), m->timer);
+	m->timer = sim_after(sim_current(), m->backoff_ns * 10, meta_retry_ev, c, m);
 }
 
 static void meta_refresh_ev(struct sim *s, void *subject, void *arg)
@@ -103,8 +103,8 @@ void meta__refresh_arm(struct cluster *c, struct client_meta *m, int node, int t
 	m->node = node;
 	m->topic = topic;
 	if (m->refresh_timer)
-		sim_cancel(c->sim, m->refresh_timer);
-	m->refresh_timer = sim_after(c->sim, m->max_age_ns, meta_refresh_ev, c, m);
+		sim_cancel(sim_current(), m->refresh_timer);
+	m->refresh_timer = sim_after(sim_current(), m->max_age_ns, meta_refresh_ev, c, m);
 }
 
 bool meta__apply(struct cluster *c, struct client_meta *m, const struct msg *msg)
@@ -113,7 +113,7 @@ bool meta__apply(struct cluster *c, struct client_meta *m, const struct msg *msg
 	bool missing = false;
 	m->pending = false;
 	if (m->timer)
-		sim_cancel(c->sim, m->timer);
+		sim_cancel(sim_current(), m->timer);
 	m->timer = 0;
 	for (int i = 0; i < r->n && i < m->n; i++) {
 		if (r->p[i].epoch < m->epoch[i])
@@ -124,7 +124,7 @@ bool meta__apply(struct cluster *c, struct client_meta *m, const struct msg *msg
 	for (int i = 0; i < m->n; i++)
 		missing |= m->leader[i] < 1;
 	if (missing) /* LEADER_NOT_AVAILABLE: ask again after the backoff */
-		m->timer = sim_after(c->sim, m->backoff_ns, meta_retry_ev, c, m);
+		m->timer = sim_after(sim_current(), m->backoff_ns, meta_retry_ev, c, m);
 	meta__refresh_arm(c, m, m->node, m->topic);
 	return missing;
 }

@@ -33,27 +33,71 @@ struct ks_big {
 	max_align_t align[];   /* the ks_block */
 };
 
+/* The counters of the kernel running: each kernel of a pair has its own. */
+static inline struct net_count *net__count(struct cluster *c)
+{
+	return &c->net.count[ks__kernel(c)];
+}
+
+/* The large blocks' list, which both kernels of a pair change (rarely). */
+static void big_lock(struct cluster *c)
+{
+	while (atomic_flag_test_and_set_explicit(&c->big_lock, memory_order_acquire))
+		;
+}
+
+static void big_unlock(struct cluster *c)
+{
+	atomic_flag_clear_explicit(&c->big_lock, memory_order_release);
+}
+
+/* Take what the other kernel of a pair freed of kernel k's blocks into k's pools. */
+static void ks_reclaim(struct cluster *c, int k)
+{
+	struct ks_block *blk = atomic_exchange_explicit(&c->ks_remote[k], NULL,
+							memory_order_acquire);
+	while (blk) {
+		struct ks_block *next;
+		memcpy(&next, blk, sizeof(next));
+		pool_give(&c->ks_pools[k][blk->cls], blk);
+		blk = next;
+	}
+}
+
 /* ks_alloc's way when no block of the class is free (or the block is large). */
 void *ks__alloc_new(struct cluster *c, size_t size)
 {
 	size_t cls = ks__class(size);
+	int k = ks__kernel(c);
 	struct ks_block *blk;
 	if (cls <= KS_BLOCK_CLASSES) {
-		struct pool *pl = &c->ks_pools[cls];
+		struct pool *pl = &c->ks_pools[k][cls];
 		if (pl->size == 0)
 			pool_init(pl, cls * KS_BLOCK_GRAIN);
+		if (atomic_load_explicit(&c->ks_remote[k], memory_order_relaxed)) {
+			ks_reclaim(c, k);
+			blk = pool_reuse(pl);
+			if (blk) {
+				memset(blk, 0, cls * KS_BLOCK_GRAIN);
+				goto got;
+			}
+		}
 		blk = pool_take(pl);
 	} else {
 		struct ks_big *big = xcalloc(1, sizeof(*big) + sizeof(*blk) + size);
+		big_lock(c);
 		big->next = c->big;
 		if (c->big)
 			c->big->prev = big;
 		c->big = big;
+		big_unlock(c);
 		blk = (struct ks_block *)big->align;
 		cls = 0;
 	}
+got:
 	blk->c = c;
 	blk->cls = (uint32_t)cls;
+	blk->kernel = (uint32_t)k;
 	return blk->align;
 }
 
@@ -65,16 +109,28 @@ void ks_free(void *p)
 	struct cluster *c = blk->c;
 	if (blk->cls == 0) {
 		struct ks_big *big = (struct ks_big *)((char *)blk - offsetof(struct ks_big, align));
+		big_lock(c);
 		if (big->prev)
 			big->prev->next = big->next;
 		else
 			c->big = big->next;
 		if (big->next)
 			big->next->prev = big->prev;
+		big_unlock(c);
 		free(big);
 		return;
 	}
-	pool_give(&c->ks_pools[blk->cls], blk);
+	int k = ks__kernel(c);
+	if (blk->kernel == (uint32_t)k) {
+		pool_give(&c->ks_pools[k][blk->cls], blk);
+		return;
+	}
+	struct ks_block *head = atomic_load_explicit(&c->ks_remote[blk->kernel],
+						     memory_order_relaxed);
+	do
+		memcpy(blk, &head, sizeof(head));
+	while (!atomic_compare_exchange_weak_explicit(&c->ks_remote[blk->kernel], &head, blk,
+						      memory_order_release, memory_order_relaxed));
 }
 
 void ks_free_all(struct cluster *c)
@@ -84,8 +140,10 @@ void ks_free_all(struct cluster *c)
 		free(c->big);
 		c->big = next;
 	}
-	for (int k = 0; k <= KS_BLOCK_CLASSES; k++)
-		pool_release(&c->ks_pools[k]);
+	for (int k = 0; k <= KS_BLOCK_CLASSES; k++) {
+		pool_release(&c->ks_pools[0][k]);
+		pool_release(&c->ks_pools[1][k]);
+	}
 }
 
 int net__broker_node(const struct cluster *c, int broker_id)
@@ -137,6 +195,93 @@ static sim_time_ns link_latency(struct cluster *c, struct link *l, int from, int
 	return dist_sample_ns(&n->latency, &r);
 }
 
+/* ---- a pair of kernels: the lookahead ---------------------------------------------------
+ * With the producers on a kernel of their own (cluster.paired), the kernel paired with
+ * theirs may only run ahead of them by the least time a message of theirs can take to
+ * arrive - and they of it likewise (sim.h). A link between the two kernels draws each
+ * message's latency one message ahead (the same draws, in the same order), and each kernel
+ * keeps the least of its links' next latencies at the root of a tournament tree: its
+ * lookahead. That bound holds for every later message too, not only each link's next one,
+ * since a connection is FIFO (transmit): a link's later messages arrive after its next.
+ * Each such link carries one connection class (a producer's requests one way, the answers
+ * the other; transmit asserts it). Latencies are at least 1 ns on these links, so each
+ * promise moves. */
+
+static sim_time_ns drawn_ahead(struct cluster *c, struct link *l, int from, int to)
+{
+	sim_time_ns v = link_latency(c, l, from, to);
+	return v < 1 ? 1 : v;
+}
+
+static void la_set(sim_time_ns *tree, uint32_t leaves, uint32_t leaf, sim_time_ns v)
+{
+	uint32_t i = leaves + leaf;
+	tree[i] = v;
+	for (i /= 2; i >= 1; i /= 2) {
+		sim_time_ns a = tree[2 * i], b = tree[2 * i + 1];
+		tree[i] = a < b ? a : b;
+	}
+}
+
+/* This message's latency on a link between the kernels, and the next one's drawn. */
+static sim_time_ns cross_latency(struct cluster *c, struct link *l, int from, int to)
+{
+	struct net *n = &c->net;
+	sim_time_ns lat = l->next_lat;
+	int k = n->nodes[from].sim != c->sim;
+	l->next_lat = drawn_ahead(c, l, from, to);
+	la_set(n->la_tree[k], n->la_leaves[k], l->leaf - 1, l->next_lat);
+	return lat;
+}
+
+static sim_time_ns la_root(void *tree)
+{
+	return ((const sim_time_ns *)tree)[1];
+}
+
+static struct link *link_of(const struct net *n, int from, int to);
+
+/* Does a -> b cross from kernel k to the other? Only producers and brokers talk across:
+ * a link nothing uses would hold its first draw, and the lookahead with it, for good
+ * (sim_send stops a run that sends on any other). */
+static bool crosses(const struct cluster *c, int a, int b, int k)
+{
+	const struct node *na = &c->net.nodes[a], *nb = &c->net.nodes[b];
+	if ((na->sim != c->sim) != k || na->sim == nb->sim)
+		return false;
+	return (na->kind == NODE_PRODUCER && nb->kind == NODE_BROKER) ||
+	       (na->kind == NODE_BROKER && nb->kind == NODE_PRODUCER);
+}
+
+void net__pair(struct cluster *c)
+{
+	struct net *n = &c->net;
+	for (int k = 0; k < 2; k++) {
+		uint32_t count = 0, leaves = 1;
+		for (int a = 0; a < n->n_nodes; a++)
+			for (int b = 0; b < n->n_nodes; b++)
+				count += crosses(c, a, b, k);
+		while (leaves < count)
+			leaves *= 2;
+		n->la_leaves[k] = leaves;
+		n->la_tree[k] = xcalloc(2 * (size_t)leaves, sizeof(sim_time_ns));
+		for (uint32_t i = 0; i < 2 * leaves; i++)
+			n->la_tree[k][i] = SIM_TIME_MAX;
+		uint32_t leaf = 0;
+		for (int a = 0; a < n->n_nodes; a++) {
+			for (int b = 0; b < n->n_nodes; b++) {
+				if (!crosses(c, a, b, k))
+					continue;
+				struct link *l = link_of(n, a, b);
+				l->leaf = ++leaf;
+				l->next_lat = drawn_ahead(c, l, a, b);
+				la_set(n->la_tree[k], leaves, leaf - 1, l->next_lat);
+			}
+		}
+	}
+	sim_pair(c->sim, c->psim, la_root, n->la_tree[0], la_root, n->la_tree[1]);
+}
+
 /* The directed pair from -> to: its index in links[] and the arrays beside it. */
 static size_t pair_of(const struct net *n, int from, int to)
 {
@@ -176,6 +321,8 @@ void net__release(struct cluster *c)
 		held_drop(c, &n->held[n->n_held - 1]);
 	free(n->held);
 	free(n->held_ix);
+	free(n->la_tree[0]);
+	free(n->la_tree[1]);
 	free(n->last_side);
 	free(n->links);
 	free(n->nodes);
@@ -272,13 +419,15 @@ static void net__deliver_ev(struct sim *s, void *subject, void *arg)
 	struct node *to = &c->net.nodes[m->to];
 	bool stale = !to->up || to->incarnation != m->to_incarnation;
 	if (stale || (to->closed && net__is_request(m->type))) {
-		c->net.dropped++;
+		net__count(c)->dropped++;
 		if (to->host_down || (stale && to->up)) { /* no machine, or a restart since */
 			ks_free(m);
 			return;
 		}
 		/* connection refused: the sender hears of it one network hop later */
 		m->bounced = true;
+		/* no refusal crosses between a pair's kernels: they run no faults */
+		SIM_ASSERT(c->net.nodes[m->from].sim == s);
 		sim_after(s, link_latency(c, link_of(&c->net, m->to, m->from), m->to, m->from),
 			  net__bounce_ev, c, m);
 		return;
@@ -298,7 +447,7 @@ static void net__deliver_ev(struct sim *s, void *subject, void *arg)
 			return;
 		}
 	}
-	c->net.delivered++;
+	net__count(c)->delivered++;
 	cluster__deliver(c, m);
 }
 
@@ -337,7 +486,8 @@ static inline void transmit(struct cluster *c, struct msg *m, sim_time_ns extra)
 	struct net *n = &c->net;
 	int from = m->from, to = m->to;
 	struct node *src = &n->nodes[from], *dst = &n->nodes[to];
-	sim_time_ns now = sim_now(c->sim);
+	struct sim *s = src->sim;
+	sim_time_ns now = sim_now(s);
 	/* the times to cross each NIC, computed once here (a division each; the NICs of a
 	 * cluster usually share one rate): the message crosses at the slower one's */
 	sim_time_ns out_x = xfer_ns(m->bytes, src->bytes_per_s);
@@ -347,15 +497,22 @@ static inline void transmit(struct cluster *c, struct msg *m, sim_time_ns extra)
 	sim_time_ns depart = now > src->out_free_ns ? now : src->out_free_ns;
 	src->out_free_ns = depart + out_x;
 	struct link *l = link_of(n, from, to);
-	sim_time_ns arrive = depart + m->path_ns +
-			     link_latency(c, l, from, to) + extra;
+	sim_time_ns arrive = depart + m->path_ns + extra +
+			     (l->leaf ? cross_latency(c, l, from, to) : link_latency(c, l, from, to));
 	/* a connection is ordered, as TCP: a message never overtakes an earlier one */
 	int cls = conn_class(n, m->type, from);
 	sim_time_ns *last = cls < 2 ? &l->last_ns[cls] : last_of(n, from, to, cls);
 	if (arrive < *last)
 		arrive = *last;
 	*last = arrive;
-	sim_schedule(c->sim, arrive, net__deliver_ev, c, m);
+	if (dst->sim == s) {
+		sim_schedule(s, arrive, net__deliver_ev, c, m);
+	} else {
+		/* a producer's requests and the answers to them: one connection class each
+		 * way, which the lookahead counts on (net__pair) */
+		SIM_ASSERT(cls == (dst->kind == NODE_PRODUCER));
+		sim_send(s, dst->sim, arrive, net__deliver_ev, c, m);
+	}
 }
 
 /* ---- TCP across a split ------------------------------------------------------------------
@@ -410,7 +567,7 @@ static void held_drop(struct cluster *c, struct held_conn *h)
 {
 	for (struct msg *m = h->head, *next; m; m = next) {
 		next = m->held_next;
-		c->net.dropped++;
+		net__count(c)->dropped++;
 		ks_free(m);
 	}
 	held_forget(c, h);
@@ -513,7 +670,7 @@ static void release_ev(struct sim *s, void *subject, void *arg)
 		enum rules_verdict v = n->n_active_rules ?
 			net__apply_rules(c, m->from, m->to, m->type, &extra) : RULES_PASS;
 		if (v == RULES_LOST) {
-			n->dropped++;
+			net__count(c)->dropped++;
 			ks_free(m);
 		} else {
 			transmit(c, m, extra);
@@ -545,9 +702,10 @@ void net__send(struct cluster *c, int from, int to, struct msg *m, enum msg_type
 	m->bytes = bytes;
 	m->to_incarnation = dst->incarnation;
 	m->from_incarnation = src->incarnation;
-	n->sent++;
+	struct net_count *count = net__count(c);
+	count->sent++;
 	if (!src->up) {
-		n->dropped++;
+		count->dropped++;
 		ks_free(m);
 		return;
 	}
@@ -565,7 +723,7 @@ void net__send(struct cluster *c, int from, int to, struct msg *m, enum msg_type
 		enum rules_verdict v = n->n_active_rules ?
 			net__apply_rules(c, from, to, type, &extra) : RULES_PASS;
 		if (v == RULES_LOST || (v == RULES_SPLIT && is_handshake(type))) {
-			n->dropped++;
+			count->dropped++;
 			ks_free(m);
 			return;
 		}

@@ -84,7 +84,7 @@ static void rebuild_lists(struct cluster *c, struct producer *p)
 			conn_list_add(p, p->pq[i].leader, i);
 	}
 	for (int b = 0; b < c->n_brokers; b++)
-		if (conn_sendable(p, &p->conn[b], sim_now(c->sim)))
+		if (conn_sendable(p, &p->conn[b], sim_now(c->psim)))
 			mark_ready(p, b + 1);
 }
 
@@ -288,8 +288,10 @@ static sim_time_ns next_gap(struct producer *p)
  *    open batch lacks, so the timer is never later than the first arrival that could
  *    (record sizes with a bound - constant or uniform; otherwise every arrival is looked
  *    at, as with a linger of 0).
- * An arrival timer also applies the arrivals before anything else can happen anywhere
- * (sim_horizon). The outcome is the one an event per record would give. */
+ * The outcome is the one an event per record would give. An arrival timer once applied
+ * the arrivals after its instant too, up to the next event anywhere: no faster, and with
+ * the producers on a kernel of their own (cluster.paired) not knowable without waiting for
+ * the other kernel. */
 
 #define ARR_AHEAD 256u /* arrival times drawn ahead at most (a power of two) */
 #define ARR_MASK (ARR_AHEAD - 1)
@@ -341,8 +343,7 @@ static sim_time_ns arr_at(struct producer *p, unsigned k) /* the k-th next arriv
 	return p->arr[(p->arr_head + k) & ARR_MASK];
 }
 
-/* Apply the arrivals at or before until; with until < 0, those before anything else can
- * happen (sim_horizon, read again after each: an arrival may schedule the sender). */
+/* Apply the arrivals at or before until. */
 static void catch_up(struct cluster *c, struct producer *p, sim_time_ns until)
 {
 	if (p->arr_n == 0)
@@ -353,7 +354,7 @@ static void catch_up(struct cluster *c, struct producer *p, sim_time_ns until)
 	uint64_t n = 0; /* counted once, not per record: nothing reads the counts meanwhile */
 	for (;; n++) {
 		sim_time_ns t = p->arr[p->arr_head];
-		if (until >= 0 ? t > until : t >= sim_horizon(c->sim) || t >= stop)
+		if (t > until)
 			break;
 		arrive(c, p, t);
 		if (p->arr_n == 1)
@@ -411,7 +412,7 @@ static void arrival_arm(struct cluster *c, struct producer *p)
 			at = next;
 		}
 	}
-	p->arrival_timer = sim_schedule(c->sim, at, arrival_ev, c, p);
+	p->arrival_timer = sim_schedule(c->psim, at, arrival_ev, c, p);
 }
 
 static void arrival_ev(struct sim *s, void *subject, void *arg)
@@ -419,18 +420,18 @@ static void arrival_ev(struct sim *s, void *subject, void *arg)
 	struct cluster *c = subject;
 	struct producer *p = arg;
 	p->arrival_timer = 0;
-	/* the arrivals due now first: with only those before the horizon, two producers
-	 * whose arrivals fall on one nanosecond each left theirs to after the other's timer,
-	 * rescheduled at that instant, forever */
 	catch_up(c, p, sim_now(s));
-	catch_up(c, p, -1);
 	arrival_arm(c, p);
 }
 
+/* The entry points other modules call work on the producers' kernel (sim_enter): with a
+ * pair (cluster.paired) what they schedule must go there. */
 void prod__catch_up(struct cluster *c)
 {
+	struct sim *was = sim_enter(c->psim);
 	for (int k = 0; k < c->n_producers; k++)
-		catch_up(c, &c->producers[k], sim_now(c->sim));
+		catch_up(c, &c->producers[k], sim_now(c->psim));
+	sim_enter(was);
 }
 
 /* ---- sender --------------------------------------------------------------------------- */
@@ -527,13 +528,13 @@ static void track_request(struct cluster *c, struct producer *p, int broker, uin
 		pr->batches = xrealloc(pr->batches, (size_t)pr->cap * sizeof(*pr->batches));
 	}
 	memcpy(pr->batches, list, (size_t)n * sizeof(*list));
-	pr->deadline = deadline_after(sim_now(c->sim), p->cfg->request_timeout_ns);
-	pr->ticket = sim_ticket_take(c->sim);
+	pr->deadline = deadline_after(sim_now(c->psim), p->cfg->request_timeout_ns);
+	pr->ticket = sim_ticket_take(c->psim);
 	/* every request of this producer has the same timeout, so a pending timer is never
 	 * later than this deadline */
 	if (!p->req_timer) {
 		p->req_timer_ticket = pr->ticket;
-		p->req_timer = sim_schedule_ticket(c->sim, pr->deadline, pr->ticket,
+		p->req_timer = sim_schedule_ticket(c->psim, pr->deadline, pr->ticket,
 						   request_timeout_ev, c, p);
 	}
 	p->conn[broker - 1].in_flight++;
@@ -546,7 +547,7 @@ static void drain(struct cluster *c, struct producer *p, int broker)
 	struct pconn *cn = &p->conn[broker - 1];
 	struct pbatch *list[cn->n_parts > 0 ? cn->n_parts : 1];
 	int64_t bytes;
-	int n = drain_take(p, cn, sim_now(c->sim), list, &bytes);
+	int n = drain_take(p, cn, sim_now(c->psim), list, &bytes);
 	if (n == 0)
 		return;
 	struct produce_req *r = ks_alloc(c, sizeof(*r) + (size_t)n * sizeof(r->e[0]));
@@ -567,7 +568,7 @@ static void drain(struct cluster *c, struct producer *p, int broker)
 	c->produce_requests++;
 	c->batches_sent += (uint64_t)n;
 	uint64_t req_id = r->req_id; /* the network may free r at once (a lost request) */
-	r->h.give_up_ns = sim_now(c->sim) + cfg->request_timeout_ns;
+	r->h.give_up_ns = sim_now(c->psim) + cfg->request_timeout_ns;
 	net__send(c, p->node, net__broker_node(c, broker), &r->h, MSG_PRODUCE_REQ, 64 + bytes);
 	if (cfg->acks == ACKS_0) { /* fire and forget: complete at once */
 		for (int i = 0; i < n; i++)
@@ -625,7 +626,7 @@ static void sender_ev(struct sim *s, void *subject, void *arg)
 		if (cn->down) { /* nothing goes until a new connection is made (conn_made) */
 			cn->ready = false;
 			if (!cn->connecting && !cn->timer) /* NetworkClient.ready: connect now */
-				conn_attempt_ev(c->sim, c, cn);
+				conn_attempt_ev(c->psim, c, cn);
 		} else if (cn->in_flight < p->cfg->max_in_flight && c->net.nodes[p->node].up) {
 			drain(c, p, broker);
 			if (conn_sendable(p, cn, now))
@@ -671,9 +672,9 @@ static void sender_kick(struct cluster *c, struct producer *p, sim_time_ns at)
 	if (p->sender_timer && p->sender_at <= at)
 		return;
 	if (p->sender_timer)
-		sim_cancel(c->sim, p->sender_timer);
+		sim_cancel(c->psim, p->sender_timer);
 	p->sender_at = at;
-	p->sender_timer = sim_schedule(c->sim, at, sender_ev, c, p);
+	p->sender_timer = sim_schedule(c->psim, at, sender_ev, c, p);
 }
 
 /* ---- completion, retries, errors -------------------------------------------------------- */
@@ -697,7 +698,7 @@ static void note_acked_sequence(struct pqueue *q, const struct pbatch *b)
 static void ack_wait(struct cluster *c, int part, sim_time_ns since)
 {
 	struct partition *gp = &c->parts[part];
-	sim_time_ns now = sim_now(c->sim);
+	sim_time_ns now = sim_now(c->psim);
 	if (gp->last_ack_ns > since)
 		since = gp->last_ack_ns;
 	if (now - since > gp->max_ack_gap_ns)
@@ -709,7 +710,7 @@ static void batch_outcome(struct cluster *c, struct producer *p, struct pbatch *
 			  enum ks_error err)
 {
 	struct pqueue *q = pq_of(c, p, b->part);
-	sim_time_ns now = sim_now(c->sim);
+	sim_time_ns now = sim_now(c->psim);
 	if (err == KERR_NONE) {
 		rset_add(&q->acked, b->first_seq, b->first_seq + b->count);
 		note_acked_sequence(q, b);
@@ -727,14 +728,14 @@ static void batch_outcome(struct cluster *c, struct producer *p, struct pbatch *
 			q->unsent_failed += b->count;
 		p->failed += (uint64_t)b->count;
 		c->records_failed += (uint64_t)b->count;
-		if (trace_on(c->tr, TRACE_EVENTS)) {
-			trace_begin(c->tr, now, "produce.failed");
-			struct jsonw *w = trace_w(c->tr);
+		if (trace_on(c->ptr, TRACE_EVENTS)) {
+			trace_begin(c->ptr, now, "produce.failed");
+			struct jsonw *w = trace_w(c->ptr);
 			jsonw_kstr(w, "producer", p->cfg->name);
 			jsonw_kint(w, "partition_index", c->parts[b->part].index);
 			jsonw_kint(w, "records", b->count);
 			jsonw_kstr(w, "error", ks_error_name(err));
-			trace_end(c->tr);
+			trace_end(c->ptr);
 		}
 	}
 }
@@ -859,14 +860,14 @@ static void seq_resolve(struct cluster *c, struct producer *p)
 	}
 	p->n_unresolved = keep;
 	if (resolved)
-		sender_kick(c, p, sim_now(c->sim));
+		sender_kick(c, p, sim_now(c->psim));
 }
 
 static void batch_failed(struct cluster *c, struct producer *p, struct pbatch *b,
 			 enum ks_error err)
 {
 	const struct producer_cfg *cfg = p->cfg;
-	sim_time_ns now = sim_now(c->sim);
+	sim_time_ns now = sim_now(c->psim);
 	cluster__count_error(c, err);
 	struct pqueue *q = pq_of(c, p, b->part);
 	if (err == KERR_OUT_OF_ORDER_SEQUENCE_NUMBER && sequence_gap_unresolvable(q, b)) {
@@ -877,14 +878,14 @@ static void batch_failed(struct cluster *c, struct producer *p, struct pbatch *b
 		prod__complete(c, p, b, err);
 		return;
 	}
-	if (trace_on(c->tr, TRACE_DEBUG)) {
-		trace_begin(c->tr, now, "produce.error");
-		struct jsonw *w = trace_w(c->tr);
+	if (trace_on(c->ptr, TRACE_DEBUG)) {
+		trace_begin(c->ptr, now, "produce.error");
+		struct jsonw *w = trace_w(c->ptr);
 		jsonw_kstr(w, "producer", cfg->name);
 		jsonw_kint(w, "partition_index", c->parts[b->part].index);
 		jsonw_kstr(w, "error", ks_error_name(err));
 		jsonw_kint(w, "attempt", b->attempts);
-		trace_end(c->tr);
+		trace_end(c->ptr);
 	}
 	b->in_flight = false;
 	/* Sender.canRetry; a batch that may not be retried fails with its error
@@ -936,10 +937,10 @@ static void request_done(struct cluster *c, struct producer *p, int pos,
 	}
 	if (p->n_unresolved)
 		seq_resolve(c, p);
-	if (conn_sendable(p, &p->conn[pr.broker - 1], sim_now(c->sim)))
+	if (conn_sendable(p, &p->conn[pr.broker - 1], sim_now(c->psim)))
 		mark_ready(p, pr.broker);
 	if (p->n_ready) /* a slot freed for a ready connection */
-		sender_kick(c, p, sim_now(c->sim));
+		sender_kick(c, p, sim_now(c->psim));
 }
 
 /* request.timeout.ms. One kernel timer per producer stands for the deadlines of all its
@@ -959,7 +960,7 @@ static void request_timeout_arm(struct cluster *c, struct producer *p)
 	if (!first)
 		return;
 	p->req_timer_ticket = first->ticket;
-	p->req_timer = sim_schedule_ticket(c->sim, first->deadline, first->ticket,
+	p->req_timer = sim_schedule_ticket(c->psim, first->deadline, first->ticket,
 					   request_timeout_ev, c, p);
 }
 
@@ -1025,8 +1026,8 @@ static void conn_retry_later(struct cluster *c, struct pconn *cn)
 				  cfg->reconnect_backoff_max_ns : cfg->reconnect_backoff_ns;
 	cn->connecting = false;
 	if (cn->timer)
-		sim_cancel(c->sim, cn->timer);
-	cn->timer = sim_after(c->sim, cn->backoff_ns, conn_attempt_ev, c, cn);
+		sim_cancel(c->psim, cn->timer);
+	cn->timer = sim_after(c->psim, cn->backoff_ns, conn_attempt_ev, c, cn);
 	cn->backoff_ns = cn->backoff_ns > max / 2 ? max : 2 * cn->backoff_ns;
 }
 
@@ -1047,12 +1048,12 @@ static void conn_close(struct cluster *c, struct producer *p, int broker, const 
 	if (cn->down)
 		return;
 	cluster__event(c, EV_PRODUCER_DISCONNECTED, 1);
-	if (trace_on(c->tr, TRACE_EVENTS)) {
-		trace_begin(c->tr, sim_now(c->sim), "producer.disconnect");
-		jsonw_kstr(trace_w(c->tr), "producer", p->cfg->name);
-		jsonw_kint(trace_w(c->tr), "broker", broker);
-		jsonw_kstr(trace_w(c->tr), "cause", cause);
-		trace_end(c->tr);
+	if (trace_on(c->ptr, TRACE_EVENTS)) {
+		trace_begin(c->ptr, sim_now(c->psim), "producer.disconnect");
+		jsonw_kstr(trace_w(c->ptr), "producer", p->cfg->name);
+		jsonw_kint(trace_w(c->ptr), "broker", broker);
+		jsonw_kstr(trace_w(c->ptr), "cause", cause);
+		trace_end(c->ptr);
 	}
 	cn->down = true;
 	cn->backoff_ns = p->cfg->reconnect_backoff_ns;
@@ -1074,7 +1075,7 @@ static void conn_retransmit_ev(struct sim *s, void *subject, void *arg);
  * setup timeout if that is sooner. */
 static void conn_await(struct cluster *c, struct pconn *cn, sim_time_ns left)
 {
-	cn->timer = sim_after(c->sim, cn->rto_ns < left ? cn->rto_ns : left, conn_retransmit_ev,
+	cn->timer = sim_after(c->psim, cn->rto_ns < left ? cn->rto_ns : left, conn_retransmit_ev,
 			      c, cn);
 }
 
@@ -1127,9 +1128,9 @@ static void conn_made(struct cluster *c, struct producer *p, const struct conn_m
 	cn->down = false;
 	cn->connecting = false;
 	if (cn->timer)
-		sim_cancel(c->sim, cn->timer);
+		sim_cancel(c->psim, cn->timer);
 	cn->timer = 0;
-	sim_time_ns now = sim_now(c->sim);
+	sim_time_ns now = sim_now(c->psim);
 	if (conn_sendable(p, cn, now))
 		mark_ready(p, cn->broker);
 	sender_kick(c, p, now);
@@ -1161,7 +1162,7 @@ static void on_produce_resp(struct cluster *c, struct producer *p, struct produc
  * are lost), a connection attempt failed; another broker for a metadata request. */
 void prod__on_bounce(struct cluster *c, struct producer *p, struct msg *m)
 {
-	catch_up(c, p, sim_now(c->sim));
+	catch_up(c, p, sim_now(c->psim));
 	if (m->type == MSG_PRODUCE_REQ) {
 		conn_close(c, p, conn_at(c, p, m->to)->broker, "refused");
 	} else if (m->type == MSG_CONNECT) {
@@ -1199,12 +1200,12 @@ static void on_metadata(struct cluster *c, struct producer *p, struct msg *m)
 		p->pq[i].leader_epoch = p->meta.epoch[i];
 	}
 	rebuild_lists(c, p);
-	sender_kick(c, p, sim_now(c->sim));
+	sender_kick(c, p, sim_now(c->psim));
 }
 
 void prod__on_msg(struct cluster *c, struct producer *p, struct msg *m)
 {
-	catch_up(c, p, sim_now(c->sim));
+	catch_up(c, p, sim_now(c->psim));
 	if (m->type == MSG_PRODUCE_RESP)
 		on_produce_resp(c, p, (struct produce_resp *)m);
 	else if (m->type == MSG_METADATA_RESP)
@@ -1276,7 +1277,7 @@ static void expiry_arm(struct cluster *c, struct producer *p, sim_time_ns oldest
 	sim_time_ns limit = p->cfg->delivery_timeout_ns;
 	if (oldest == SIM_TIME_MAX)
 		return;
-	p->expiry_timer = sim_schedule(c->sim, limit > SIM_TIME_MAX - oldest ? SIM_TIME_MAX :
+	p->expiry_timer = sim_schedule(c->psim, limit > SIM_TIME_MAX - oldest ? SIM_TIME_MAX :
 					       oldest + limit, expiry_ev, c, p);
 }
 
@@ -1307,7 +1308,7 @@ static void expiry_ev(struct sim *s, void *subject, void *arg)
 	if (p->n_unresolved)
 		seq_resolve(c, p);
 	if (p->expiry_timer) /* a batch the catch-up made armed it, for its own deadline */
-		sim_cancel(c->sim, p->expiry_timer);
+		sim_cancel(c->psim, p->expiry_timer);
 	p->expiry_timer = 0;
 	expiry_arm(c, p, oldest_batch(p));
 }
@@ -1426,6 +1427,7 @@ void prod__topic_grew(struct cluster *c, int topic)
 
 void prod__start(struct cluster *c)
 {
+	struct sim *was = sim_enter(c->psim);
 	for (int k = 0; k < c->n_producers; k++) {
 		struct producer *p = &c->producers[k];
 		const struct producer_cfg *cfg = p->cfg;
@@ -1441,6 +1443,7 @@ void prod__start(struct cluster *c)
 		}
 		meta__refresh_arm(c, &p->meta, p->node, p->topic);
 	}
+	sim_enter(was);
 }
 
 /* A wait for an acknowledgement still open when the run ends counts among the longest: from
@@ -1452,8 +1455,10 @@ static void note_open_wait(void *ctx, const struct pbatch *b)
 
 void prod__finish(struct cluster *c)
 {
+	struct sim *was = sim_enter(c->psim);
 	for (int k = 0; k < c->n_producers; k++)
 		each_waiting(&c->producers[k], note_open_wait, c);
+	sim_enter(was);
 }
 
 void prod__release(struct cluster *c)

@@ -269,8 +269,9 @@ void cluster_summary(struct cluster *c, struct summ *s)
 	summ_double(s, "records_per_batch",
 		    c->batches_sent ? (double)c->records_acked / (double)c->batches_sent : 0, 2);
 	summ_int(s, "fetch", (int64_t)c->fetch_requests);
-	summ_int(s, "network_messages", (int64_t)c->net.sent);
-	summ_int(s, "network_lost", (int64_t)c->net.dropped);
+	summ_int(s, "network_messages", (int64_t)(c->net.count[0].sent + c->net.count[1].sent));
+	summ_int(s, "network_lost",
+		 (int64_t)(c->net.count[0].dropped + c->net.count[1].dropped));
 	summ_end(s);
 	summ_obj(s, "latency_ms");
 	latency(s, "produce", &c->produce_lat, &c->produce_lat_iv);
@@ -283,7 +284,7 @@ void cluster_summary(struct cluster *c, struct summ *s)
 	summ_end(s);
 	summ_obj(s, "errors");
 	for (int e = 1; e < KERR_COUNT; e++)
-		summ_int(s, ks_error_name(e), (int64_t)c->errors[e]);
+		summ_int(s, ks_error_name(e), (int64_t)(c->errors[e] + c->errors_p[e]));
 	summ_end(s);
 	summary_availability(c, s);
 	summary_partitions(c, s);

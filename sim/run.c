@@ -266,6 +266,8 @@ int run_scenario(struct scenario *sc, const struct run_opts *opt)
 	trace_start(&tr, sc, seed, until);
 	double t0 = wall_s();
 	struct cluster *c = cluster_new(sc, seed, &tr);
+	if (opt->threads)
+		cluster_set_threads(c, opt->threads);
 	drive(c, sc, until, &o);
 	cluster_finish(c);
 	int failed = write_summary(c, sc, seed, &o, opt->quiet, wall_s() - t0);
@@ -291,13 +293,16 @@ int run_scenario(struct scenario *sc, const struct run_opts *opt)
 
 static const char run_usage[] =
 	"usage: kafkasim run SCENARIO [--seed N] [--out DIR] [--until T] [--trace-level L]\n"
-	"                    [--no-plots] [--quiet]\n"
+	"                    [--no-plots] [--quiet] [--threads N]\n"
 	"  --seed N          override the scenario's seed\n"
 	"  --out DIR         write outputs to DIR (default output/<scenario name>/)\n"
 	"  --until T         stop at simulated time T (a duration such as 30s)\n"
 	"  --trace-level L   summary | events (default) | debug\n"
 	"  --no-plots        do not run gnuplot\n"
 	"  --quiet           print nothing on success\n"
+	"  --threads N       threads to use, 1 or 2 (default 2 with two CPUs or more; a large\n"
+	"                    cluster without faults runs its producers on the second; the\n"
+	"                    outputs are the same bytes either way)\n"
 	"Writes trace.jsonl, metrics.csv, summary.json (+ snapshots.txt, *.png).\n"
 	"Exit: 0 ok, 1 an expectation failed, 2 bad input, 3 internal error.\n"
 	"\nScenario settings (kafkasim settings --markdown for the full reference):\n";
@@ -309,7 +314,7 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o, const char 
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
 		bool takes = !strcmp(a, "--seed") || !strcmp(a, "--out") || !strcmp(a, "--until") ||
-			     !strcmp(a, "--trace-level");
+			     !strcmp(a, "--trace-level") || !strcmp(a, "--threads");
 		if (takes && !val) {
 			fprintf(stderr, "kafkasim run: %s needs a value\n", a);
 			return -1;
@@ -338,6 +343,12 @@ static int parse_run_args(int argc, char **argv, struct run_opts *o, const char 
 						"summary, events, debug\n", val);
 				return -1;
 			}
+		} else if (!strcmp(a, "--threads")) {
+			if (strcmp(val, "1") && strcmp(val, "2")) {
+				fprintf(stderr, "kafkasim run: --threads: '%s' is not 1 or 2\n", val);
+				return -1;
+			}
+			o->threads = val[0] - '0';
 		} else if (!strcmp(a, "--no-plots")) {
 			o->plots = false;
 			continue;

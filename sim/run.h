@@ -18,6 +18,7 @@ struct run_opts {
 	enum trace_level trace_level;
 	bool plots;
 	bool quiet;                 /* no report on stdout */
+	int threads;                /* 0: the default (cluster_set_threads) */
 };
 
 /* Exit status: 0 ok, 1 an expectation failed, 3 an output could not be written. */

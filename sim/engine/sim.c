@@ -13,11 +13,17 @@
 #include "sim.h"
 
 #include <inttypes.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "evq.h"
+
+struct sim_chan;
 
 struct sim {
 	sim_time_ns now;        /* first: sim_now() in sim.h reads it inline */
@@ -25,24 +31,39 @@ struct sim {
 	uint64_t root_seed;
 	uint64_t fired;
 	bool stopped;
-	sim_time_ns until;      /* the limit of the sim_run in progress */
 	int n_warm;
 	sim_event_fn *warm_for[SIM_WARM_MAX];
 	sim_warm_fn *warm[SIM_WARM_MAX];
+	/* a pair's (sim_pair): the peer, this kernel's lookahead, the events the peer sent on
+	 * another thread (not yet in q), and whether sends go straight into the peer's queue
+	 * (one thread runs both) */
+	struct sim *peer;
+	sim_lookahead_fn *la;
+	void *la_ctx;
+	struct sim_chan *in;
+	bool direct;
+	uint64_t sends;         /* events sent to the peer (one thread: sim_pair_run looks) */
+	sim_time_ns promised;   /* the promise published last (only this kernel's thread) */
+	/* read by the peer's thread while it waits: a line of its own */
+	_Alignas(64) _Atomic sim_time_ns promise;
+	char pad_[64 - sizeof(_Atomic sim_time_ns)];
 };
 _Static_assert(offsetof(struct sim, now) == 0, "sim_now() reads the first member");
 
-static _Thread_local const struct sim *sim__current;
+_Thread_local struct sim *sim__current;
 
 struct sim *sim_new(uint64_t root_seed)
 {
-	struct sim *s = calloc(1, sizeof(*s));
+	struct sim *s = aligned_alloc(64, sizeof(*s));
 
 	SIM_ASSERT(s != NULL);
+	memset(s, 0, sizeof(*s));
 	evq_init(&s->q);
 	s->root_seed = root_seed;
 	return s;
 }
+
+static void chan_free(struct sim_chan *ch);
 
 void sim_free(struct sim *s)
 {
@@ -50,6 +71,9 @@ void sim_free(struct sim *s)
 		return;
 	if (sim__current == s)
 		sim__current = NULL;
+	if (s->peer)
+		s->peer->peer = NULL;
+	chan_free(s->in);
 	evq_release(&s->q);
 	free(s);
 }
@@ -58,9 +82,19 @@ uint64_t sim_root_seed(const struct sim *s) { return s->root_seed; }
 uint64_t sim_events_fired(const struct sim *s) { return s->fired; }
 uint64_t sim_events_pending(const struct sim *s) { return evq_len(&s->q); }
 
+/* A kernel of a pair is its thread's alone (sim.h): scheduling on the other is a model's
+ * bug that would race, so it stops the run. */
+static inline void check_owner(const struct sim *s)
+{
+	if (s->peer && s != sim__current)
+		sim__assert_fail("a kernel of a pair scheduled on by the other's code", __FILE__,
+				 __LINE__);
+}
+
 sim_timer_id sim_schedule(struct sim *s, sim_time_ns at, sim_event_fn *fn, void *subject,
 			  void *arg)
 {
+	check_owner(s);
 	if (at < s->now)
 		at = s->now;
 	return evq_push(&s->q, at, fn, subject, arg);
@@ -71,6 +105,7 @@ sim_timer_id sim_after(struct sim *s, sim_time_ns delay, sim_event_fn *fn, void 
 {
 	sim_time_ns at;
 
+	check_owner(s);
 	if (delay <= 0)
 		at = s->now;
 	else if (delay > SIM_TIME_MAX - s->now)
@@ -82,12 +117,14 @@ sim_timer_id sim_after(struct sim *s, sim_time_ns delay, sim_event_fn *fn, void 
 
 sim_ticket sim_ticket_take(struct sim *s)
 {
+	check_owner(s);
 	return evq_reserve_seq(&s->q);
 }
 
 sim_timer_id sim_schedule_ticket(struct sim *s, sim_time_ns at, sim_ticket t, sim_event_fn *fn,
 				 void *subject, void *arg)
 {
+	check_owner(s);
 	if (at < s->now)
 		at = s->now;
 	return evq_push_seq(&s->q, at, t, fn, subject, arg);
@@ -95,6 +132,7 @@ sim_timer_id sim_schedule_ticket(struct sim *s, sim_time_ns at, sim_ticket t, si
 
 bool sim_cancel(struct sim *s, sim_timer_id id)
 {
+	check_owner(s);
 	return evq_cancel(&s->q, id) != 0;
 }
 
@@ -128,6 +166,21 @@ static inline void warm_ahead(const struct sim *s)
 				s->warm[i](next[0].subject, next[0].arg);
 }
 
+/* Fire ev: the loop's body, for sim_run and a pair's runs. */
+SIM_ALWAYS_INLINE void fire(struct sim *s, struct evq_event *ev, uint64_t *same_time)
+{
+	SIM_ASSERT(ev->at >= s->now);
+	/* a model that keeps scheduling at the same instant would hang the run: stop it
+	 * with the seed and the time instead */
+	*same_time = ev->at == s->now ? *same_time + 1 : 0;
+	SIM_ASSERT(*same_time < SIM_SAME_TIME_EVENTS_MAX);
+	s->now = ev->at;
+	s->fired++;
+	if (s->n_warm) /* overlap the next handlers' first misses with this one */
+		warm_ahead(s);
+	ev->fn(s, ev->subject, ev->arg);
+}
+
 uint64_t sim_run(struct sim *s, sim_time_ns until)
 {
 	struct evq_event ev;
@@ -135,20 +188,10 @@ uint64_t sim_run(struct sim *s, sim_time_ns until)
 
 	sim__set_current(s);
 	s->stopped = false;
-	s->until = until;
 	uint64_t same_time = 0;
 	while (!s->stopped && evq_pop_until(&s->q, until, &ev)) {
-		SIM_ASSERT(ev.at >= s->now);
-		/* a model that keeps scheduling at the same instant would hang the run: stop it
-		 * with the seed and the time instead */
-		same_time = ev.at == s->now ? same_time + 1 : 0;
-		SIM_ASSERT(same_time < SIM_SAME_TIME_EVENTS_MAX);
-		s->now = ev.at;
-		s->fired++;
 		n++;
-		if (s->n_warm) /* overlap the next handlers' first misses with this one */
-			warm_ahead(s);
-		ev.fn(s, ev.subject, ev.arg);
+		fire(s, &ev, &same_time);
 	}
 	if (!s->stopped && until > s->now)
 		s->now = until;
@@ -158,7 +201,7 @@ uint64_t sim_run(struct sim *s, sim_time_ns until)
 void sim_stop(struct sim *s) { s->stopped = true; }
 bool sim_stopped(const struct sim *s) { return s->stopped; }
 
-void sim__set_current(const struct sim *s) { sim__current = s; }
+void sim__set_current(const struct sim *s) { sim__current = (struct sim *)(uintptr_t)s; }
 
 _Noreturn void sim__assert_fail(const char *expr, const char *file, int line)
 {
@@ -173,8 +216,272 @@ _Noreturn void sim__assert_fail(const char *expr, const char *file, int line)
 	exit(3);
 }
 
-sim_time_ns sim_horizon(const struct sim *s)
+/* ---- a pair of kernels (sim.h) ----------------------------------------------------------
+ * What one thread sends the other's kernel goes through a channel: a list of chunks the
+ * sender appends to and the receiver empties into its queue (one writer, one reader, no
+ * lock; unbounded, so neither ever waits for room). */
+
+#define CHAN_CHUNK 1024
+struct chan_ev {
+	sim_time_ns at;
+	uint64_t seq;
+	sim_event_fn *fn;
+	void *subject, *arg;
+};
+struct chan_chunk {
+	_Atomic(struct chan_chunk *) next;
+	_Atomic uint32_t n;       /* events written (only the sender writes it) */
+	struct chan_ev ev[CHAN_CHUNK];
+};
+struct sim_chan {
+	struct chan_chunk *tail;  /* the sender's */
+	_Alignas(64) struct chan_chunk *head; /* the receiver's */
+	uint32_t read;
+};
+
+static struct chan_chunk *chunk_new(void)
 {
-	sim_time_ns next = evq_peek_time(&s->q);
-	return next <= s->until ? next : s->until + 1;
+	struct chan_chunk *k = calloc(1, sizeof(*k));
+	SIM_ASSERT(k != NULL);
+	return k;
+}
+
+static struct sim_chan *chan_new(void)
+{
+	struct sim_chan *ch = aligned_alloc(64, sizeof(*ch));
+	SIM_ASSERT(ch != NULL);
+	memset(ch, 0, sizeof(*ch));
+	ch->head = ch->tail = chunk_new();
+	return ch;
+}
+
+static void chan_free(struct sim_chan *ch)
+{
+	if (!ch)
+		return;
+	for (struct chan_chunk *k = ch->head, *next; k; k = next) {
+		next = atomic_load_explicit(&k->next, memory_order_relaxed);
+		free(k);
+	}
+	free(ch);
+}
+
+static void chan_put(struct sim_chan *ch, const struct chan_ev *e)
+{
+	struct chan_chunk *k = ch->tail;
+	uint32_t i = atomic_load_explicit(&k->n, memory_order_relaxed);
+	if (i == CHAN_CHUNK) {
+		struct chan_chunk *nk = chunk_new();
+		atomic_store_explicit(&k->next, nk, memory_order_release);
+		ch->tail = k = nk;
+		i = 0;
+	}
+	k->ev[i] = *e;
+	atomic_store_explicit(&k->n, i + 1, memory_order_release);
+}
+
+/* Move what the peer sent into s's queue, each event under the sequence its sender took. */
+static void chan_drain(struct sim *s)
+{
+	struct sim_chan *ch = s->in;
+	for (;;) {
+		struct chan_chunk *k = ch->head;
+		uint32_t n = atomic_load_explicit(&k->n, memory_order_acquire);
+		for (; ch->read < n; ch->read++) {
+			const struct chan_ev *e = &k->ev[ch->read];
+			evq_push_seq(&s->q, e->at, e->seq, e->fn, e->subject, e->arg);
+		}
+		if (n < CHAN_CHUNK)
+			return;
+		struct chan_chunk *next = atomic_load_explicit(&k->next, memory_order_acquire);
+		if (!next)
+			return;
+		free(k);
+		ch->head = next;
+		ch->read = 0;
+	}
+}
+
+void sim_pair(struct sim *a, struct sim *b, sim_lookahead_fn *la_a, void *ctx_a,
+	      sim_lookahead_fn *la_b, void *ctx_b)
+{
+	SIM_ASSERT(!a->peer && !b->peer && a != b && evq_len(&a->q) == 0 &&
+		   evq_len(&b->q) == 0);
+	a->peer = b;
+	b->peer = a;
+	a->la = la_a;
+	a->la_ctx = ctx_a;
+	b->la = la_b;
+	b->la_ctx = ctx_b;
+	a->in = chan_new();
+	b->in = chan_new();
+	a->direct = b->direct = true;
+	a->promised = b->promised = INT64_MIN;
+	/* even sequences on a, odd on b: no two events of the pair share one */
+	a->q.next_seq = 2;
+	b->q.next_seq = 3;
+	a->q.seq_step = b->q.seq_step = 2;
+}
+
+struct sim *sim_peer(const struct sim *s) { return s->peer; }
+
+void sim_send(struct sim *from, struct sim *to, sim_time_ns at, sim_event_fn *fn,
+	      void *subject, void *arg)
+{
+	if (to == from) {
+		sim_schedule(from, at, fn, subject, arg);
+		return;
+	}
+	SIM_ASSERT(to == from->peer && at >= from->promised);
+	struct chan_ev e = { at, evq_reserve_seq(&from->q), fn, subject, arg };
+	from->sends++;
+	if (from->direct) /* one thread: the peer is not running */
+		evq_push_seq(&to->q, e.at, e.seq, fn, subject, arg);
+	else
+		chan_put(to->in, &e);
+}
+
+/* No event s sends from now on is for before the earlier of its next event and its
+ * peer's promise po (what arrives later than that cannot be acted on earlier), plus its
+ * lookahead. Published only when it moves: the peer's thread reads the line. */
+static void publish(struct sim *s, sim_time_ns po)
+{
+	sim_time_ns t = evq_peek_time(&s->q), la = s->la(s->la_ctx);
+	if (po < t)
+		t = po;
+	if (la < 1)
+		la = 1;
+	t = t > SIM_TIME_MAX - la ? SIM_TIME_MAX : t + la;
+	if (t > s->promised) {
+		s->promised = t;
+		atomic_store_explicit(&s->promise, t, memory_order_release);
+	}
+}
+
+static sim_time_ns peer_promise(const struct sim *s)
+{
+	return atomic_load_explicit(&s->peer->promise, memory_order_acquire);
+}
+
+/* One thread: the two queues as one, earliest first (a's first at equal times). Each kernel
+ * fires its own events in its own order, and an event sent to the other is in the other's
+ * queue before its time (it is sent at least 1 ns ahead): the same firings as on two
+ * threads. A kernel fires on until the other's next event, unless it sends the other one,
+ * which may come earlier. */
+static void pair_one_thread(struct sim *a, struct sim *b, sim_time_ns until)
+{
+	uint64_t same_a = 0, same_b = 0;
+	struct evq_event ev;
+	for (;;) {
+		sim_time_ns ta = evq_peek_time(&a->q), tb = evq_peek_time(&b->q);
+		if ((ta < tb ? ta : tb) > until)
+			return;
+		struct sim *s = ta <= tb ? a : b;
+		sim_time_ns lim = s == a ? tb : ta - 1;
+		uint64_t *same = s == a ? &same_a : &same_b, sends = s->sends;
+		if (lim > until)
+			lim = until;
+		sim__current = s;
+		while (evq_pop_until(&s->q, lim, &ev)) {
+			fire(s, &ev, same);
+			if (s->sends != sends)
+				break;
+		}
+	}
+}
+
+/* Events between publishing promises while a thread runs: often enough that the peer
+ * follows close behind, seldom enough that the line's trips between the cores stay few. */
+#define PAIR_PUBLISH_EVERY 16
+
+/* Two threads: s's loop until it is through until. */
+static void pair_loop(struct sim *s, sim_time_ns until)
+{
+	sim__current = s;
+	sim_time_ns po = peer_promise(s);
+	chan_drain(s);
+	sim_time_ns lim = po - 1 < until ? po - 1 : until;
+	uint64_t same_time = 0;
+	unsigned k = 0;
+	struct evq_event ev;
+	for (;;) {
+		if (evq_pop_until(&s->q, lim, &ev)) {
+			fire(s, &ev, &same_time);
+			if (++k == PAIR_PUBLISH_EVERY) {
+				k = 0;
+				publish(s, po);
+			}
+			continue;
+		}
+		publish(s, po);
+		if (lim >= until)
+			return;
+		sim_time_ns np;
+		unsigned spins = 0;
+		while ((np = peer_promise(s)) == po) {
+#if defined(__x86_64__) || defined(__i386__)
+			__builtin_ia32_pause();
+#endif
+			if (++spins % 4096 == 0)
+				sched_yield();
+		}
+		po = np;
+		chan_drain(s);
+		lim = po - 1 < until ? po - 1 : until;
+	}
+}
+
+struct pair_job {
+	struct sim *s;
+	sim_time_ns until;
+};
+
+static void *pair_thread(void *arg)
+{
+	struct pair_job *j = arg;
+	pair_loop(j->s, j->until);
+	return NULL;
+}
+
+uint64_t sim_pair_run(struct sim *a, sim_time_ns until, int threads)
+{
+	struct sim *b = a->peer;
+	SIM_ASSERT(b != NULL && a->now == b->now);
+	struct sim *was = sim__current;
+	uint64_t fired = a->fired + b->fired;
+	/* both clocks read now: nothing either sends from here is for before now plus its
+	 * lookahead (the promises of the run before may have counted on events since
+	 * scheduled between runs) */
+	a->promised = b->promised = INT64_MIN;
+	for (struct sim *s = a;; s = b) {
+		chan_drain(s);
+			publish(s, s->now);
+		if (s == b)
+			break;
+	}
+	if (threads < 2) {
+		a->direct = b->direct = true;
+		a->promised = b->promised = INT64_MIN; /* nobody waits on them */
+		pair_one_thread(a, b, until);
+	} else {
+		a->direct = b->direct = false;
+		pthread_t t;
+		struct pair_job j = { b, until };
+		SIM_ASSERT(pthread_create(&t, NULL, pair_thread, &j) == 0);
+		pair_loop(a, until);
+		SIM_ASSERT(pthread_join(t, NULL) == 0);
+		a->direct = b->direct = true;
+		chan_drain(a);
+		chan_drain(b);
+	}
+	for (struct sim *s = a;; s = b) {
+		if (until > s->now)
+			s->now = until;
+		if (s == b)
+			break;
+	}
+	/* between runs either kernel's code may send the other anything (nothing runs) */
+	a->promised = b->promised = INT64_MIN;
+	sim__current = was;
+	return a->fired + b->fired - fired;
 }

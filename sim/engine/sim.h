@@ -40,7 +40,8 @@ uint64_t sim_root_seed(const struct sim *s);
 uint64_t sim_events_fired(const struct sim *s);
 uint64_t sim_events_pending(const struct sim *s);
 
-/* Schedule fn(s, subject, arg) at absolute time at (clamped to now if in the past). */
+/* Schedule fn(s, subject, arg) at absolute time at (clamped to now if in the past). On a
+ * kernel of a pair (below) only the thread running it may schedule on it. */
 sim_timer_id sim_schedule(struct sim *s, sim_time_ns at, sim_event_fn *fn, void *subject,
 			  void *arg);
 /* Same, delay after now. */
@@ -61,11 +62,6 @@ bool sim_cancel(struct sim *s, sim_timer_id id);
 /* Run events with time <= until; afterwards now == until unless stopped early.
  * Returns the number of events fired by this call. */
 uint64_t sim_run(struct sim *s, sim_time_ns until);
-/* The earliest time anything else can happen: the next pending event's time, or just past
- * the limit of the run in progress. A handler may act for a time t < sim_horizon() without
- * an event of its own (a producer generating many arrivals in one event), because nothing
- * could have observed or changed the state in between. */
-sim_time_ns sim_horizon(const struct sim *s);
 /* Cache warming (a hint; never changes what happens). In a large model most handlers
  * start with cache misses on what their argument points to. The loop asks for the
  * argument of the event after next, and calls the warm function registered for the next
@@ -104,7 +100,45 @@ _Noreturn void sim__assert_fail(const char *expr, const char *file, int line);
 #else
 #define SIM_ALWAYS_INLINE static inline
 #endif
-/* The kernel whose seed and time an assertion failure reports (set by sim_run). */
+/* The kernel whose seed and time an assertion failure reports, and whose clock and queue
+ * the code running on this thread works with (set by sim_run, or by sim_enter). */
+extern _Thread_local struct sim *sim__current;
 void sim__set_current(const struct sim *s);
+static inline struct sim *sim_current(void) { return sim__current; }
+/* Make s this thread's kernel; returns the one before, for sim_enter(that) afterwards. */
+static inline struct sim *sim_enter(struct sim *s)
+{
+	struct sim *was = sim__current;
+	sim__current = s;
+	return was;
+}
+
+/* ---- a pair of kernels ------------------------------------------------------------------
+ * A model split in two domains - two kernels, each with its own clock, queue and state -
+ * whose events touch the other domain's state only by sending it an event (sim_send) for
+ * at least a lookahead later can run both on two threads at once and still fire every
+ * event exactly as one thread would (conservative synchronization, Chandy-Misra-Bryant with
+ * lookahead): each domain publishes a promise - no event it sends from now on is for an
+ * earlier time - as the earlier of its next event and its peer's promise, plus its
+ * lookahead (a callback: the least delay any of its next sends can have); each fires only
+ * events before its peer's promise. The order of events is (time, sequence) as on one
+ * kernel; the pair's sequences are even on the first and odd on the second, and an event
+ * sent keeps the sequence its sender took, so no tie depends on which thread got where
+ * first. Deterministic on one thread or two. Outside sim_pair_run (setting up, between
+ * runs) both kernels may be used from one thread; a model then says which it works with
+ * (sim_enter). */
+typedef sim_time_ns sim_lookahead_fn(void *ctx);
+void sim_pair(struct sim *a, struct sim *b, sim_lookahead_fn *la_a, void *ctx_a,
+	      sim_lookahead_fn *la_b, void *ctx_b);
+/* The kernel paired with s, NULL if none. */
+struct sim *sim_peer(const struct sim *s);
+/* Schedule fn at `at` on the peer `to` of the running kernel `from` (to == from: as
+ * sim_schedule). `at` must not be before the promise from has published, which holds for
+ * any at >= the sender's now plus its lookahead. */
+void sim_send(struct sim *from, struct sim *to, sim_time_ns at, sim_event_fn *fn,
+	      void *subject, void *arg);
+/* Run both kernels of a pair through every event at or before until, on `threads` (1 or
+ * 2) threads; afterwards both clocks read until. Returns the events fired. */
+uint64_t sim_pair_run(struct sim *a, sim_time_ns until, int threads);
 
 #endif

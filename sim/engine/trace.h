@@ -15,11 +15,19 @@
 
 enum trace_level { TRACE_SUMMARY = 0, TRACE_EVENTS = 1, TRACE_DEBUG = 2 };
 
+struct trace_held;
 struct trace {
 	FILE *out;              /* NULL: a sink that drops everything */
 	enum trace_level level;
 	struct jsonw line;
 	uint64_t lines;
+	sim_time_ns line_at;    /* the time of the line being built */
+	/* trace_hold: lines kept in memory with their times until trace_merge */
+	bool hold;
+	char *held;
+	size_t held_len, held_cap;
+	struct trace_held *idx;
+	size_t n_idx, cap_idx;
 };
 
 /* out may be NULL (no trace). The trace does not own out. */
@@ -32,6 +40,14 @@ static inline bool trace_on(const struct trace *t, enum trace_level l)
 {
 	return t && t->out && l <= t->level;
 }
+
+/* Keep the lines written from now on in memory (on) or write them as they come (off; the
+ * lines kept are still for trace_merge). Two kernels running at once (sim.h) each write
+ * to a trace of its own, both held, merged after the run in time order. */
+void trace_hold(struct trace *t, bool on);
+/* Write the lines a and b hold to a's output by time (a's first at equal times), and
+ * forget them. */
+void trace_merge(struct trace *a, struct trace *b);
 
 /* Start a line {"t_ns":at,"type":type ... ; add fields with jsonw_k*(trace_w(t), ...). */
 void trace_begin(struct trace *t, sim_time_ns at, const char *type);
