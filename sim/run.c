@@ -273,6 +273,7 @@ int run_scenario(struct scenario *sc, const struct run_opts *opt)
 	int failed = write_summary(c, sc, seed, &o, opt->quiet, wall_s() - t0);
 	trace_begin(&tr, cluster_now(c), "run.end");
 	jsonw_kint(trace_w(&tr), "events", (int64_t)cluster_events(c));
+	jsonw_kint(trace_w(&tr), "kernels", cluster_paired(c) ? 2 : 1);
 	jsonw_kint(trace_w(&tr), "expectations_failed", failed);
 	trace_end(&tr);
 	trace_release(&tr);

@@ -132,6 +132,77 @@ static void test_warming_changes_nothing(void **state)
 	run_release(&b);
 }
 
+/* The producers get a kernel of their own (cluster_new's pair_maybe) when the replicas
+ * outgrow the caches and no fault is scheduled, and not otherwise; KAFKASIM_PAIR overrides
+ * the size, never the faults. */
+static const char pair_yaml[] =
+	"name: pair\nduration: 1s\ncluster: { brokers: %d }\n"
+	"topics: [ { name: t, partitions: %d, replication.factor: 3 } ]\n"
+	"producers: [ { name: p, topic: t, rate: 1000/s } ]\n%s";
+
+static bool paired_with(int brokers, int partitions, const char *faults)
+{
+	char yaml[1024];
+	snprintf(yaml, sizeof(yaml), pair_yaml, brokers, partitions, faults);
+	struct run r;
+	run_begin(&r, yaml, 0);
+	bool paired = cluster_paired(r.c);
+	run_release(&r);
+	return paired;
+}
+
+static void test_pairing_choice(void **state)
+{
+	(void)state;
+	const char *crash = "faults: [ { at: 500ms, crash: broker-1 } ]\n";
+	assert_int_equal(unsetenv("KAFKASIM_PAIR"), 0);
+	/* 3,000 replicas of 512 bytes: 1.5 MiB; 12,000: 6 MiB (KS_WARM_BYTES is 4 MiB) */
+	assert_false(paired_with(3, 1000, ""));
+	assert_true(paired_with(12, 4000, ""));
+	assert_false(paired_with(12, 4000, crash));
+	assert_int_equal(setenv("KAFKASIM_PAIR", "1", 1), 0);
+	assert_true(paired_with(3, 1000, ""));
+	assert_false(paired_with(3, 1000, crash));
+	assert_int_equal(setenv("KAFKASIM_PAIR", "0", 1), 0);
+	assert_false(paired_with(12, 4000, ""));
+	assert_int_equal(unsetenv("KAFKASIM_PAIR"), 0);
+}
+
+/* A block one kernel of a pair allocates and the other frees goes back to the first's
+ * pools: freed to the freeing kernel's, a producer's requests (freed by brokers) would make
+ * its pools grow without end (the 100-broker minute's peak went past 2 GB). */
+static void test_blocks_return_to_their_kernel(void **state)
+{
+	(void)state;
+	char yaml[1024];
+	snprintf(yaml, sizeof(yaml), pair_yaml, 3, 3, "");
+	assert_int_equal(setenv("KAFKASIM_PAIR", "1", 1), 0);
+	struct run r;
+	run_begin(&r, yaml, 0);
+	assert_int_equal(unsetenv("KAFKASIM_PAIR"), 0);
+	struct cluster *c = r.c;
+	assert_true(cluster_paired(c));
+	struct sim *was = sim_enter(c->psim);
+	void *m = ks_alloc(c, 200);
+	sim_enter(c->sim);
+	ks_free(m);
+	assert_non_null(atomic_load(&c->ks_remote[1]));
+	sim_enter(c->psim);
+	bool back = false;
+	void *taken[4096];
+	int n = 0;
+	while (n < 4096 && !back) {
+		taken[n] = ks_alloc(c, 200);
+		back = taken[n++] == m;
+	}
+	assert_true(back);
+	assert_null(atomic_load(&c->ks_remote[1]));
+	while (n > 0)
+		ks_free(taken[--n]);
+	sim_enter(was);
+	run_release(&r);
+}
+
 /* acks=1 acknowledges what only the leader has: its crash loses acknowledged records;
  * acks=all with min.insync.replicas=2 loses none. */
 static void test_acks_and_leader_crash(void **state)
@@ -1555,6 +1626,8 @@ int main(void)
 		cmocka_unit_test(test_consumers_leave_producer_draws_alone),
 		cmocka_unit_test(test_determinism),
 		cmocka_unit_test(test_warming_changes_nothing),
+		cmocka_unit_test(test_pairing_choice),
+		cmocka_unit_test(test_blocks_return_to_their_kernel),
 		cmocka_unit_test(test_isr_count_every_mask),
 		cmocka_unit_test(test_single_key_lands_on_its_partition),
 		cmocka_unit_test(test_acks_and_leader_crash),
