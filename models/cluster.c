@@ -514,10 +514,17 @@ void cluster_run_until(struct cluster *c, sim_time_ns t)
 		sim_run(c->sim, t);
 		return;
 	}
+	/* the trace lines a paired run holds are merged after it: with a trace on, runs of at
+	 * most 100 ms, so that what is held stays small (a run's length changes nothing) */
+	sim_time_ns step = trace_on(c->tr, TRACE_EVENTS) ? 100 * SIM_MS : SIM_TIME_MAX;
 	trace_hold(c->tr, true);
 	trace_hold(c->ptr, true);
-	sim_pair_run(c->sim, t, c->threads);
-	trace_merge(c->tr, c->ptr);
+	sim_time_ns now = sim_now(c->sim);
+	do { /* at least once: events scheduled for now since the last run fire now */
+		now = t - now > step ? now + step : t;
+		sim_pair_run(c->sim, now, c->threads);
+		trace_merge(c->tr, c->ptr);
+	} while (now < t);
 	trace_hold(c->tr, false);
 	trace_hold(c->ptr, false);
 	sim_enter(c->sim);
