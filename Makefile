@@ -45,6 +45,10 @@ TESTS := $(TEST_SRC:tests/unit/%.c=build/tests/%)
 ASAN_TESTS := $(TEST_SRC:tests/unit/%.c=build/asan/tests/%)
 HDRS := $(wildcard sim/*.h sim/engine/*.h models/*.h)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+# ThreadSanitizer, for what runs on two threads (a pair of kernels, sim.h): the pair's unit
+# test and paired scenario runs (tests/run.sh)
+TSAN := -fsanitize=thread -fno-omit-frame-pointer
+TSAN_OBJ := $(LIB_SRC:%.c=build/tsan/%.o)
 
 .PHONY: all run test unit bench clean deps check-deps docs bench-big fuzz
 .SECONDARY:
@@ -97,6 +101,17 @@ build/tests/%: tests/unit/%.c tests/unit/testutil.h tests/unit/modelrun.h $(OBJ)
 	@echo "  TEST $@"
 	$(Q)$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(OBJ) $(LIBS) -lcmocka
 
+build/tsan/%.o: %.c $(HDRS) $(FLAGS_STAMP)
+	@mkdir -p $(dir $@)
+	@echo "  CC   $< (tsan)"
+	$(Q)$(CC) $(CFLAGS_ALL) -O1 $(TSAN) -c -o $@ $<
+build/tsan/kafkasim: build/tsan/sim/main.o $(TSAN_OBJ)
+	$(Q)$(CC) $(CFLAGS_ALL) -O1 $(TSAN) -o $@ $^ $(LIBS)
+build/tsan/tests/%: tests/unit/%.c tests/unit/testutil.h $(TSAN_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  TEST $@"
+	$(Q)$(CC) $(CFLAGS_ALL) -O1 $(TSAN) -Itests/unit -o $@ $< $(TSAN_OBJ) $(LIBS) -lcmocka
+
 build/asan/tests/%: tests/unit/%.c tests/unit/testutil.h tests/unit/modelrun.h $(ASAN_OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  TEST $@"
@@ -127,7 +142,7 @@ run: deps
 	build/kafkasim run scenarios/quickstart.yaml
 	@echo "outputs: output/quickstart/ (trace.jsonl, metrics.csv, summary.json, snapshots.txt, *.png)"
 
-unit: $(TESTS) $(ASAN_TESTS)
+unit: $(TESTS) $(ASAN_TESTS) build/tsan/tests/test_pair build/tsan/kafkasim
 
 test: deps
 	@$(MAKE) --no-print-directory all unit $(BENCH_SRC:tests/bench/%.c=build/bench/%)

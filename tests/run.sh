@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/run.sh - every suite, one closing line "N passed, N failed".
-# Suites: each unit-test binary (plain, then under ASan+UBSan) in TAP form, then the
-# scenario-level checks in tests/scenario_tests.sh (CLI, bad inputs, determinism, scenarios).
+# Suites: each unit-test binary (plain, then under ASan+UBSan) in TAP form, the two-thread
+# code under ThreadSanitizer, then the scenario-level checks in tests/scenario_tests.sh (CLI, bad inputs, determinism, scenarios).
 cd "$(dirname "$0")/.." || exit 3
 PASS=0
 FAIL=0
@@ -42,6 +42,26 @@ for t in build/asan/tests/test_*; do
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		run_binary "$t" "asan+ubsan $(basename "$t")"
 done
+
+# What runs on two threads, under ThreadSanitizer: the pair's unit test, and paired runs of
+# scenarios (told to pair: small enough for TSan's pace) - no race reported, exit 0.
+for t in build/tsan/tests/test_*; do
+	[ -x "$t" ] || continue
+	TSAN_OPTIONS=halt_on_error=1 run_binary "$t" "tsan $(basename "$t")"
+done
+if [ -x build/tsan/kafkasim ]; then
+	for s in quickstart c06-independent-groups c20-producer-batching; do
+		if KAFKASIM_PAIR=1 TSAN_OPTIONS=halt_on_error=1:exitcode=66 build/tsan/kafkasim run \
+			"scenarios/$s.yaml" --threads 2 --trace-level debug --no-plots --quiet \
+			--out build/tsan/out >>"$LOG" 2>&1 &&
+			grep -q '"kernels":2' build/tsan/out/trace.jsonl; then
+			PASS=$((PASS + 1))
+		else
+			echo "FAIL tsan: $s paired on two threads (see $LOG)"; FAIL=$((FAIL + 1))
+		fi
+	done
+	echo "  tsan scenarios: done"
+fi
 
 if [ -f tests/scenario_tests.sh ]; then
 	res=$(sh tests/scenario_tests.sh "$@" | tee -a "$LOG" | tee /dev/stderr | tail -n 1)
