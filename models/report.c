@@ -41,6 +41,7 @@ void cluster_metrics_header(const struct cluster *c, FILE *out)
 
 void cluster_metrics_row(struct cluster *c, FILE *out)
 {
+	sim_enter(c->sim); /* this cluster's, whatever ran last in the process */
 	prod__catch_up(c);
 	int urp = 0, offline = 0;
 	for (int i = 0; i < c->n_parts; i++) {
@@ -86,6 +87,7 @@ static void replica_list(const struct partition *p, uint32_t mask, bool all, cha
 
 void cluster_snapshot(struct cluster *c, FILE *out)
 {
+	sim_enter(c->sim); /* this cluster's, whatever ran last in the process */
 	prod__catch_up(c);
 	fprintf(out, "=== t=%.3fs ===\n$ kafka-topics.sh --describe\n",
 		(double)sim_now(c->sim) / 1e9);
@@ -114,6 +116,7 @@ void cluster_snapshot(struct cluster *c, FILE *out)
 
 void cluster_finish(struct cluster *c)
 {
+	sim_enter(c->sim); /* this cluster's, whatever ran last in the process */
 	prod__catch_up(c);
 	if (c->finished)
 		return;
@@ -256,6 +259,7 @@ static void summary_events(struct cluster *c, struct summ *s)
 
 void cluster_summary(struct cluster *c, struct summ *s)
 {
+	sim_enter(c->sim); /* this cluster's, whatever ran last in the process */
 	cluster_finish(c);
 	summ_obj(s, "records");
 	summ_int(s, "produced", (int64_t)c->records_produced);
