@@ -6,9 +6,10 @@
  * fired while its callback runs; events fire in (time, sequence) order (evq.c). The kernel
  * knows nothing of what the events mean and never owns a subject.
  *
- * The only global state in the engine is the "current kernel" pointer an assertion failure
- * reports its seed and time from. It is thread-local so that sweeps may run one kernel per
- * thread.
+ * The only global state in the engine is the "current kernel" pointer: the kernel an
+ * assertion failure reports its seed and time from, and the one a model's code running on
+ * this thread works with (sim_current). It is thread-local: a pair of kernels (the end of
+ * this file) runs one on each of two threads.
  */
 #include "sim.h"
 

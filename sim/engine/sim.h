@@ -4,7 +4,8 @@
  * Knows nothing of Kafka. Models hand the kernel a function and opaque pointers; the kernel
  * never owns or frees a subject. Time is integer nanoseconds; events fire in (time, sequence)
  * order, so two events at the same instant fire in the order they were scheduled and a run
- * never depends on heap tie-breaking or on addresses.
+ * never depends on heap tie-breaking or on addresses. Two kernels may run as a pair on two
+ * threads (below), with the same outcome as on one thread.
  */
 #ifndef SIM_ENGINE_SIM_H
 #define SIM_ENGINE_SIM_H
