@@ -122,7 +122,6 @@ void evq_init(struct evq *q)
 	q->free_head = EVQ_NIL;
 	q->front = EVQ_NIL;
 	q->next_seq = 1;
-	q->seq_step = 1;
 	q->small = true;
 }
 
@@ -337,7 +336,7 @@ static sim_timer_id push(struct evq *q, sim_time_ns at, uint64_t seq, sim_event_
 
 sim_timer_id evq_push(struct evq *q, sim_time_ns at, sim_event_fn *fn, void *subject, void *arg)
 {
-	return push(q, at, evq_reserve_seq(q), fn, subject, arg);
+	return push(q, at, q->next_seq++, fn, subject, arg);
 }
 
 /* A sequence taken earlier may be one whose event was cancelled and whose entry is still in

@@ -38,8 +38,6 @@ struct evq {
 	uint32_t front;          /* slot of the earliest event, held out of the heap, or NIL */
 	struct evq_key front_key;
 	uint64_t next_seq;
-	uint64_t seq_step;       /* 1; 2 for a kernel of a pair (sim.h), whose sequences then
-				  * never equal its peer's */
 };
 
 void evq_init(struct evq *q);
@@ -52,12 +50,7 @@ sim_timer_id evq_push(struct evq *q, sim_time_ns at, sim_event_fn *fn, void *sub
 sim_timer_id evq_push_seq(struct evq *q, sim_time_ns at, uint64_t seq, sim_event_fn *fn,
 			  void *subject, void *arg);
 /* Take the next sequence number without pushing anything. */
-static inline uint64_t evq_reserve_seq(struct evq *q)
-{
-	uint64_t seq = q->next_seq;
-	q->next_seq += q->seq_step;
-	return seq;
-}
+static inline uint64_t evq_reserve_seq(struct evq *q) { return q->next_seq++; }
 /* Remove a pending event; returns 1 if it was pending, 0 if the id is stale. Amortized
  * O(log n): its entry is dropped when it reaches the top, or in a rebuild. */
 int evq_cancel(struct evq *q, sim_timer_id id);

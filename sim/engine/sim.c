@@ -11,11 +11,36 @@
  * this thread works with (sim_current). It is thread-local: a pair of kernels (the end of
  * this file) runs one on each of two threads.
  */
+#if defined(__linux__) && !defined(_DEFAULT_SOURCE)
+#define _DEFAULT_SOURCE /* syscall(2), for a futex */
+#endif
 #include "sim.h"
 
 #include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>
+#if defined(__linux__)
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+/* Sleep on *word while it holds seen; wake one sleeper. */
+static void futex_wait(_Atomic uint32_t *word, uint32_t seen)
+{
+	syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, seen, NULL, NULL, 0);
+}
+static void futex_wake(_Atomic uint32_t *word)
+{
+	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+#else /* no futex: the waiter yields instead of sleeping */
+static void futex_wait(_Atomic uint32_t *word, uint32_t seen)
+{
+	(void)word;
+	(void)seen;
+	sched_yield();
+}
+static void futex_wake(_Atomic uint32_t *word) { (void)word; }
+#endif
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -45,9 +70,18 @@ struct sim {
 	bool direct;
 	uint64_t sends;         /* events sent to the peer (one thread: sim_pair_run looks) */
 	sim_time_ns promised;   /* the promise published last (only this kernel's thread) */
+	uint64_t sleeps;        /* times it slept waiting for the peer (await_promise) */
+	uint64_t waits;         /* times it waited for the peer's promise (pair_loop) */
+	bool first;             /* the pair's first kernel (sim_pair's a): it runs the pair */
+	unsigned solo_left, solo_next; /* the first's: runs left on one thread, and how many
+				   * the next fall back will take (pair_loop) */
+	uint64_t solo_runs;     /* the first's: runs asked for two threads that ended on one */
 	/* read by the peer's thread while it waits: a line of its own */
 	_Alignas(64) _Atomic sim_time_ns promise;
-	char pad_[64 - sizeof(_Atomic sim_time_ns)];
+	_Atomic uint32_t published; /* promises published: the futex a waiting peer sleeps on */
+	_Atomic uint32_t sleeping;  /* the peer sleeps on it (publish then wakes it) */
+	_Atomic uint32_t abandon;   /* the first's: both threads stop (pair_loop) */
+	char pad_[64 - sizeof(_Atomic sim_time_ns) - 3 * sizeof(_Atomic uint32_t)];
 };
 _Static_assert(offsetof(struct sim, now) == 0, "sim_now() reads the first member");
 
@@ -303,6 +337,16 @@ static void chan_drain(struct sim *s)
 	}
 }
 
+/* Where a pair's own sequences start. An event one kernel sends the other keeps its
+ * sender's sequence less this: below all of the receiver's own, so that at one instant what
+ * was sent - scheduled at an earlier instant, one network hop before - fires before what the
+ * receiver scheduled at that instant or since, as on one kernel, and in the order it was
+ * sent. (On one kernel an event the receiver scheduled for that very nanosecond before the
+ * message was sent would fire first; on a pair it fires after - the one difference, and
+ * it needs two events on one nanosecond.) 2^39 events a kernel: a 100-broker hour sends
+ * some 10^10. */
+#define PAIR_SEQ_LOCAL (UINT64_C(1) << 39)
+
 void sim_pair(struct sim *a, struct sim *b, sim_lookahead_fn *la_a, void *ctx_a,
 	      sim_lookahead_fn *la_b, void *ctx_b)
 {
@@ -318,13 +362,16 @@ void sim_pair(struct sim *a, struct sim *b, sim_lookahead_fn *la_a, void *ctx_a,
 	b->in = chan_new();
 	a->direct = b->direct = true;
 	a->promised = b->promised = INT64_MIN;
-	/* even sequences on a, odd on b: no two events of the pair share one */
-	a->q.next_seq = 2;
-	b->q.next_seq = 3;
-	a->q.seq_step = b->q.seq_step = 2;
+	a->first = true;
+	a->solo_next = 1;
+	/* each kernel's own events take sequences from PAIR_SEQ_LOCAL up, those its peer sends
+	 * it below (sim_send) */
+	a->q.next_seq = b->q.next_seq = PAIR_SEQ_LOCAL;
 }
 
 struct sim *sim_peer(const struct sim *s) { return s->peer; }
+
+uint64_t sim_pair_solo_runs(const struct sim *a) { return a->solo_runs; }
 
 void sim_send(struct sim *from, struct sim *to, sim_time_ns at, sim_event_fn *fn,
 	      void *subject, void *arg)
@@ -334,7 +381,7 @@ void sim_send(struct sim *from, struct sim *to, sim_time_ns at, sim_event_fn *fn
 		return;
 	}
 	SIM_ASSERT(to == from->peer && at >= from->promised);
-	struct chan_ev e = { at, evq_reserve_seq(&from->q), fn, subject, arg };
+	struct chan_ev e = { at, evq_reserve_seq(&from->q) - PAIR_SEQ_LOCAL, fn, subject, arg };
 	from->sends++;
 	if (from->direct) /* one thread: the peer is not running */
 		evq_push_seq(&to->q, e.at, e.seq, fn, subject, arg);
@@ -355,8 +402,54 @@ static void publish(struct sim *s, sim_time_ns po)
 	t = t > SIM_TIME_MAX - la ? SIM_TIME_MAX : t + la;
 	if (t > s->promised) {
 		s->promised = t;
-		atomic_store_explicit(&s->promise, t, memory_order_release);
+		/* a peer that gave up spinning sleeps until this moves: the store and the test of
+		 * `sleeping`, the peer's store to it and its test of the promise, all sequentially
+		 * consistent, so that one of the two sees the other (Dekker) */
+		atomic_store(&s->promise, t);
+		atomic_fetch_add(&s->published, 1);
+		if (atomic_load(&s->sleeping))
+			futex_wake(&s->published);
 	}
+}
+
+/* Wait until the peer publishes a promise other than po; return it. Spins first (a promise
+ * comes every PAIR_PUBLISH_EVERY events, microseconds apart), then sleeps: with more
+ * threads than cores a spinning waiter would take the core its peer needs. */
+static sim_time_ns await_promise(struct sim *s, sim_time_ns po)
+{
+	struct sim *peer = s->peer, *first = s->first ? s : peer;
+	sim_time_ns np;
+	for (unsigned spins = 0; spins < 1u << 14; spins++) {
+		if ((np = atomic_load_explicit(&peer->promise, memory_order_acquire)) != po)
+			return np;
+		if (atomic_load_explicit(&first->abandon, memory_order_relaxed))
+			return INT64_MIN;
+#if defined(__x86_64__) || defined(__i386__)
+		__builtin_ia32_pause();
+#endif
+	}
+	for (;;) {
+		uint32_t seen = atomic_load(&peer->published);
+		atomic_store(&peer->sleeping, 1);
+		if ((np = atomic_load(&peer->promise)) != po || atomic_load(&first->abandon)) {
+			atomic_store(&peer->sleeping, 0);
+			return atomic_load(&first->abandon) ? INT64_MIN : np;
+		}
+		futex_wait(&peer->published, seen);
+		s->sleeps++;
+		atomic_store(&peer->sleeping, 0);
+		if ((np = atomic_load_explicit(&peer->promise, memory_order_acquire)) != po)
+			return np;
+	}
+}
+
+/* Both threads of a pair stop where they are: whatever each has fired was safe to fire, so
+ * one thread can take over from there (sim_pair_run). The first kernel wakes its peer. */
+static void pair_abandon(struct sim *first)
+{
+	atomic_store(&first->abandon, 1);
+	atomic_fetch_add(&first->published, 1);
+	futex_wake(&first->published);
 }
 
 static sim_time_ns peer_promise(const struct sim *s)
@@ -395,10 +488,21 @@ static void pair_one_thread(struct sim *a, struct sim *b, sim_time_ns until)
  * follows close behind, seldom enough that the line's trips between the cores stay few. */
 #define PAIR_PUBLISH_EVERY 16
 
-/* Two threads: s's loop until it is through until. */
+/* When two threads do worse than one, the first kernel's thread stops the pair: when it
+ * waits for its peer more than once per PAIR_WAITS_PER events over at least PAIR_WAITS_MIN
+ * waits (a lookahead of nanoseconds - latencies drawn near 0 - makes every few events a
+ * round trip between the cores), or sleeps PAIR_SLEEPS_MAX times in a run (more threads
+ * than free cores: each stall of one thread is a sleep of the other). The 100-broker bench
+ * waits once per ~100 events and hardly sleeps. */
+#define PAIR_WAITS_PER 16
+#define PAIR_WAITS_MIN 4096
+#define PAIR_SLEEPS_MAX 256
+
+/* Two threads: s's loop until it is through until, or the pair is abandoned. */
 static void pair_loop(struct sim *s, sim_time_ns until)
 {
 	sim__current = s;
+	uint64_t fired0 = s->fired, waits0 = s->waits, sleeps0 = s->sleeps;
 	sim_time_ns po = peer_promise(s);
 	chan_drain(s);
 	sim_time_ns lim = po - 1 < until ? po - 1 : until;
@@ -417,20 +521,21 @@ static void pair_loop(struct sim *s, sim_time_ns until)
 		publish(s, po);
 		if (lim >= until)
 			return;
-		sim_time_ns np;
-		unsigned spins = 0;
-		while ((np = peer_promise(s)) == po) {
-#if defined(__x86_64__) || defined(__i386__)
-			__builtin_ia32_pause();
-#endif
-			if (++spins % 4096 == 0)
-				sched_yield();
-		}
-		po = np;
+		s->waits++;
+		if (s->first && ((s->waits - waits0 >= PAIR_WAITS_MIN &&
+				  (s->waits - waits0) * PAIR_WAITS_PER > s->fired - fired0) ||
+				 s->sleeps - sleeps0 >= PAIR_SLEEPS_MAX))
+			pair_abandon(s);
+		po = await_promise(s, po);
+		if (po == INT64_MIN)
+			return;
 		chan_drain(s);
 		lim = po - 1 < until ? po - 1 : until;
 	}
 }
+
+/* Runs shorter than this go on one thread (starting one costs tens of microseconds). */
+#define PAIR_RUN_MIN (10 * SIM_MS)
 
 struct pair_job {
 	struct sim *s;
@@ -460,21 +565,37 @@ uint64_t sim_pair_run(struct sim *a, sim_time_ns until, int threads)
 		if (s == b)
 			break;
 	}
-	if (threads < 2) {
-		a->direct = b->direct = true;
-		a->promised = b->promised = INT64_MIN; /* nobody waits on them */
-		pair_one_thread(a, b, until);
-	} else {
+	/* two threads when asked for, but not for a run too short to pay for starting one,
+	 * nor for a while after two did worse than one (pair_loop: the next 1, 2, 4 ... 64
+	 * runs; then two are tried again) */
+	if (threads >= 2 && (a->solo_left > 0 || until - a->now < PAIR_RUN_MIN)) {
+		a->solo_left -= a->solo_left > 0;
+		a->solo_runs++;
+		threads = 1;
+	}
+	if (threads >= 2) {
 		a->direct = b->direct = false;
+		atomic_store(&a->abandon, 0);
 		pthread_t t;
 		struct pair_job j = { b, until };
 		SIM_ASSERT(pthread_create(&t, NULL, pair_thread, &j) == 0);
 		pair_loop(a, until);
 		SIM_ASSERT(pthread_join(t, NULL) == 0);
-		a->direct = b->direct = true;
 		chan_drain(a);
 		chan_drain(b);
+		if (atomic_load(&a->abandon)) {
+			a->solo_runs++;
+			a->solo_left = a->solo_next;
+			a->solo_next = a->solo_next < 64 ? 2 * a->solo_next : 64;
+		} else {
+			a->solo_next = 1;
+		}
 	}
+	/* one thread: the whole run, or what an abandoned pair left (each kernel may be at a
+	 * time of its own) */
+	a->direct = b->direct = true;
+	a->promised = b->promised = INT64_MIN; /* nobody waits on them */
+	pair_one_thread(a, b, until);
 	for (struct sim *s = a;; s = b) {
 		if (until > s->now)
 			s->now = until;

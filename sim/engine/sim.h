@@ -123,9 +123,9 @@ static inline struct sim *sim_enter(struct sim *s)
  * earlier time - as the earlier of its next event and its peer's promise, plus its
  * lookahead (a callback: the least delay any of its next sends can have); each fires only
  * events before its peer's promise. The order of events is (time, sequence) as on one
- * kernel; the pair's sequences are even on the first and odd on the second, and an event
- * sent keeps the sequence its sender took, so no tie depends on which thread got where
- * first. Deterministic on one thread or two. Outside sim_pair_run (setting up, between
+ * kernel; at one instant what the peer sent fires first, in the order it was sent, then the
+ * kernel's own (sim.c, PAIR_SEQ_LOCAL), so no tie depends on which thread got where first.
+ * Deterministic on one thread or two. Outside sim_pair_run (setting up, between
  * runs) both kernels may be used from one thread; a model then says which it works with
  * (sim_enter). */
 typedef sim_time_ns sim_lookahead_fn(void *ctx);
@@ -139,7 +139,12 @@ struct sim *sim_peer(const struct sim *s);
 void sim_send(struct sim *from, struct sim *to, sim_time_ns at, sim_event_fn *fn,
 	      void *subject, void *arg);
 /* Run both kernels of a pair through every event at or before until, on `threads` (1 or
- * 2) threads; afterwards both clocks read until. Returns the events fired. */
+ * 2) threads; afterwards both clocks read until. Returns the events fired. Two threads
+ * fall back to one, for the rest of the run and a few runs after, when they do worse
+ * (sim.c, pair_loop: a lookahead of nanoseconds, or more threads than free cores); runs
+ * under 10 ms take one. */
 uint64_t sim_pair_run(struct sim *a, sim_time_ns until, int threads);
+/* The runs asked for two threads that ran, or ended, on one. */
+uint64_t sim_pair_solo_runs(const struct sim *a);
 
 #endif

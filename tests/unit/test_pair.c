@@ -17,7 +17,10 @@
 #define N_SIDE 3               /* nodes per side */
 #define N_NODES (2 * N_SIDE)
 #define LOG_MAX 20000
-#define LAT_MIN 40             /* the least latency (ns) */
+/* Times in microseconds, so that runs are long enough for two threads (sim.c's
+ * PAIR_RUN_MIN is 10 ms); latencies from lat_min to lat_min + lat_spread ns. */
+#define US 1000
+static sim_time_ns lat_min = 40 * US, lat_spread = 1000 * US;
 
 struct world;
 struct tnode {
@@ -67,7 +70,7 @@ static void send_one(struct tnode *n, int64_t what)
 	struct world *w = n->w;
 	struct sim *me = w->k[n->side], *peer = w->k[1 - n->side];
 	sim_time_ns at = sim_now(me) + n->next_lat;
-	n->next_lat = LAT_MIN + (sim_time_ns)(draw(n) % 1000);
+	n->next_lat = lat_min + (sim_time_ns)(draw(n) % (uint64_t)lat_spread);
 	if (at < n->last_at)
 		at = n->last_at;
 	at = at_residue(at, n->side ? 1 : 3);
@@ -86,7 +89,7 @@ static void tick_fn(struct sim *s, void *subject, void *arg)
 	note(n, -1);
 	send_one(n, n->id * 1000000 + n->n_log);
 	/* sometimes a timer at this very instant's residue: ties among a side's own events */
-	sim_time_ns d = draw(n) % 3 == 0 ? 0 : (sim_time_ns)(draw(n) % 500);
+	sim_time_ns d = draw(n) % 3 == 0 ? 0 : (sim_time_ns)(draw(n) % (500 * US));
 	sim_schedule(s, at_residue(sim_now(s) + d, n->side ? 2 : 0), tick_fn, n, NULL);
 }
 
@@ -123,7 +126,7 @@ static struct world *run_world(int pair, int threads, sim_time_ns until, sim_tim
 		n->id = i;
 		n->side = i / N_SIDE;
 		n->rng = 0x9E3779B97F4A7C15ull * (uint64_t)(i + 1);
-		n->next_lat = LAT_MIN + (sim_time_ns)(draw(n) % 1000);
+		n->next_lat = lat_min + (sim_time_ns)(draw(n) % (uint64_t)lat_spread);
 	}
 	if (pair)
 		sim_pair(w->k[0], w->k[1], side_lookahead, &w->node[0], side_lookahead,
@@ -131,7 +134,7 @@ static struct world *run_world(int pair, int threads, sim_time_ns until, sim_tim
 	for (int i = 0; i < N_NODES; i++) {
 		struct tnode *n = &w->node[i];
 		struct sim *was = sim_enter(w->k[n->side]);
-		sim_schedule(w->k[n->side], at_residue((sim_time_ns)i * 7, n->side ? 2 : 0),
+		sim_schedule(w->k[n->side], at_residue((sim_time_ns)i * 7 * US, n->side ? 2 : 0),
 			     tick_fn, n, NULL);
 		sim_enter(was);
 	}
@@ -170,9 +173,9 @@ static void assert_same_logs(const struct world *a, const struct world *b)
 static void test_pair_fires_as_one_kernel(void **state)
 {
 	(void)state;
-	struct world *one = run_world(0, 1, 200000, 50000);
-	struct world *p1 = run_world(1, 1, 200000, 50000);
-	struct world *p2 = run_world(1, 2, 200000, 50000);
+	struct world *one = run_world(0, 1, 200000 * US, 50000 * US);
+	struct world *p1 = run_world(1, 1, 200000 * US, 50000 * US);
+	struct world *p2 = run_world(1, 2, 200000 * US, 50000 * US);
 	int total = 0;
 	for (int i = 0; i < N_NODES; i++) {
 		assert_true(one->node[i].n_log > 500); /* every node busy, none past the log */
@@ -180,31 +183,52 @@ static void test_pair_fires_as_one_kernel(void **state)
 		total += one->node[i].n_log;
 	}
 	assert_true(total > 6000);
+	/* the pair ran on two threads and stayed there */
+	assert_int_equal(sim_pair_solo_runs(p2->k[0]), 0);
 	assert_same_logs(one, p1);
 	assert_same_logs(one, p2);
 	/* the pair's events are counted on both kernels */
 	assert_int_equal(sim_events_fired(p2->k[0]) + sim_events_fired(p2->k[1]),
 			 sim_events_fired(one->k[0]));
-	assert_int_equal(sim_now(p2->k[0]), 200000);
-	assert_int_equal(sim_now(p2->k[1]), 200000);
+	assert_int_equal(sim_now(p2->k[0]), 200000 * US);
+	assert_int_equal(sim_now(p2->k[1]), 200000 * US);
 	free_world(one);
 	free_world(p1);
 	free_world(p2);
 }
 
 /* Two threads, again and again: the same logs every time, whatever the interleaving - and
- * with runs of every length, down to ones shorter than the least latency. */
+ * with runs of every length, down to ones shorter than the least latency (and than
+ * PAIR_RUN_MIN: one thread). */
 static void test_pair_threads_repeat(void **state)
 {
 	(void)state;
-	struct world *ref = run_world(1, 1, 100000, 100000);
-	static const sim_time_ns steps[] = { 100000, 33333, 1000, 37 };
+	struct world *ref = run_world(1, 1, 100000 * US, 100000 * US);
+	static const sim_time_ns steps[] = { 100000 * US, 33333 * US, 10000 * US, 37 * US };
 	for (int r = 0; r < 8; r++) {
-		struct world *w = run_world(1, 2, 100000, steps[r % 4]);
+		struct world *w = run_world(1, 2, 100000 * US, steps[r % 4]);
 		assert_same_logs(ref, w);
 		free_world(w);
 	}
 	free_world(ref);
+}
+
+/* Latencies of 1 ns and up: two threads would take a round trip between the cores every
+ * few events, and hand the run to one thread - the same logs, and no hang. */
+static void test_pair_tiny_lookahead(void **state)
+{
+	(void)state;
+	lat_min = 1;
+	lat_spread = 3;
+	struct world *one = run_world(0, 1, 20000 * US, 20000 * US);
+	struct world *p2 = run_world(1, 2, 20000 * US, 20000 * US);
+	lat_min = 40 * US;
+	lat_spread = 1000 * US;
+	assert_true(one->node[0].n_log > 50);
+	assert_int_equal(sim_pair_solo_runs(p2->k[0]), 1); /* abandoned, finished on one */
+	assert_same_logs(one, p2);
+	free_world(one);
+	free_world(p2);
 }
 
 int main(void)
@@ -212,6 +236,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pair_fires_as_one_kernel),
 		cmocka_unit_test(test_pair_threads_repeat),
+		cmocka_unit_test(test_pair_tiny_lookahead),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
