@@ -491,12 +491,15 @@ static void pair_one_thread(struct sim *a, struct sim *b, sim_time_ns until)
 /* When two threads do worse than one, the first kernel's thread stops the pair: when it
  * waits for its peer more than once per PAIR_WAITS_PER events over at least PAIR_WAITS_MIN
  * waits (a lookahead of nanoseconds - latencies drawn near 0 - makes every few events a
- * round trip between the cores), or sleeps PAIR_SLEEPS_MAX times in a run (more threads
- * than free cores: each stall of one thread is a sleep of the other). The 100-broker bench
- * waits once per ~100 events and hardly sleeps. */
+ * round trip between the cores), or sleeps more than once per PAIR_SLEEPS_PER events over
+ * at least PAIR_SLEEPS_MIN sleeps (more threads than free cores: each stall of one thread
+ * is a sleep of the other; a busy loop beside the 2 s cut: one sleep per ~150 events). The
+ * 100-broker minute waits once per ~120 events and sleeps once per ~250,000 (the host
+ * pausing a core now and then). */
 #define PAIR_WAITS_PER 16
 #define PAIR_WAITS_MIN 4096
-#define PAIR_SLEEPS_MAX 256
+#define PAIR_SLEEPS_PER 4096
+#define PAIR_SLEEPS_MIN 256
 
 /* Two threads: s's loop until it is through until, or the pair is abandoned. */
 static void pair_loop(struct sim *s, sim_time_ns until)
@@ -524,7 +527,8 @@ static void pair_loop(struct sim *s, sim_time_ns until)
 		s->waits++;
 		if (s->first && ((s->waits - waits0 >= PAIR_WAITS_MIN &&
 				  (s->waits - waits0) * PAIR_WAITS_PER > s->fired - fired0) ||
-				 s->sleeps - sleeps0 >= PAIR_SLEEPS_MAX))
+				 (s->sleeps - sleeps0 >= PAIR_SLEEPS_MIN &&
+				  (s->sleeps - sleeps0) * PAIR_SLEEPS_PER > s->fired - fired0)))
 			pair_abandon(s);
 		po = await_promise(s, po);
 		if (po == INT64_MIN)
