@@ -1236,6 +1236,10 @@ static void check_producer(struct ld *ld, int i, const yaml_node_t *m, const cha
 	}
 	check_idempotence(ld, pr, m, path);
 	check_delivery_timeout(ld, pr, m, path);
+	/* KafkaProducer takes batch.size 0 (batching off, as documented) as a batch of at most
+	 * 1 byte: each record a batch of its own */
+	if (pr->batch_size < 1)
+		pr->batch_size = 1;
 	if (pr->retry_backoff_max_ns < pr->retry_backoff_ns) /* KIP-580: a constant backoff */
 		pr->retry_backoff_max_ns = pr->retry_backoff_ns;
 }

@@ -158,6 +158,15 @@ for s in quickstart c06-independent-groups c20-producer-batching \
 	check "$s: not paired when told" grep -q '"kernels":1' "$T/q1/trace.jsonl"
 	rm -rf "$T/q1" "$T/q2"
 done
+# batch.size 0 turns batching off (KafkaProducer uses max(1, batch.size)): a batch a record
+cat > "$T/b0.yaml" <<'EOF'
+name: batch-size-0
+duration: 2s
+topics: [ { name: t, partitions: 2 } ]
+producers: [ { name: p, topic: t, rate: 2000/s, config: { batch.size: 0, linger.ms: 5 } } ]
+EOF
+check "batch.size 0 runs" status_is 0 $K run "$T/b0.yaml" --out "$T/b0" --no-plots --quiet
+check "batch.size 0: a batch a record" grep -q '"records_per_batch": 1.00,' "$T/b0/summary.json"
 check "trace starts with run.start carrying the seed" \
 	grep -q '^{"t_ns":0,"type":"run.start","scenario":"quickstart","seed":7,' "$T/a/trace.jsonl"
 check "the effective configuration lists Kafka defaults" \
