@@ -44,6 +44,17 @@ void meta__release(struct client_meta *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/* When an unanswered request is sent again: after ten backoffs; with no backoff, when it
+ * times out (NetworkClient keeps one metadata request in flight and holds the next until
+ * the first is answered or timed out) - at the least 1 ms, so that simulated time moves
+ * (with retry.backoff.ms 0 it stood still, a request and a retry at one instant for ever,
+ * until the event queue's 16 M slots ran out). */
+static sim_time_ns unanswered_retry(const struct client_meta *m)
+{
+	sim_time_ns t = m->backoff_ns > 0 ? m->backoff_ns * 10 : m->request_timeout_ns;
+	return t > SIM_MS ? t : SIM_MS;
+}
+
 static void meta_retry_ev(struct sim *s, void *subject, void *arg)
 {
 	(void)s;
@@ -78,7 +89,7 @@ void meta__request(struct cluster *c, struct client_meta *m, int node, int topic
 	}
 	if (m->timer)
 		sim_cancel(sim_current(), m->timer);
-	m->timer = sim_after(sim_current(), m->backoff_ns * 10, meta_retry_ev, c, m);
+	m->timer = sim_after(sim_current(), unanswered_retry(m), meta_retry_ev, c, m);
 }
 
 static void meta_refresh_ev(struct sim *s, void *subject, void *arg)

@@ -167,6 +167,17 @@ producers: [ { name: p, topic: t, rate: 2000/s, config: { batch.size: 0, linger.
 EOF
 check "batch.size 0 runs" status_is 0 $K run "$T/b0.yaml" --out "$T/b0" --no-plots --quiet
 check "batch.size 0: a batch a record" grep -q '"records_per_batch": 1.00,' "$T/b0/summary.json"
+# retry.backoff.ms 0: an unanswered metadata request waits for its timeout before another
+# goes (it once looped at one instant until the event queue ran out: exit 3)
+cat > "$T/rb0.yaml" <<'EOF'
+name: retry-backoff-0
+duration: 1s
+cluster: { brokers: 3 }
+topics: [ { name: t, partitions: 6, replication.factor: 3 } ]
+producers: [ { name: p, topic: t, rate: 50000/s,
+               config: { request.timeout.ms: 2, retry.backoff.ms: 0, delivery.timeout.ms: 60000 } } ]
+EOF
+check "retry.backoff.ms 0 runs" status_is 0 $K run "$T/rb0.yaml" --out "$T/rb0" --no-plots --quiet
 check "trace starts with run.start carrying the seed" \
 	grep -q '^{"t_ns":0,"type":"run.start","scenario":"quickstart","seed":7,' "$T/a/trace.jsonl"
 check "the effective configuration lists Kafka defaults" \
