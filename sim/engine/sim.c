@@ -559,16 +559,6 @@ uint64_t sim_pair_run(struct sim *a, sim_time_ns until, int threads)
 	SIM_ASSERT(b != NULL && a->now == b->now);
 	struct sim *was = sim__current;
 	uint64_t fired = a->fired + b->fired;
-	/* both clocks read now: nothing either sends from here is for before now plus its
-	 * lookahead (the promises of the run before may have counted on events since
-	 * scheduled between runs) */
-	a->promised = b->promised = INT64_MIN;
-	for (struct sim *s = a;; s = b) {
-		chan_drain(s);
-			publish(s, s->now);
-		if (s == b)
-			break;
-	}
 	/* two threads when asked for, but not for a run too short to pay for starting one,
 	 * nor for a while after two did worse than one (pair_loop: the next 1, 2, 4 ... 64
 	 * runs; then two are tried again) */
@@ -577,7 +567,13 @@ uint64_t sim_pair_run(struct sim *a, sim_time_ns until, int threads)
 		a->solo_runs++;
 		threads = 1;
 	}
+	/* Between runs sends go straight into the peer's queue and no promise holds (either
+	 * kernel's code may send the other anything while nothing runs). */
 	if (threads >= 2) {
+		/* both clocks read now: nothing either sends from here is for before now plus
+		 * its lookahead */
+		publish(a, a->now);
+		publish(b, b->now);
 		a->direct = b->direct = false;
 		atomic_store(&a->abandon, 0);
 		pthread_t t;
@@ -587,6 +583,8 @@ uint64_t sim_pair_run(struct sim *a, sim_time_ns until, int threads)
 		SIM_ASSERT(pthread_join(t, NULL) == 0);
 		chan_drain(a);
 		chan_drain(b);
+		a->direct = b->direct = true;
+		a->promised = b->promised = INT64_MIN;
 		if (atomic_load(&a->abandon)) {
 			a->solo_runs++;
 			a->solo_left = a->solo_next;
@@ -597,17 +595,11 @@ uint64_t sim_pair_run(struct sim *a, sim_time_ns until, int threads)
 	}
 	/* one thread: the whole run, or what an abandoned pair left (each kernel may be at a
 	 * time of its own) */
-	a->direct = b->direct = true;
-	a->promised = b->promised = INT64_MIN; /* nobody waits on them */
 	pair_one_thread(a, b, until);
-	for (struct sim *s = a;; s = b) {
-		if (until > s->now)
-			s->now = until;
-		if (s == b)
-			break;
-	}
-	/* between runs either kernel's code may send the other anything (nothing runs) */
-	a->promised = b->promised = INT64_MIN;
+	if (until > a->now)
+		a->now = until;
+	if (until > b->now)
+		b->now = until;
 	sim__current = was;
 	return a->fired + b->fired - fired;
 }
