@@ -369,8 +369,6 @@ void sim_pair(struct sim *a, struct sim *b, sim_lookahead_fn *la_a, void *ctx_a,
 	a->q.next_seq = b->q.next_seq = PAIR_SEQ_LOCAL;
 }
 
-struct sim *sim_peer(const struct sim *s) { return s->peer; }
-
 uint64_t sim_pair_solo_runs(const struct sim *a) { return a->solo_runs; }
 
 void sim_send(struct sim *from, struct sim *to, sim_time_ns at, sim_event_fn *fn,

@@ -131,8 +131,6 @@ static inline struct sim *sim_enter(struct sim *s)
 typedef sim_time_ns sim_lookahead_fn(void *ctx);
 void sim_pair(struct sim *a, struct sim *b, sim_lookahead_fn *la_a, void *ctx_a,
 	      sim_lookahead_fn *la_b, void *ctx_b);
-/* The kernel paired with s, NULL if none. */
-struct sim *sim_peer(const struct sim *s);
 /* Schedule fn at `at` on the peer `to` of the running kernel `from` (to == from: as
  * sim_schedule). `at` must not be before the promise from has published, which holds for
  * any at >= the sender's now plus its lookahead. */
