@@ -26,6 +26,17 @@ endif
 # (cpu-clock samples) as ~5% of the 3-broker bench; pairs 1.04-1.05 with this flag.
 IS_X86 := $(shell $(CC) -dumpmachine 2>/dev/null | grep -c '^x86_64\|^i[3-6]86')
 STRINGOP := $(if $(filter 0,$(IS_CLANG)),$(if $(filter 1,$(IS_X86)),-mstringop-strategy=libcall))
+# Link-time optimization, on by default with gcc (LTO=0: none): the model's modules call
+# each other on every message (net.c's send, dist.c's draws, the queue), and inlined across
+# files the 3-broker hour and the 100-broker 5 s cut run 7-8% faster (alternating runs);
+# the same output bytes (no -ffast-math, and -std=c11 keeps gcc from contracting into
+# FMAs). The objects are fat: the unit tests link their ordinary code, without the
+# whole-program step (seconds for each of the tests' links).
+LTO ?= $(if $(filter 0,$(IS_CLANG)),1,0)
+ifeq ($(LTO),1)
+LTO_CC := -flto=auto -ffat-lto-objects
+LTO_LD := -flto=auto
+endif
 Q ?= @ # make Q= shows the commands
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lgsl -lgslcblas -lm -lyaml)
@@ -56,20 +67,20 @@ all: build/kafkasim
 
 build/kafkasim: build/obj/sim/main.o $(OBJ)
 	@echo "  LD   $@"
-	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(CFLAGS_ALL) $(LTO_LD) -o $@ $^ $(LIBS)
 
 # Objects depend on the flags they were built with: a changed OPT or CFLAGS rebuilds.
 FLAGS_STAMP := build/cflags.txt
 $(FLAGS_STAMP): FORCE
 	@mkdir -p build
-	@echo '$(CFLAGS_ALL) PGO=$(PGO)' | cmp -s - $@ || echo '$(CFLAGS_ALL) PGO=$(PGO)' > $@
+	@echo '$(CFLAGS_ALL) PGO=$(PGO) LTO=$(LTO)' | cmp -s - $@ || echo '$(CFLAGS_ALL) PGO=$(PGO) LTO=$(LTO)' > $@
 .PHONY: FORCE
 FORCE:
 
 build/obj/%.o: %.c $(HDRS) $(FLAGS_STAMP) $(PGO_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC   $<"
-	$(Q)$(CC) $(CFLAGS_ALL) $(PGO_USE) -c -o $@ $<
+	$(Q)$(CC) $(CFLAGS_ALL) $(PGO_USE) $(LTO_CC) -c -o $@ $<
 
 # The instrumented build and its training. Both builds name a file's counts (.gcda) by
 # the same -dumpbase, under build/pgo/counts: gcc keys a static function's counts by that
@@ -120,7 +131,7 @@ build/asan/tests/%: tests/unit/%.c tests/unit/testutil.h tests/unit/modelrun.h $
 build/bench/%: tests/bench/%.c $(OBJ)
 	@mkdir -p $(dir $@)
 	@echo "  BENCH $@"
-	$(Q)$(CC) $(CFLAGS_ALL) -D_DEFAULT_SOURCE -o $@ $< $(OBJ) $(LIBS)
+	$(Q)$(CC) $(CFLAGS_ALL) $(LTO_LD) -D_DEFAULT_SOURCE -o $@ $< $(OBJ) $(LIBS)
 
 # Install what is missing: as root with apt-get, otherwise print the exact command.
 deps:
