@@ -58,7 +58,7 @@ static void ks_reclaim(struct cluster *c, int k)
 							memory_order_acquire);
 	while (blk) {
 		struct ks_block *next;
-		memcpy(&next, blk, sizeof(next));
+		memcpy(&next, blk->align, sizeof(next));
 		pool_give(&c->ks_pools[k][blk->cls], blk);
 		blk = next;
 	}
@@ -127,8 +127,8 @@ void ks_free(void *p)
 	}
 	struct ks_block *head = atomic_load_explicit(&c->ks_remote[blk->kernel],
 						     memory_order_relaxed);
-	do
-		memcpy(blk, &head, sizeof(head));
+	do /* the link in the dead payload: the header keeps the class and the cluster */
+		memcpy(blk->align, &head, sizeof(head));
 	while (!atomic_compare_exchange_weak_explicit(&c->ks_remote[blk->kernel], &head, blk,
 						      memory_order_release, memory_order_relaxed));
 }

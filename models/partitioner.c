@@ -41,7 +41,8 @@ int32_t part_murmur2(const uint8_t *data, size_t len)
 		h *= MURMUR2_M;
 		h ^= k;
 	}
-	data += 4 * n4;
+	if (len % 4) /* not for a null key's zero bytes: null + 0 is undefined in C */
+		data += 4 * n4;
 	switch (len % 4) {
 	case 3:
 		h ^= (uint32_t)data[2] << 16;

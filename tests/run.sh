@@ -1,7 +1,7 @@
 #!/bin/sh
 # tests/run.sh - every suite, one closing line "N passed, N failed".
 # Suites: each unit-test binary (plain, then under ASan+UBSan) in TAP form, the two-thread
-# code under ThreadSanitizer, then the scenario-level checks in tests/scenario_tests.sh (CLI, bad inputs, determinism, scenarios).
+# code under ThreadSanitizer, every source through clang's warnings, then the scenario-level checks in tests/scenario_tests.sh (CLI, bad inputs, determinism, scenarios).
 cd "$(dirname "$0")/.." || exit 3
 PASS=0
 FAIL=0
@@ -61,6 +61,15 @@ if [ -x build/tsan/kafkasim ]; then
 		fi
 	done
 	echo "  tsan scenarios: done"
+fi
+
+# clang, when installed: every source free of its warnings too (make CC=clang builds)
+if command -v clang >/dev/null 2>&1; then
+	if ${MAKE:-make} --no-print-directory -s clang-check >>"$LOG" 2>&1; then
+		PASS=$((PASS + 1)); echo "  clang: every source without a warning"
+	else
+		FAIL=$((FAIL + 1)); echo "FAIL clang: a source does not compile cleanly (see $LOG)"
+	fi
 fi
 
 if [ -f tests/scenario_tests.sh ]; then

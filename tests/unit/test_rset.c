@@ -151,7 +151,7 @@ static void model_check(const struct rset *s, const bool *m)
 	int64_t v, total = 0;
 
 	if (!rset_valid(s))
-		fail_msg("representation invariant broken (n=%zu)", s->n);
+		fail_msg("representation invariant broken (n=%zu)", (size_t)s->n);
 	for (v = 0; v < U; v++) {
 		total += m[v];
 		if (rset_contains(s, v) != (int)m[v])
