@@ -40,7 +40,8 @@ endif
 Q ?= @ # make Q= shows the commands
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lgsl -lgslcblas -lm -lyaml)
-CFLAGS_ALL = $(WARN) $(OPT) -Isim -Isim/engine -Imodels $(PKG_CFLAGS) $(CFLAGS)
+INC := -Isim -Isim/engine -Imodels
+CFLAGS_ALL = $(WARN) $(OPT) $(INC) $(PKG_CFLAGS) $(CFLAGS)
 LIBS = $(PKG_LIBS) -lm -pthread
 
 ENGINE_SRC := $(sort $(wildcard sim/engine/*.c))
@@ -138,7 +139,7 @@ build/bench/%: tests/bench/%.c $(OBJ)
 # written: seconds).
 clang-check:
 	$(Q)for f in $(LIB_SRC) sim/main.c $(TEST_SRC); do \
-	  clang $(WARN) -fsyntax-only -Isim -Isim/engine -Imodels -Itests/unit $(PKG_CFLAGS) $$f || exit 1; \
+	  clang $(WARN) -fsyntax-only $(INC) -Itests/unit $(PKG_CFLAGS) $$f || exit 1; \
 	done
 
 # Install what is missing: as root with apt-get, otherwise print the exact command.

@@ -39,10 +39,17 @@ void cluster_metrics_header(const struct cluster *c, FILE *out)
 	fputc('\n', out);
 }
 
+/* What every report does first: this cluster's kernel the current one (whatever ran last in
+ * the process), and the producers' lazy arrivals caught up with its clock. */
+static void report_at_now(struct cluster *c)
+{
+	sim_enter(c->sim);
+	prod__catch_up(c);
+}
+
 void cluster_metrics_row(struct cluster *c, FILE *out)
 {
-	sim_enter(c->sim); /* this cluster's, whatever ran last in the process */
-	prod__catch_up(c);
+	report_at_now(c);
 	int urp = 0, offline = 0;
 	for (int i = 0; i < c->n_parts; i++) {
 		const struct partition *p = &c->parts[i];
@@ -87,8 +94,7 @@ static void replica_list(const struct partition *p, uint32_t mask, bool all, cha
 
 void cluster_snapshot(struct cluster *c, FILE *out)
 {
-	sim_enter(c->sim); /* this cluster's, whatever ran last in the process */
-	prod__catch_up(c);
+	report_at_now(c);
 	fprintf(out, "=== t=%.3fs ===\n$ kafka-topics.sh --describe\n",
 		(double)sim_now(c->sim) / 1e9);
 	for (int t = 0; t < c->n_topics; t++) {
@@ -116,8 +122,7 @@ void cluster_snapshot(struct cluster *c, FILE *out)
 
 void cluster_finish(struct cluster *c)
 {
-	sim_enter(c->sim); /* this cluster's, whatever ran last in the process */
-	prod__catch_up(c);
+	report_at_now(c);
 	if (c->finished)
 		return;
 	c->finished = true;
@@ -259,7 +264,6 @@ static void summary_events(struct cluster *c, struct summ *s)
 
 void cluster_summary(struct cluster *c, struct summ *s)
 {
-	sim_enter(c->sim); /* this cluster's, whatever ran last in the process */
 	cluster_finish(c);
 	summ_obj(s, "records");
 	summ_int(s, "produced", (int64_t)c->records_produced);

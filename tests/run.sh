@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/run.sh - every suite, one closing line "N passed, N failed".
 # Suites: each unit-test binary (plain, then under ASan+UBSan) in TAP form, the two-thread
-# code under ThreadSanitizer, every source through clang's warnings, then the scenario-level checks in tests/scenario_tests.sh (CLI, bad inputs, determinism, scenarios).
+# code under ThreadSanitizer, every source through clang's warnings, then the
+# scenario-level checks in tests/scenario_tests.sh (CLI, bad inputs, determinism, scenarios).
 cd "$(dirname "$0")/.." || exit 3
 PASS=0
 FAIL=0

@@ -336,7 +336,7 @@ static sim_timer_id push(struct evq *q, sim_time_ns at, uint64_t seq, sim_event_
 
 sim_timer_id evq_push(struct evq *q, sim_time_ns at, sim_event_fn *fn, void *subject, void *arg)
 {
-	return push(q, at, q->next_seq++, fn, subject, arg);
+	return push(q, at, evq_reserve_seq(q), fn, subject, arg);
 }
 
 /* A sequence taken earlier may be one whose event was cancelled and whose entry is still in

@@ -19,33 +19,16 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <sched.h>
-#if defined(__linux__)
-#include <linux/futex.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-/* Sleep on *word while it holds seen; wake one sleeper. */
-static void futex_wait(_Atomic uint32_t *word, uint32_t seen)
-{
-	syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, seen, NULL, NULL, 0);
-}
-static void futex_wake(_Atomic uint32_t *word)
-{
-	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
-}
-#else /* no futex: the waiter yields instead of sleeping */
-static void futex_wait(_Atomic uint32_t *word, uint32_t seen)
-{
-	(void)word;
-	(void)seen;
-	sched_yield();
-}
-static void futex_wake(_Atomic uint32_t *word) { (void)word; }
-#endif
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 #include "evq.h"
 
@@ -386,6 +369,26 @@ void sim_send(struct sim *from, struct sim *to, sim_time_ns at, sim_event_fn *fn
 	else
 		chan_put(to->in, &e);
 }
+
+#if defined(__linux__)
+/* Sleep on *word while it holds seen; wake one sleeper. */
+static void futex_wait(_Atomic uint32_t *word, uint32_t seen)
+{
+	syscall(SYS_futex, word, FUTEX_WAIT_PRIVATE, seen, NULL, NULL, 0);
+}
+static void futex_wake(_Atomic uint32_t *word)
+{
+	syscall(SYS_futex, word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+#else /* no futex: the waiter yields instead of sleeping */
+static void futex_wait(_Atomic uint32_t *word, uint32_t seen)
+{
+	(void)word;
+	(void)seen;
+	sched_yield();
+}
+static void futex_wake(_Atomic uint32_t *word) { (void)word; }
+#endif
 
 /* No event s sends from now on is for before the earlier of its next event and its
  * peer's promise po (what arrives later than that cannot be acted on earlier), plus its
