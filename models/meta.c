@@ -3,8 +3,8 @@
  * broker leads each partition at which leader epoch. Refreshed by asking a reachable broker,
  * which answers from the metadata it has applied, so a client can learn stale leadership
  * from a broker the controller's updates have not reached. An answer never moves a
- * partition back to an older leader epoch. Unanswered requests are retried after the
- * backoff. A paused client (a consumer's GC pause stops every thread of its JVM) sends
+ * partition back to an older leader epoch. An unanswered request is asked again when it
+ * times out (NetworkClient's in-flight metadata request). A paused client (a consumer's GC pause stops every thread of its JVM) sends
  * nothing: a refresh or retry due meanwhile goes out when it resumes.
  */
 #include <stdlib.h>
@@ -44,14 +44,16 @@ void meta__release(struct client_meta *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/* When an unanswered request is sent again: after ten backoffs; with no backoff, when it
- * times out (NetworkClient keeps one metadata request in flight and holds the next until
- * the first is answered or timed out) - at the least 1 ms, so that simulated time moves
- * (with retry.backoff.ms 0 it stood still, a request and a retry at one instant for ever,
- * until the event queue's 16 M slots ran out). */
-static sim_time_ns unanswered_retry(const struct client_meta *m)
+/* When a request is tried again. One that went out waits for its answer until it times
+ * out (NetworkClient keeps one metadata request in flight, for request.timeout.ms; the
+ * timeout closes the connection, a failed update, and the next request goes out after the
+ * backoff). With no broker to ask, the client tries to connect again after its reconnect
+ * backoff, taken at its 1 s cap (reconnect.backoff.max.ms) as ten retry backoffs. Never
+ * before 1 ms, so that simulated time moves (with both at 0 a request and its retry would
+ * stand at one instant for ever). */
+static sim_time_ns unanswered_retry(const struct client_meta *m, bool sent)
 {
-	sim_time_ns t = m->backoff_ns > 0 ? m->backoff_ns * 10 : m->request_timeout_ns;
+	sim_time_ns t = sent ? m->request_timeout_ns + m->backoff_ns : m->backoff_ns * 10;
 	return t > SIM_MS ? t : SIM_MS;
 }
 
@@ -75,6 +77,7 @@ void meta__request(struct cluster *c, struct client_meta *m, int node, int topic
 		return;
 	}
 	m->pending = true;
+	bool sent = false;
 	for (int k = 0; k < c->n_brokers; k++) {
 		int id = (m->rr + k) % c->n_brokers + 1;
 		int bnode = net__broker_node(c, id);
@@ -85,11 +88,12 @@ void meta__request(struct cluster *c, struct client_meta *m, int node, int topic
 		q->topic = topic;
 		q->h.give_up_ns = sim_now(sim_current()) + m->request_timeout_ns;
 		net__send(c, node, bnode, &q->h, MSG_METADATA_REQ, 64);
+		sent = true;
 		break;
 	}
 	if (m->timer)
 		sim_cancel(sim_current(), m->timer);
-	m->timer = sim_after(sim_current(), unanswered_retry(m), meta_retry_ev, c, m);
+	m->timer = sim_after(sim_current(), unanswered_retry(m, sent), meta_retry_ev, c, m);
 }
 
 static void meta_refresh_ev(struct sim *s, void *subject, void *arg)

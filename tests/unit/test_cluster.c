@@ -1059,6 +1059,37 @@ static void test_held_metadata_request_keeps_the_connection(void **state)
 	run_release(&r);
 }
 
+/* A metadata request whose answer is lost is asked again when it times out
+ * (request.timeout.ms, then the backoff), as NetworkClient keeps it in flight until then.
+ * broker-1 moves its leadership (t-2 to broker-2) and shuts down while every answer to the
+ * producer is dropped (5 s to 8.5 s); its connection reset at 7.05 s makes the producer ask
+ * for metadata, and that answer is lost too. t-2 is written again once the request is
+ * asked again: about 2.05 s + timeout + backoff after 5 s (5.15 s and 6.05 s). Before, the
+ * request went again after ten backoffs (1 s, 10 s: gaps of 4.0 s and 12 s). */
+static void test_lost_metadata_answer_waits_for_the_timeout(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 5\nduration: 20s\ncluster: { brokers: 3 }\n"
+		"topics: [ { name: t, partitions: 3, replication.factor: 3 } ]\n"
+		"producers: [ { name: p, topic: t, rate: 100/s,\n"
+		"  config: { request.timeout.ms: 3000, retry.backoff.ms: %s } } ]\n"
+		"faults:\n"
+		"  - { at: 5s, drop: { from: [broker-1, broker-2, broker-3], to: [p] },"
+		" fraction: 1.0, for: 3500ms }\n"
+		"  - { at: 5s, shutdown: broker-1 }\n";
+	static const char *const backoff[2] = { "100", "1000" };
+	static const double gap_ms[2] = { 5150.0, 6050.0 };
+	for (int k = 0; k < 2; k++) {
+		struct run r;
+		run_fmt(&r, y, backoff[k]);
+		assert_true(fig(&r, "partitions.t-2.leader") == 2);
+		assert_fig_between(&r, "partitions.t-2.max_ack_gap_ms", gap_ms[k] - 100.0,
+				   gap_ms[k] + 100.0);
+		run_release(&r);
+	}
+}
+
 /* A new process opens new connections: its registrations do not queue behind its old
  * process's heartbeats, held back on the wire by a 15 s delay (8 s to 10.3 s); and those
  * heartbeats, from a process no longer registered once the new one is, are stale
@@ -1661,6 +1692,7 @@ int main(void)
 		cmocka_unit_test(test_short_split_resent_to_the_follower),
 		cmocka_unit_test(test_given_up_request_never_arrives),
 		cmocka_unit_test(test_held_metadata_request_keeps_the_connection),
+		cmocka_unit_test(test_lost_metadata_answer_waits_for_the_timeout),
 		cmocka_unit_test(test_lost_alter_partition_resent_on_time),
 		cmocka_unit_test(test_alter_partition_waits_for_a_controller),
 		cmocka_unit_test(test_alter_partition_one_request_at_a_time),
