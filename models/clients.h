@@ -27,6 +27,10 @@ struct client_meta {
 	bool frozen;              /* the client is paused (a consumer's GC pause): its timers
 				   * wait for meta__thaw */
 	bool deferred;            /* ... and one of them came due meanwhile */
+	int asked;                /* the broker the request in flight went to (0: none) */
+	/* The request to `broker` timed out: NetworkClient closes the connection it went on
+	 * (NULL: the client models no such connection) */
+	void (*timed_out)(struct cluster *c, struct client_meta *m, int broker);
 };
 
 /* A producer-side batch (ProducerBatch). */

@@ -44,16 +44,14 @@ void meta__release(struct client_meta *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/* When a request is tried again. One that went out waits for its answer until it times
- * out (NetworkClient keeps one metadata request in flight, for request.timeout.ms; the
- * timeout closes the connection, a failed update, and the next request goes out after the
- * backoff). With no broker to ask, the client tries to connect again after its reconnect
- * backoff, taken at its 1 s cap (reconnect.backoff.max.ms) as ten retry backoffs. Never
- * before 1 ms, so that simulated time moves (with both at 0 a request and its retry would
- * stand at one instant for ever). */
-static sim_time_ns unanswered_retry(const struct client_meta *m, bool sent)
+/* A request that went out waits for its answer until it times out (NetworkClient keeps
+ * one metadata request in flight, for request.timeout.ms); the timeout closes the connection
+ * it went on (the client's timed_out), and the update, failed, is asked again after the
+ * backoff. A request waits at least 1 ms, so that simulated time moves (with
+ * retry.backoff.ms 0 a request and its retry stood at one instant for ever, until the event
+ * queue filled). */
+static sim_time_ns at_least_1ms(sim_time_ns t)
 {
-	sim_time_ns t = sent ? m->request_timeout_ns + m->backoff_ns : m->backoff_ns * 10;
 	return t > SIM_MS ? t : SIM_MS;
 }
 
@@ -64,6 +62,18 @@ static void meta_retry_ev(struct sim *s, void *subject, void *arg)
 	m->timer = 0;
 	m->pending = false;
 	meta__request(subject, m, m->node, m->topic);
+}
+
+static void meta_timeout_ev(struct sim *s, void *subject, void *arg)
+{
+	(void)s;
+	struct client_meta *m = arg;
+	int broker = m->asked;
+	m->asked = 0;
+	/* still pending: what the close asks for waits for the retry */
+	m->timer = sim_after(sim_current(), m->backoff_ns, meta_retry_ev, subject, m);
+	if (m->timed_out)
+		m->timed_out(subject, m, broker);
 }
 
 void meta__request(struct cluster *c, struct client_meta *m, int node, int topic)
@@ -77,7 +87,7 @@ void meta__request(struct cluster *c, struct client_meta *m, int node, int topic
 		return;
 	}
 	m->pending = true;
-	bool sent = false;
+	m->asked = 0;
 	for (int k = 0; k < c->n_brokers; k++) {
 		int id = (m->rr + k) % c->n_brokers + 1;
 		int bnode = net__broker_node(c, id);
@@ -88,12 +98,17 @@ void meta__request(struct cluster *c, struct client_meta *m, int node, int topic
 		q->topic = topic;
 		q->h.give_up_ns = sim_now(sim_current()) + m->request_timeout_ns;
 		net__send(c, node, bnode, &q->h, MSG_METADATA_REQ, 64);
-		sent = true;
+		m->asked = id;
 		break;
 	}
 	if (m->timer)
 		sim_cancel(sim_current(), m->timer);
-	m->timer = sim_after(sim_current(), unanswered_retry(m, sent), meta_retry_ev, c, m);
+	if (m->asked)
+		m->timer = sim_after(sim_current(), at_least_1ms(m->request_timeout_ns),
+				     meta_timeout_ev, c, m);
+	else /* no broker to ask: the reconnect backoff, at its 1 s cap (ten retry backoffs) */
+		m->timer = sim_after(sim_current(), at_least_1ms(10 * m->backoff_ns), meta_retry_ev,
+				     c, m);
 }
 
 static void meta_refresh_ev(struct sim *s, void *subject, void *arg)
@@ -127,6 +142,7 @@ bool meta__apply(struct cluster *c, struct client_meta *m, const struct msg *msg
 	const struct metadata_resp *r = (const struct metadata_resp *)msg;
 	bool missing = false;
 	m->pending = false;
+	m->asked = 0;
 	if (m->timer)
 		sim_cancel(sim_current(), m->timer);
 	m->timer = 0;

@@ -1192,6 +1192,15 @@ static void request_metadata(struct cluster *c, struct producer *p)
 	meta__request(c, &p->meta, p->node, p->topic);
 }
 
+/* meta.c's timed_out: the metadata request went on the connection to `broker`, where the
+ * producer's requests go too (NetworkClient's one connection a node); its timeout closes it. */
+static void metadata_timed_out(struct cluster *c, struct client_meta *m, int broker)
+{
+	struct producer *p = (struct producer *)((char *)m - offsetof(struct producer, meta));
+	if (p->conn[broker - 1].used)
+		conn_close(c, p, broker, "request timed out");
+}
+
 static void on_metadata(struct cluster *c, struct producer *p, struct msg *m)
 {
 	meta__apply(c, &p->meta, m);
@@ -1399,6 +1408,7 @@ void prod__init(struct cluster *c)
 		/* bootstrap: the producer starts with the metadata of time 0 */
 		meta__init(&p->meta, t->n_partitions, cfg->retry_backoff_ns,
 			   cfg->metadata_max_age_ns, cfg->request_timeout_ns);
+		p->meta.timed_out = metadata_timed_out;
 		for (int i = 0; i < t->n_partitions; i++) {
 			const struct partition *gp = &c->parts[t->first_partition + i];
 			p->pq[i].leader = p->meta.leader[i] = gp->leader;

@@ -1065,7 +1065,9 @@ static void test_held_metadata_request_keeps_the_connection(void **state)
  * producer is dropped (5 s to 8.5 s); its connection reset at 7.05 s makes the producer ask
  * for metadata, and that answer is lost too. t-2 is written again once the request is
  * asked again: about 2.05 s + timeout + backoff after 5 s (5.15 s and 6.05 s). Before, the
- * request went again after ten backoffs (1 s, 10 s: gaps of 4.0 s and 12 s). */
+ * request went again after ten backoffs (1 s, 10 s: gaps of 4.0 s and 12 s). The timeout
+ * also closes the connection the request went on, broker-2's (a third disconnect, after
+ * broker-1's reset and broker-3's produce timeout). */
 static void test_lost_metadata_answer_waits_for_the_timeout(void **state)
 {
 	(void)state;
@@ -1084,6 +1086,7 @@ static void test_lost_metadata_answer_waits_for_the_timeout(void **state)
 		struct run r;
 		run_fmt(&r, y, backoff[k]);
 		assert_true(fig(&r, "partitions.t-2.leader") == 2);
+		assert_true(fig(&r, "events.producer_disconnected.count") == 3);
 		assert_fig_between(&r, "partitions.t-2.max_ack_gap_ms", gap_ms[k] - 100.0,
 				   gap_ms[k] + 100.0);
 		run_release(&r);
