@@ -158,6 +158,10 @@ void meta__release(struct client_meta *m);
 void meta__grow(struct client_meta *m, int n);
 /* Ask a reachable broker for the topic's leaders; the answer comes as MSG_METADATA_RESP. */
 void meta__request(struct cluster *c, struct client_meta *m, int node, int topic);
+/* The connection to `broker` closed (reset, refused, timed out): a request in flight on
+ * it fails, and the update is asked again after the backoff (NetworkClient's
+ * handleServerDisconnect). */
+void meta__disconnected(struct cluster *c, struct client_meta *m, int broker);
 /* Apply an answer; returns true if any partition still has no leader. Each answer arms
  * the next refresh max_age_ns later (Metadata.maxAge). */
 bool meta__apply(struct cluster *c, struct client_meta *m, const struct msg *resp);

@@ -50,6 +50,20 @@ void meta__release(struct client_meta *m)
  * backoff. A request waits at least 1 ms, so that simulated time moves (with
  * retry.backoff.ms 0 a request and its retry stood at one instant for ever, until the event
  * queue filled). */
+/* A debug-level line about the client's metadata (its kernel's trace: cluster.ptr for a
+ * producer on a kernel of its own); broker 0: none. */
+static void meta_trace(struct cluster *c, const struct client_meta *m, const char *type,
+		       int broker)
+{
+	const struct node *n = &c->net.nodes[m->node];
+	struct trace *t = n->sim == c->psim ? c->ptr : c->tr;
+	TRACE_EV(t, TRACE_DEBUG, sim_now(n->sim), type) {
+		jsonw_kstr(trace_w(t), "client", n->name);
+		if (broker > 0)
+			jsonw_kint(trace_w(t), "broker", broker);
+	}
+}
+
 static sim_time_ns at_least_1ms(sim_time_ns t)
 {
 	return t > SIM_MS ? t : SIM_MS;
@@ -70,10 +84,22 @@ static void meta_timeout_ev(struct sim *s, void *subject, void *arg)
 	struct client_meta *m = arg;
 	int broker = m->asked;
 	m->asked = 0;
+	meta_trace(subject, m, "metadata.timeout", broker);
 	/* still pending: what the close asks for waits for the retry */
 	m->timer = sim_after(sim_current(), m->backoff_ns, meta_retry_ev, subject, m);
 	if (m->timed_out)
 		m->timed_out(subject, m, broker);
+}
+
+void meta__disconnected(struct cluster *c, struct client_meta *m, int broker)
+{
+	if (!m->pending || m->asked != broker)
+		return;
+	m->asked = 0; /* a failed update: asked again after the backoff */
+	meta_trace(c, m, "metadata.failed", broker);
+	if (m->timer)
+		sim_cancel(sim_current(), m->timer);
+	m->timer = sim_after(sim_current(), m->backoff_ns, meta_retry_ev, c, m);
 }
 
 void meta__request(struct cluster *c, struct client_meta *m, int node, int topic)
@@ -101,6 +127,7 @@ void meta__request(struct cluster *c, struct client_meta *m, int node, int topic
 		m->asked = id;
 		break;
 	}
+	meta_trace(c, m, "metadata.request", m->asked);
 	if (m->timer)
 		sim_cancel(sim_current(), m->timer);
 	if (m->asked)
@@ -141,6 +168,7 @@ bool meta__apply(struct cluster *c, struct client_meta *m, const struct msg *msg
 {
 	const struct metadata_resp *r = (const struct metadata_resp *)msg;
 	bool missing = false;
+	meta_trace(c, m, "metadata.update", c->net.nodes[msg->from].index);
 	m->pending = false;
 	m->asked = 0;
 	if (m->timer)

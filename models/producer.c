@@ -1043,6 +1043,7 @@ static void conn_failed(struct cluster *c, struct pconn *cn)
  * fail, and a new one is made after the backoff. */
 static void conn_close(struct cluster *c, struct producer *p, int broker, const char *cause)
 {
+	meta__disconnected(c, &p->meta, broker); /* the metadata request it carried, if any */
 	connection_lost(c, p, broker);
 	struct pconn *cn = &p->conn[broker - 1];
 	if (cn->down)
@@ -1171,8 +1172,7 @@ void prod__on_bounce(struct cluster *c, struct producer *p, struct msg *m)
 		if (cn->down && cn->connecting && q->attempt == cn->attempt)
 			conn_failed(c, cn);
 	} else if (m->type == MSG_METADATA_REQ) {
-		p->meta.pending = false;
-		request_metadata(c, p);
+		meta__disconnected(c, &p->meta, conn_at(c, p, m->to)->broker);
 	}
 	ks_free(m);
 }
@@ -1180,9 +1180,12 @@ void prod__on_bounce(struct cluster *c, struct producer *p, struct msg *m)
 void prod__broker_disconnect(struct cluster *c, int broker_id)
 {
 	prod__catch_up(c);
-	for (int k = 0; k < c->n_producers; k++) /* a producer with no connection there sees nothing */
-		if (c->producers[k].conn[broker_id - 1].used)
-			conn_close(c, &c->producers[k], broker_id, "reset");
+	for (int k = 0; k < c->n_producers; k++) {
+		struct producer *p = &c->producers[k];
+		meta__disconnected(c, &p->meta, broker_id); /* a metadata request's connection */
+		if (p->conn[broker_id - 1].used) /* a producer with no connection there sees nothing */
+			conn_close(c, p, broker_id, "reset");
+	}
 }
 
 /* ---- metadata ------------------------------------------------------------------------- */

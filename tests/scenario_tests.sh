@@ -178,6 +178,31 @@ producers: [ { name: p, topic: t, rate: 50000/s,
                config: { request.timeout.ms: 2, retry.backoff.ms: 0, delivery.timeout.ms: 60000 } } ]
 EOF
 check "retry.backoff.ms 0 runs" status_is 0 $K run "$T/rb0.yaml" --out "$T/rb0" --no-plots --quiet
+# A metadata request on a connection that closes fails at once (NetworkClient's
+# handleServerDisconnect) and goes again after retry.backoff.ms: g-1's periodic refresh at
+# 5 s goes to broker-1, held on the wire by a 1 s delay; broker-1's process crashes at
+# 5.3 s (its connections reset). It once waited for its request.timeout.ms (30 s).
+cat > "$T/mreset.yaml" <<'EOF'
+name: member-metadata-reset
+seed: 3
+duration: 6s
+cluster: { brokers: 3 }
+topics: [ { name: t, partitions: 3, replication.factor: 3 } ]
+producers: [ { name: p, topic: t, rate: 100/s } ]
+consumer_groups:
+  - { name: g, topic: t, members: 1, config: { metadata.max.age.ms: 5000 } }
+faults:
+  - { at: 4900ms, delay: { from: [g-1], to: [broker-1] }, latency: 1s, for: 200ms }
+  - { at: 5300ms, crash: broker-1 }
+EOF
+$K run "$T/mreset.yaml" --out "$T/mr" --no-plots --quiet --trace-level debug
+grep '"type":"metadata\.' "$T/mr/trace.jsonl" >"$T/mr/meta"
+check "metadata: a refresh goes to broker-1 at 5 s" \
+	grep -q '^{"t_ns":5000000000,"type":"metadata.request","client":"g-1","broker":1}' "$T/mr/meta"
+check "metadata: its connection reset fails it at once" \
+	grep -q '^{"t_ns":5300000000,"type":"metadata.failed","client":"g-1","broker":1}' "$T/mr/meta"
+check "metadata: asked again after retry.backoff.ms, of another broker" \
+	grep -q '^{"t_ns":5400000000,"type":"metadata.request","client":"g-1","broker":2}' "$T/mr/meta"
 check "trace starts with run.start carrying the seed" \
 	grep -q '^{"t_ns":0,"type":"run.start","scenario":"quickstart","seed":7,' "$T/a/trace.jsonl"
 check "the effective configuration lists Kafka defaults" \
