@@ -51,6 +51,8 @@ struct cluster_cfg {
 	sim_time_ns group_initial_rebalance_delay_ns; /* group.initial.rebalance.delay.ms 3000 */
 	sim_time_ns group_min_session_timeout_ns; /* group.min.session.timeout.ms 6000 */
 	sim_time_ns group_max_session_timeout_ns; /* group.max.session.timeout.ms 1800000 */
+	bool auto_leader_rebalance_enable;        /* auto.leader.rebalance.enable true */
+	sim_time_ns leader_imbalance_check_interval_ns; /* leader.imbalance.check.interval.seconds 300 */
 	/* kafkasim-only settings */
 	sim_time_ns metadata_propagation_ns;      /* controller -> brokers/clients, default 10ms */
 	sim_time_ns controller_failover_ns;       /* new active controller after a crash, 1000ms */

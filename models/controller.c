@@ -18,6 +18,15 @@
  * down uncleanly (handleBrokerUncleanShutdown): it leaves every ISR and ELR, since it may
  * have lost unflushed records.
  *
+ * Leader balancing (auto.leader.rebalance.enable, QuorumController
+ * maybeScheduleNextBalancePartitionLeaders, ReplicationControlManager
+ * maybeBalancePartitionLeaders): once some partition is not led by its preferred replica
+ * (the first), a pass is due leader.imbalance.check.interval.seconds later; it elects the
+ * preferred replica of each such partition where that replica is in the ISR and may lead,
+ * at most 1,000 a pass (the next then follows in 10 ms), and while any is left another
+ * pass is due an interval later. KRaft has no leader.imbalance.per.broker.percentage: one
+ * partition is imbalance enough. A new active controller starts the wait anew.
+ *
  * Controllers are nodes controller-1..N. The active one is the lowest-numbered live
  * controller; when it crashes, no election or ISR change happens until the next one takes
  * over after controller.failover.ms. The metadata log itself is shared (a quorum keeps it),
@@ -145,9 +154,14 @@ static void update_last_leader(struct cluster *c, struct partition *p, int leade
 		p->last_leader = -1;
 }
 
+static void maybe_schedule_balance(struct cluster *c);
+
 void ctl__commit(struct cluster *c, struct partition *p, int leader, uint32_t isr,
 		 uint32_t elr, bool new_epoch, enum ctl_how how, const char *reason)
 {
+	if (p->leader_epoch >= 0) /* not a partition being created */
+		c->ctl.n_imbalanced -= p->leader != p->replicas[0];
+	c->ctl.n_imbalanced += leader != p->replicas[0];
 	SIM_ASSERT(!(isr & elr));
 	bool unclean = how == HOW_UNCLEAN || how == HOW_LAST_LEADER;
 	bool leader_change = new_epoch || leader != p->leader;
@@ -173,6 +187,7 @@ void ctl__commit(struct cluster *c, struct partition *p, int leader, uint32_t is
 	c->n_meta++;
 	account(c, p);
 	schedule_push(c);
+	maybe_schedule_balance(c);
 	if (sim_now(c->sim) == 0) /* the initial state is not an event */
 		return;
 	int grew = popcount32(isr) - popcount32(old_isr);
@@ -478,6 +493,49 @@ void ctl__on_msg(struct cluster *c, int controller_id, struct msg *m)
 	ks_free(m);
 }
 
+/* ---- leader balancing ---------------------------------------------------------------- */
+
+#define MAX_ELECTIONS_PER_IMBALANCE 1000
+
+static void balance_ev(struct sim *s, void *subject, void *arg)
+{
+	(void)s;
+	(void)arg;
+	struct cluster *c = subject;
+	c->ctl.balance_timer = 0;
+	int elected = 0;
+	bool more = false;
+	c->ctl.balancing = true;
+	for (int i = 0; i < c->n_parts && c->ctl.n_imbalanced > 0; i++) {
+		struct partition *p = &c->parts[i];
+		if (p->leader == p->replicas[0])
+			continue;
+		if (elected == MAX_ELECTIONS_PER_IMBALANCE) {
+			more = true;
+			break;
+		}
+		if ((p->isr & 1u) && broker_live(c, p->replicas[0])) {
+			ctl__commit(c, p, p->replicas[0], p->isr, p->elr, true, HOW_ISR,
+				    "preferred leader election");
+			elected++;
+		}
+	}
+	c->ctl.balancing = false;
+	c->ctl.balance_soon = more;
+	maybe_schedule_balance(c);
+}
+
+/* After every change the active controller commits, and when one becomes active. */
+static void maybe_schedule_balance(struct cluster *c)
+{
+	if (!c->sc->cluster.auto_leader_rebalance_enable || c->ctl.balance_timer ||
+	    c->ctl.balancing || !c->ctl.active || c->ctl.n_imbalanced == 0)
+		return;
+	sim_time_ns wait = c->ctl.balance_soon ? 10 * SIM_MS :
+						 c->sc->cluster.leader_imbalance_check_interval_ns;
+	c->ctl.balance_timer = sim_after(c->sim, wait, balance_ev, c, NULL);
+}
+
 static void failover_ev(struct sim *s, void *subject, void *arg)
 {
 	(void)arg;
@@ -497,6 +555,7 @@ static void failover_ev(struct sim *s, void *subject, void *arg)
 			cluster__event(c, EV_CONTROLLER_FAILOVER, 1);
 			schedule_push(c);
 			broker__controller_changed(c);
+			maybe_schedule_balance(c);
 			return;
 		}
 	}
@@ -510,6 +569,10 @@ void ctl__crash(struct cluster *c, int id)
 	if (c->ctl.active != id)
 		return;
 	c->ctl.active = 0;
+	if (c->ctl.balance_timer) /* renounce: the next active controller waits anew */
+		sim_cancel(c->sim, c->ctl.balance_timer);
+	c->ctl.balance_timer = 0;
+	c->ctl.balance_soon = false;
 	if (!c->ctl.failover_timer)
 		c->ctl.failover_timer = sim_after(c->sim, c->sc->cluster.controller_failover_ns,
 						  failover_ev, c, NULL);

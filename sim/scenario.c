@@ -434,33 +434,35 @@ static bool read_double(struct ld *ld, const yaml_node_t *n, const char *path, d
 	return true;
 }
 
-enum unit_kind { U_DURATION, U_MS, U_SIZE, U_BANDWIDTH };
+enum unit_kind { U_DURATION, U_MS, U_SIZE, U_BANDWIDTH, U_S };
 
 /* A duration, Kafka milliseconds (SF_INF: -1 = SIM_TIME_MAX), a size or a bandwidth. */
 static bool read_unit(struct ld *ld, const yaml_node_t *n, const char *path,
 		      enum unit_kind kind, unsigned flags, int64_t lo, int64_t hi,
 		      const char *expected, int64_t *out)
 {
-	static const char *const what[] = { "a duration", "a duration", "a size", "a bandwidth" };
+	static const char *const what[] = { "a duration", "a duration", "a size", "a bandwidth",
+					    "a duration" };
+	const int64_t unit = kind == U_S ? SIM_S : SIM_MS; /* of an integer time */
 	const char *s = want_scalar(ld, n, path, expected);
 	int64_t v = 0;
 	int rc, irc;
 
 	if (!s)
 		return false;
-	irc = kind == U_MS || kind == U_SIZE ? parse_i64(s, &v) : -1;
-	if (irc != -1) { /* an integer: milliseconds or bytes */
+	irc = kind == U_MS || kind == U_S || kind == U_SIZE ? parse_i64(s, &v) : -1;
+	if (irc != -1) { /* an integer: milliseconds, seconds or bytes */
 		rc = 0;
 		if (irc == -2 && (kind == U_SIZE || *s == '-'))
 			rc = UNITS_ERANGE;
 		else if (kind == U_SIZE)
 			rc = 0;
-		else if (irc == -2 || v > INT64_MAX / SIM_MS || (v == -1 && (flags & SF_INF)))
+		else if (irc == -2 || v > INT64_MAX / unit || (v == -1 && (flags & SF_INF)))
 			v = SIM_TIME_MAX; /* -1, Long.MAX_VALUE and the like: never */
-		else if (v < INT64_MIN / SIM_MS)
+		else if (v < INT64_MIN / unit)
 			v = INT64_MIN;
 		else
-			v *= SIM_MS;
+			v *= unit;
 	} else if (kind == U_SIZE) {
 		rc = units_parse_size(s, &v);
 	} else if (kind == U_BANDWIDTH) {
@@ -930,7 +932,7 @@ static void parse_expects(struct ld *ld, const yaml_node_t *v, const char *path)
 
 static enum unit_kind unit_kind_of(enum set_type t)
 {
-	return t == SET_MS ? U_MS : t == SET_DURATION ? U_DURATION
+	return t == SET_MS ? U_MS : t == SET_S ? U_S : t == SET_DURATION ? U_DURATION
 		: t == SET_BYTES ? U_SIZE : U_BANDWIDTH;
 }
 
@@ -958,7 +960,7 @@ static void apply_scalar(struct ld *ld, const struct setting *st, const yaml_nod
 		if (read_bool(ld, v, path, &b))
 			settings_put_int(st, base, b);
 		break;
-	case SET_MS: case SET_DURATION: case SET_BYTES: case SET_BANDWIDTH:
+	case SET_MS: case SET_S: case SET_DURATION: case SET_BYTES: case SET_BANDWIDTH:
 		if (read_unit(ld, v, path, unit_kind_of(st->type), st->flags, st->min, st->max,
 			      exp, &i))
 			settings_put_int(st, base, i);
@@ -2335,16 +2337,17 @@ static void w_duration(struct jsonw *w, sim_time_ns v)
 		jsonw_str(w, units_format_duration(v, b));
 }
 
-/* Kafka milliseconds: an integer as Kafka writes it; -1 for "no limit"; a fraction of a
- * millisecond only if the scenario asked for one. */
+/* Kafka milliseconds (or seconds, SET_S): an integer as Kafka writes it; -1 for "no
+ * limit"; a fraction only if the scenario asked for one. */
 static void w_ms(struct jsonw *w, const struct setting *st, sim_time_ns v)
 {
+	const int64_t unit = st->type == SET_S ? SIM_S : SIM_MS;
 	if (v == SIM_TIME_MAX)
 		jsonw_int(w, st->flags & SF_INF ? -1 : INT64_MAX);
-	else if (v % SIM_MS == 0)
-		jsonw_int(w, v / SIM_MS);
+	else if (v % unit == 0)
+		jsonw_int(w, v / unit);
 	else
-		w_raw_double(w, (double)v / (double)SIM_MS);
+		w_raw_double(w, (double)v / (double)unit);
 }
 
 static void w_dist(struct jsonw *w, const struct dist *d, const char *unit)
@@ -2457,7 +2460,7 @@ static void w_value(struct jsonw *w, const struct scenario *sc, const struct set
 	case SET_UINT64: jsonw_uint(w, (uint64_t)v); break;
 	case SET_BOOL: case SET_TRIBOOL: jsonw_bool(w, v != 0); break;
 	case SET_DOUBLE: memcpy(&d, p, sizeof d); w_raw_double(w, d); break;
-	case SET_MS: w_ms(w, st, v); break;
+	case SET_MS: case SET_S: w_ms(w, st, v); break;
 	case SET_DURATION: w_duration(w, v); break;
 	case SET_BYTES: jsonw_int(w, v); break;
 	case SET_BANDWIDTH: jsonw_str(w, units_format_bandwidth(v, b)); break;

@@ -6,7 +6,8 @@
  * Defaults are Kafka's (3.x/4.x, see models/config.h and shared/KAFKA-FACTS.md) and are
  * written in scenario syntax, so the loader applies them through the same code path as
  * values from a file, and the docs print them as a user would write them. Kafka *.ms
- * settings take an integer of milliseconds, as in Kafka, or a duration such as "30s".
+ * settings take an integer of milliseconds, as in Kafka, or a duration such as "30s"
+ * (Kafka's *.seconds settings an integer of seconds).
  */
 #include "settings.h"
 
@@ -195,6 +196,14 @@ static const struct setting table[] = {
 	ENTRY(LVL_BROKER, CL, group_max_session_timeout_ns, "group.max.session.timeout.ms",
 	      SET_MS, 0, 0, NS_MAX, "1800000",
 	      "Largest session.timeout.ms a group member may ask for."),
+	ENTRY(LVL_BROKER, CL, auto_leader_rebalance_enable, "auto.leader.rebalance.enable",
+	      SET_BOOL, 0, 0, 1, "true",
+	      "The controller moves leadership back to each partition's preferred replica (the "
+	      "first) once it is in the ISR again, checking every "
+	      "leader.imbalance.check.interval.seconds."),
+	ENTRY(LVL_BROKER, CL, leader_imbalance_check_interval_ns,
+	      "leader.imbalance.check.interval.seconds", SET_S, 0, SIM_S, NS_MAX, "300",
+	      "How long after leadership leaves a preferred replica the controller looks."),
 	ENTRY(LVL_BROKER, CL, metadata_propagation_ns, "metadata.propagation.ms", SET_MS, SF_SIM,
 	      0, NS_MAX, "10",
 	      "kafkasim: delay of metadata from the controller to brokers and clients."),
@@ -631,7 +640,8 @@ int64_t settings_get_int(const struct setting *st, const void *base)
 	case SET_UINT64:
 		memcpy(&u, p, sizeof u);
 		return (int64_t)u;
-	case SET_LONG: case SET_MS: case SET_DURATION: case SET_BYTES: case SET_BANDWIDTH:
+	case SET_LONG: case SET_MS: case SET_S: case SET_DURATION: case SET_BYTES:
+	case SET_BANDWIDTH:
 		memcpy(&l, p, sizeof l);
 		return l;
 	default:
@@ -656,7 +666,8 @@ void settings_put_int(const struct setting *st, void *base, int64_t v)
 	case SET_UINT64:
 		memcpy(p, &u, sizeof u);
 		break;
-	case SET_LONG: case SET_MS: case SET_DURATION: case SET_BYTES: case SET_BANDWIDTH:
+	case SET_LONG: case SET_MS: case SET_S: case SET_DURATION: case SET_BYTES:
+	case SET_BANDWIDTH:
 		memcpy(p, &v, sizeof v);
 		break;
 	default:
@@ -694,7 +705,7 @@ const struct fault_key *settings_fault_key(const char *name)
 
 static bool int_kind(enum set_type t)
 {
-	return t == SET_INT || t == SET_LONG || t == SET_MS || t == SET_DURATION ||
+	return t == SET_INT || t == SET_LONG || t == SET_MS || t == SET_S || t == SET_DURATION ||
 	       t == SET_BYTES;
 }
 
@@ -705,7 +716,9 @@ static void fmt_bound(const struct setting *st, int64_t v, char *buf, size_t n)
 
 	if (st->type == SET_MS && v % SIM_MS == 0)
 		snprintf(buf, n, "%lld", (long long)(v / SIM_MS));
-	else if (st->type == SET_MS || st->type == SET_DURATION)
+	else if (st->type == SET_S && v % SIM_S == 0)
+		snprintf(buf, n, "%lld", (long long)(v / SIM_S));
+	else if (st->type == SET_MS || st->type == SET_S || st->type == SET_DURATION)
 		snprintf(buf, n, "%s", units_format_duration(v, tmp));
 	else
 		snprintf(buf, n, "%lld", (long long)v);
@@ -755,6 +768,10 @@ void settings_expected(const struct setting *st, char *buf, size_t n)
 	case SET_MS:
 		what = "milliseconds or a duration";
 		example = ", such as 30000 or 30s";
+		break;
+	case SET_S:
+		what = "seconds or a duration";
+		example = ", such as 300 or 5m";
 		break;
 	case SET_DURATION:
 		what = "a duration";
@@ -814,7 +831,7 @@ static void type_text(const struct setting *st, const char *sep, char *buf, size
 	static const char *const names[] = {
 		[SET_INT] = "int", [SET_LONG] = "long", [SET_UINT64] = "uint64",
 		[SET_BOOL] = "bool", [SET_TRIBOOL] = "bool", [SET_DOUBLE] = "number",
-		[SET_MS] = "ms", [SET_DURATION] = "duration", [SET_BYTES] = "bytes",
+		[SET_MS] = "ms", [SET_S] = "s", [SET_DURATION] = "duration", [SET_BYTES] = "bytes",
 		[SET_BANDWIDTH] = "bandwidth", [SET_RATE] = "rate", [SET_ENUM] = "enum",
 		[SET_STRATEGIES] = "assignor list", [SET_NAME] = "name", [SET_TEXT] = "text",
 		[SET_DIST_NS] = "<dist> of durations", [SET_DIST_BYTES] = "<dist> of sizes",
@@ -869,7 +886,8 @@ void settings_print_help(FILE *f)
 
 	fprintf(f, "Scenario settings (YAML). Durations: 250us, 5ms, 30s, 2m, 1h; sizes: 512B, "
 		   "16KiB, 1MB;\nrates: 2000/s, 120/m; bandwidths: 125MB/s, 10Gbit/s. Kafka *.ms "
-		   "settings take milliseconds\n(an integer, as in Kafka) or a duration.\n");
+		   "settings take milliseconds\n(an integer, as in Kafka) or a duration; *.seconds "
+		   "ones seconds.\n");
 	for (int lvl = 0; lvl < LVL__COUNT; lvl++) {
 		fprintf(f, "\n%s: %s\n", level_path_full((enum set_level)lvl),
 			level_title((enum set_level)lvl));
@@ -953,7 +971,8 @@ void settings_print_markdown(FILE *f)
 		   "(sim/settings.c). Durations are written `250us`, `5ms`, `30s`, `2m`, `1h`; "
 		   "sizes `512B`, `16KiB`, `1MB` (a plain integer is bytes); rates `2000/s`, "
 		   "`120/m`; bandwidths `125MB/s`, `10Gbit/s`. Kafka `*.ms` settings take an "
-		   "integer of milliseconds, as in Kafka, or a duration. Inside `config:` "
+		   "integer of milliseconds, as in Kafka, or a duration (`*.seconds` ones an "
+		   "integer of seconds). Inside `config:` "
 		   "sections keys are Kafka's names with Kafka's defaults; settings marked "
 		   "kafkasim are the simulator's own.\n");
 	for (int lvl = 0; lvl < LVL__COUNT; lvl++)

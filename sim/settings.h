@@ -42,6 +42,7 @@ enum set_type {
 	SET_TRIBOOL,    /* int: 0 or 1, `unset` (-1) when not given */
 	SET_DOUBLE,     /* double */
 	SET_MS,         /* sim_time_ns: an integer of milliseconds (as Kafka) or a duration */
+	SET_S,          /* sim_time_ns: an integer of seconds (Kafka's *.seconds) or a duration */
 	SET_DURATION,   /* sim_time_ns: a duration such as 30s */
 	SET_BYTES,      /* int64_t: an integer of bytes or a size such as 16KiB */
 	SET_BANDWIDTH,  /* int64_t bytes per second: 125MB/s; 0 = unlimited */

@@ -1,6 +1,7 @@
 #!/bin/sh
 # tests/scenario_tests.sh - the program as a user meets it: the CLI and its exit codes, every
-# bad scenario in tests/bad/ rejected with a located error and nothing written, every
+# bad scenario in tests/bad/ rejected with the located error its '# expect:' line names and
+# nothing written, every
 # scenario in scenarios/ run to its expectations, and determinism (same seed, same bytes).
 # Last line: "scenario tests: N passed, N failed".
 cd "$(dirname "$0")/.." || exit 3
@@ -57,6 +58,10 @@ for f in tests/bad/*.yaml; do
 	if [ -e "$out" ]; then bad "$f: output directory created on bad input"; continue; fi
 	if ! grep -q "^$f:[0-9][0-9]*:[0-9][0-9]*: " "$T/err"; then
 		bad "$f: no FILE:LINE:COL error"; head -3 "$T/err"; continue
+	fi
+	want=$(sed -n 's/^# expect: //p' "$f" | head -1) # the error the file is about
+	if [ -z "$want" ] || ! grep -qF "$f:$want" "$T/err"; then
+		bad "$f: not the error its '# expect:' line names"; head -3 "$T/err"; continue
 	fi
 	ok
 done

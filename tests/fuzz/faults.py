@@ -23,7 +23,8 @@ cluster:
   controllers: %d
   config: { replica.lag.time.max.ms: %d, unclean.leader.election.enable: %s,
             replication.truncation: %s, eligible.leader.replicas.enable: %s,
-            replica.fetch.min.bytes: %d, log.flush.scheduler.interval.ms: %d }
+            replica.fetch.min.bytes: %d, log.flush.scheduler.interval.ms: %d,
+            leader.imbalance.check.interval.seconds: %d }
 topics:
   - { name: t, partitions: %d, replication.factor: %d,
       config: { min.insync.replicas: %d, flush.ms: %d, flush.messages: %d } }
@@ -50,7 +51,7 @@ def scenario(rnd):
     y = BASE % (rnd.randint(1, 1000), nb, nc, rnd.choice([5000, 10000, 30000]),
                 rnd.choice(['true', 'false']), rnd.choice(['leader-epoch', 'high-watermark']),
                 rnd.choice(['true', 'false']), rnd.choice([1, 1, 2000, 100000]),
-                rnd.choice([500, 3000, -1, -1]),
+                rnd.choice([500, 3000, -1, -1]), rnd.choice([5, 20, 300]),
                 rnd.randint(1, 8), rf, rnd.randint(1, rf), rnd.choice([0, 1000, -1, -1]),
                 rnd.choice([1, 500, 9223372036854775807]), rnd.choice([200, 300, 1000, 3000]),
                 rnd.choice(['poisson', 'constant']), acks,

@@ -1093,6 +1093,60 @@ static void test_lost_metadata_answer_waits_for_the_timeout(void **state)
 	}
 }
 
+/* Leader balancing (auto.leader.rebalance.enable, KRaft's maybeBalancePartitionLeaders):
+ * broker-1, the preferred replica of t-1 and t-4, crashes at 10 s; fenced at 18 s, its
+ * partitions move. A pass is due an interval (30 s) later: at 48 s, when broker-1 (back
+ * at 20 s) is in both ISRs again, leadership returns to it. Back only at 60 s, it misses
+ * that pass and the next, 30 s later (78 s), moves them. Off, they stay where they went. */
+static void test_leadership_returns_to_the_preferred_replica(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 2\nduration: 90s\n"
+		"cluster: { brokers: 3, config: { leader.imbalance.check.interval.seconds: 30,\n"
+		"  auto.leader.rebalance.enable: %s } }\n"
+		"topics: [ { name: t, partitions: 6, replication.factor: 3,\n"
+		"            config: { min.insync.replicas: 2 } } ]\n"
+		"producers: [ { name: p, topic: t, rate: 1000/s, config: { acks: all } } ]\n"
+		"faults:\n"
+		"  - { at: 10s, crash: broker-1 }\n"
+		"  - { at: %s, restart: broker-1 }\n";
+	static const char *const on[3] = { "true", "true", "false" };
+	static const char *const back[3] = { "20s", "60s", "20s" };
+	static const double last_s[3] = { 48.0, 78.0, 18.0 };
+	for (int k = 0; k < 3; k++) {
+		struct run r;
+		run_fmt(&r, y, on[k], back[k]);
+		bool balanced = k < 2;
+		assert_true(fig(&r, "events.leader_elected.count") == (balanced ? 4 : 2));
+		assert_fig_between(&r, "events.leader_elected.last_s", last_s[k] - 0.01,
+				   last_s[k] + 0.01);
+		assert_true(fig(&r, "partitions.t-1.leader") == (balanced ? 1 : 2));
+		assert_true(fig(&r, "partitions.t-4.leader") == (balanced ? 1 : 3));
+		assert_true(fig(&r, "checker.acked_lost") == 0);
+		run_release(&r);
+	}
+}
+
+/* A balancing pass elects at most 1,000 leaders (MAX_ELECTIONS_PER_IMBALANCE); the rest
+ * follow in a pass 10 ms later: broker-1 led 1,500 of 4,500 partitions. */
+static void test_balancing_passes_elect_a_thousand_each(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 2\nduration: 60s\n"
+		"cluster: { brokers: 3, config: { leader.imbalance.check.interval.seconds: 30 } }\n"
+		"topics: [ { name: t, partitions: 4500, replication.factor: 3 } ]\n"
+		"faults:\n"
+		"  - { at: 10s, crash: broker-1 }\n"
+		"  - { at: 20s, restart: broker-1 }\n";
+	struct run r;
+	run_yaml(&r, y, 0);
+	assert_true(fig(&r, "events.leader_elected.count") == 3000);
+	assert_fig_between(&r, "events.leader_elected.last_s", 48.009, 48.011);
+	run_release(&r);
+}
+
 /* A new process opens new connections: its registrations do not queue behind its old
  * process's heartbeats, held back on the wire by a 15 s delay (8 s to 10.3 s); and those
  * heartbeats, from a process no longer registered once the new one is, are stale
@@ -1696,6 +1750,8 @@ int main(void)
 		cmocka_unit_test(test_given_up_request_never_arrives),
 		cmocka_unit_test(test_held_metadata_request_keeps_the_connection),
 		cmocka_unit_test(test_lost_metadata_answer_waits_for_the_timeout),
+		cmocka_unit_test(test_leadership_returns_to_the_preferred_replica),
+		cmocka_unit_test(test_balancing_passes_elect_a_thousand_each),
 		cmocka_unit_test(test_lost_alter_partition_resent_on_time),
 		cmocka_unit_test(test_alter_partition_waits_for_a_controller),
 		cmocka_unit_test(test_alter_partition_one_request_at_a_time),
