@@ -307,12 +307,27 @@ struct pending_produce {
 	int broker, to_node;
 };
 
+/* KIP-951: a NOT_LEADER_OR_FOLLOWER answer names the partition's leader as the answering
+ * broker's metadata has it (KafkaApis.handleProduceRequest, getCurrentLeader), so that the
+ * producer can send there without waiting for a metadata refresh. */
+static void name_current_leaders(const struct cluster *c, const struct broker *b,
+				 struct produce_resp *resp)
+{
+	for (int i = 0; i < resp->n; i++) {
+		struct produce_resp_entry *e = &resp->e[i];
+		e->leader = e->leader_epoch = -1;
+		if (e->err == KERR_NOT_LEADER_OR_FOLLOWER)
+			e->leader = broker__view_leader(c, b, e->part, &e->leader_epoch);
+	}
+}
+
 static void pp_maybe_send(struct cluster *c, struct pending_produce *pp)
 {
 	if (!pp->done && pp->waiting == 0) {
 		pp->done = true;
 		struct broker *b = &c->brokers[pp->broker - 1];
 		dl_del(b->pp_due, &pp->dl);
+		name_current_leaders(c, b, pp->resp);
 		net__send(c, b->node, pp->to_node, &pp->resp->h, MSG_PRODUCE_RESP,
 			  64 + 16 * (int64_t)pp->resp->n);
 		pp->resp = NULL;
@@ -1019,6 +1034,7 @@ static void produce_append_ev(struct sim *s, void *subject, void *arg)
 			net__send(c, b->node, q->h.from, &cm->h, MSG_CONN_CLOSED, 64);
 		}
 	} else if (!pp) {
+		name_current_leaders(c, b, resp);
 		net__answer(c, &q->h, &resp->h, MSG_PRODUCE_RESP, 64 + 16 * (int64_t)q->n);
 	} else {
 		pp->waiting--;

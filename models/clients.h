@@ -42,6 +42,7 @@ struct pbatch {
 	int64_t bytes;
 	int64_t first_seq;        /* -1 until first drained */
 	int32_t epoch;            /* producer epoch of its proto_seq */
+	int32_t sent_leader_epoch; /* the partition's leader epoch when last sent */
 	int64_t proto_seq;        /* idempotence sequence in that epoch, -1 none yet */
 	sim_time_ns create_ns;
 	int64_t arrival_sum_ns;   /* sum over records of (arrival - create) */

@@ -34,6 +34,9 @@ struct produce_resp_entry {
 	int part;
 	enum ks_error err;
 	int64_t base;
+	/* KIP-951 CurrentLeader, with NOT_LEADER_OR_FOLLOWER: the leader and epoch the
+	 * answering broker's metadata names (-1: none) */
+	int32_t leader, leader_epoch;
 };
 struct produce_resp {
 	struct msg h;

@@ -50,6 +50,13 @@ static void mark_ready(struct producer *p, int broker)
 	}
 }
 
+/* A retried batch waits out its backoff - unless the partition's leader changed since it
+ * was sent (KIP-951: RecordAccumulator.shouldBackoff, hasLeaderChangedForTheOngoingRetry). */
+static bool backing_off(const struct pqueue *q, const struct pbatch *b, sim_time_ns now)
+{
+	return b->retry_at_ns > now && b->sent_leader_epoch == q->leader_epoch;
+}
+
 /* A batch that holds a sequence of the partition's current epoch (sent before). */
 static bool sequenced(const struct pqueue *q, const struct pbatch *b)
 {
@@ -64,7 +71,7 @@ static bool conn_sendable(const struct producer *p, const struct pconn *cn, sim_
 	for (int k = 0; k < cn->n_parts; k++) {
 		const struct pqueue *q = &p->pq[cn->parts[k]];
 		const struct pbatch *b = q->head;
-		if (!b || b->retry_at_ns > now || (q->seq_unresolved && !sequenced(q, b)))
+		if (!b || backing_off(q, b, now) || (q->seq_unresolved && !sequenced(q, b)))
 			continue;
 		if (q->n > 1 || b->closed || b->create_ns + p->cfg->linger_ns <= now)
 			return true;
@@ -188,6 +195,7 @@ static void accumulate(struct cluster *c, struct producer *p, int idx, int64_t b
 	b->bytes = bytes;
 	b->first_seq = -1;
 	b->epoch = 0;
+	b->sent_leader_epoch = -1;
 	b->proto_seq = -1;
 	b->create_ns = b->last_arrival_ns = now;
 	b->arrival_sum_ns = 0;
@@ -474,7 +482,7 @@ static int drain_take(struct producer *p, struct pconn *cn, sim_time_ns now,
 			at = 0;
 		struct pqueue *q = &p->pq[cn->parts[at]];
 		struct pbatch *b = q->head;
-		if (!b || b->retry_at_ns > now || (q->seq_unresolved && !sequenced(q, b)))
+		if (!b || backing_off(q, b, now) || (q->seq_unresolved && !sequenced(q, b)))
 			continue;
 		q->head = b->next;
 		if (!q->head)
@@ -491,6 +499,7 @@ static int drain_take(struct producer *p, struct pconn *cn, sim_time_ns now,
 		}
 		b->closed = true;
 		b->in_flight = true;
+		b->sent_leader_epoch = q->leader_epoch;
 		b->attempts++;
 		list[n++] = b;
 		*bytes += b->bytes;
@@ -646,7 +655,9 @@ static void sender_ev(struct sim *s, void *subject, void *arg)
 	keep = 0;
 	for (int i = 0; i < p->n_retry; i++) {
 		struct pqueue *q = &p->pq[p->retry[i].part];
-		if (p->retry[i].at <= now) {
+		const struct pbatch *h = q->head;
+		if (p->retry[i].at <= now ||
+		    (h && h->serial == p->retry[i].serial && !backing_off(q, h, now))) {
 			if (q->leader >= 1 && q->n > 0)
 				mark_ready(p, q->leader);
 			continue;
@@ -1156,6 +1167,24 @@ static void on_produce_resp(struct cluster *c, struct producer *p, struct produc
 	for (int i = 0; i < r->n; i++)
 		errs[i] = r->e[i].err;
 	request_done(c, p, pos, errs);
+	/* KIP-951 (Sender.handleProduceResponse, Metadata.updatePartitionLeadership): a newer
+	 * leader a NOT_LEADER_OR_FOLLOWER answer names is taken at once; the metadata refresh
+	 * the error asked for still goes */
+	bool moved = false;
+	for (int i = 0; i < r->n; i++) {
+		const struct produce_resp_entry *e = &r->e[i];
+		int idx = c->parts[e->part].index;
+		if (e->err != KERR_NOT_LEADER_OR_FOLLOWER || e->leader < 1 ||
+		    e->leader_epoch <= p->meta.epoch[idx])
+			continue;
+		p->pq[idx].leader = p->meta.leader[idx] = e->leader;
+		p->pq[idx].leader_epoch = p->meta.epoch[idx] = e->leader_epoch;
+		moved = true;
+	}
+	if (moved) {
+		rebuild_lists(c, p);
+		sender_kick(c, p, sim_now(c->psim));
+	}
 }
 
 /* A request of ours was refused (the broker's process is down): the connection is closed
