@@ -1270,6 +1270,8 @@ static void fetch_respond(struct cluster *c, struct broker *b, struct fetch_req 
 		o->fetch_offset = e->offset;
 		o->follower_rep = e->follower_rep;
 		o->n_batches = nb[i];
+		o->epoch_end_offset = -1;
+		o->epoch_end_epoch = KS_EPOCH_NOT_ASKED;
 		if (!r)
 			continue;
 		o->hw = r->hw;
@@ -1614,7 +1616,11 @@ static bool follower_entry(struct cluster *c, struct broker *b, const struct fet
 		return false;
 	}
 	if (r->needs_truncation) {
-		follower_epoch_answer(c, p, r, e);
+		/* only the answer to a truncation query: an entry asked for before the epoch
+		 * changed (the same leader again, its request still out) brings data the log
+		 * may not take yet; the next fetch asks */
+		if (e->epoch_end_epoch != KS_EPOCH_NOT_ASKED)
+			follower_epoch_answer(c, p, r, e);
 		return true;
 	}
 	if (e->fetch_offset != r->log.leo)
@@ -1648,6 +1654,16 @@ static void follower_apply_ev(struct sim *s, void *subject, void *arg)
 		return;
 	}
 	struct fetcher *f = &b->fetchers[resp->fetcher];
+	if (resp->session != f->session) {
+		/* the fetcher moved on while the response waited for the disk (its request
+		 * timed out, or its leader's connection reset, and another went): stale, as
+		 * at its arrival - AbstractFetcherThread reads an entry only while the
+		 * partition's fetch state is the one it asked for. Read, it once took a
+		 * response to the old leader for the answer to a later truncation query,
+		 * and emptied a log. */
+		ks_free(resp);
+		return;
+	}
 	bool any_ok = resp->n == 0;
 	const struct batch *batches = fetch_resp_batches(resp);
 	for (int i = 0; i < resp->n; i++) {

@@ -73,12 +73,14 @@ struct fetch_req {
 	struct fetch_entry e[];
 };
 _Static_assert(sizeof(struct fetch_entry) == 48, "a fetch entry is 48 bytes");
+/* A fetch response entry's epoch_end_epoch when its request asked no epoch query. */
+#define KS_EPOCH_NOT_ASKED INT32_MIN
 struct fetch_resp_entry {
 	int part;
 	enum ks_error err;
 	int64_t hw, log_start, leo;
 	int64_t epoch_end_offset;      /* answer to epoch_query */
-	int32_t epoch_end_epoch;
+	int32_t epoch_end_epoch;       /* ... or KS_EPOCH_NOT_ASKED: not a query */
 	int n_batches;                 /* the entry's batches follow the previous entries' */
 	int64_t fetch_offset;          /* echoed */
 	struct replica *follower_rep;  /* echoed hint (fetch_entry) */

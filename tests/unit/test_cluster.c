@@ -1182,6 +1182,32 @@ static void test_new_leader_named_in_the_answer(void **state)
 	run_release(&b);
 }
 
+/* A follower's fetch response held by its stalled disk (broker-2's, 32 s to 59 s) while
+ * leadership went to it and back to broker-1 (a balancing pass at 51.6 s) is stale when the
+ * disk frees it: its fetcher has sent another request since. Read, it was taken for the
+ * answer to the new epoch's truncation query (offset 0): broker-2 emptied its log, then,
+ * broker-1 fenced, was elected with nothing, and 95,885 acknowledged records were lost. */
+static void test_stale_fetch_response_after_a_disk_stall(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 857\nduration: 60s\n"
+		"cluster: { brokers: 2, config: { leader.imbalance.check.interval.seconds: 2 } }\n"
+		"topics: [ { name: t, partitions: 1, replication.factor: 2,\n"
+		"            config: { min.insync.replicas: 2 } } ]\n"
+		"producers: [ { name: p, topic: t, rate: 3000/s, config: { acks: all } } ]\n"
+		"faults:\n"
+		"  - { at: 32s, slow: broker-2, disk_stall: true, for: 27s }\n"
+		"  - { at: 33s, crash: broker-1, for: 17s }\n"
+		"  - { at: 51s, partition: { a: [broker-1], b: [broker-2, controller-1] },"
+		" one_way: true, for: 25s }\n";
+	struct run r;
+	run_yaml(&r, y, 0);
+	assert_true(fig(&r, "events.log_truncated.records") < 1000);
+	assert_true(fig(&r, "checker.acked_lost") == 0);
+	run_release(&r);
+}
+
 /* A new process opens new connections: its registrations do not queue behind its old
  * process's heartbeats, held back on the wire by a 15 s delay (8 s to 10.3 s); and those
  * heartbeats, from a process no longer registered once the new one is, are stale
@@ -1788,6 +1814,7 @@ int main(void)
 		cmocka_unit_test(test_leadership_returns_to_the_preferred_replica),
 		cmocka_unit_test(test_balancing_passes_elect_a_thousand_each),
 		cmocka_unit_test(test_new_leader_named_in_the_answer),
+		cmocka_unit_test(test_stale_fetch_response_after_a_disk_stall),
 		cmocka_unit_test(test_lost_alter_partition_resent_on_time),
 		cmocka_unit_test(test_alter_partition_waits_for_a_controller),
 		cmocka_unit_test(test_alter_partition_one_request_at_a_time),
