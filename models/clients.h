@@ -159,6 +159,8 @@ void meta__release(struct client_meta *m);
 void meta__grow(struct client_meta *m, int n);
 /* Ask a reachable broker for the topic's leaders; the answer comes as MSG_METADATA_RESP. */
 void meta__request(struct cluster *c, struct client_meta *m, int node, int topic);
+/* The client's process is gone (a crash): no request is in flight, no retry is due. */
+void meta__reset(struct client_meta *m);
 /* The connection to `broker` closed (reset, refused, timed out): a request in flight on
  * it fails, and the update is asked again after the backoff (NetworkClient's
  * handleServerDisconnect). */

@@ -1584,7 +1584,7 @@ static void member_stop(struct cluster *c, struct member *mb)
 	mb->active = mb->paused = mb->waiting = mb->blocked = mb->leaving = false;
 	mb->working = mb->hb_inflight = mb->rejoin = false;
 	mb->def_hb = mb->def_poll_check = false;
-	mb->meta.frozen = mb->meta.deferred = false;
+	meta__reset(&mb->meta);
 	mb->find_req = mb->join_req = mb->sync_req = mb->commit_req = mb->offfetch_req = 0;
 	mb->state = MS_UNJOINED;
 	mb->mid = 0;

@@ -91,6 +91,15 @@ static void meta_timeout_ev(struct sim *s, void *subject, void *arg)
 		m->timed_out(subject, m, broker);
 }
 
+void meta__reset(struct client_meta *m)
+{
+	if (m->timer)
+		sim_cancel(sim_current(), m->timer);
+	m->timer = 0;
+	m->pending = m->frozen = m->deferred = false;
+	m->asked = 0;
+}
+
 void meta__disconnected(struct cluster *c, struct client_meta *m, int broker)
 {
 	if (!m->pending || m->asked != broker)
