@@ -280,7 +280,8 @@ static void send_fetches(struct cluster *c, struct member *mb)
 
 void cons__broker_down(struct cluster *c, struct member *mb, int broker)
 {
-	meta__disconnected(c, &mb->meta, broker);
+	if (!c->net.nodes[net__broker_node(c, broker)].host_down) /* a reset: the host is up */
+		meta__disconnected(c, &mb->meta, broker);
 	if (!mb->fetch_session[broker - 1])
 		return;
 	fetch_forget(mb, broker);

@@ -18,14 +18,16 @@
  * down uncleanly (handleBrokerUncleanShutdown): it leaves every ISR and ELR, since it may
  * have lost unflushed records.
  *
- * Leader balancing (auto.leader.rebalance.enable, QuorumController
- * maybeScheduleNextBalancePartitionLeaders, ReplicationControlManager
- * maybeBalancePartitionLeaders): once some partition is not led by its preferred replica
- * (the first), a pass is due leader.imbalance.check.interval.seconds later; it elects the
- * preferred replica of each such partition where that replica is in the ISR and may lead,
- * at most 1,000 a pass (the next then follows in 10 ms), and while any is left another
- * pass is due an interval later. KRaft has no leader.imbalance.per.broker.percentage: one
- * partition is imbalance enough. A new active controller starts the wait anew.
+ * Leader balancing (auto.leader.rebalance.enable: Kafka 4's periodic task "electPreferred",
+ * PeriodicTaskControlManager, running ReplicationControlManager.maybeBalancePartitionLeaders):
+ * every leader.imbalance.check.interval.seconds from when a controller becomes active, a
+ * pass elects the preferred replica (the first) of each partition led by another where
+ * that replica is in the ISR and may lead, at most 1,000 a pass (the next pass then 10 ms
+ * later). So leadership returns between 0 and one interval after its replica is back in
+ * the ISR. KRaft has no leader.imbalance.per.broker.percentage: one partition is enough.
+ * A partition the pass leaves alone (its preferred replica out of the ISR, fenced or
+ * shutting down) is one the other elections already cover: a leaderless partition is
+ * elected as soon as a replica may lead.
  *
  * Controllers are nodes controller-1..N. The active one is the lowest-numbered live
  * controller; when it crashes, no election or ISR change happens until the next one takes
@@ -154,8 +156,6 @@ static void update_last_leader(struct cluster *c, struct partition *p, int leade
 		p->last_leader = -1;
 }
 
-static void maybe_schedule_balance(struct cluster *c);
-
 void ctl__commit(struct cluster *c, struct partition *p, int leader, uint32_t isr,
 		 uint32_t elr, bool new_epoch, enum ctl_how how, const char *reason)
 {
@@ -187,7 +187,6 @@ void ctl__commit(struct cluster *c, struct partition *p, int leader, uint32_t is
 	c->n_meta++;
 	account(c, p);
 	schedule_push(c);
-	maybe_schedule_balance(c);
 	if (sim_now(c->sim) == 0) /* the initial state is not an event */
 		return;
 	int grew = popcount32(isr) - popcount32(old_isr);
@@ -497,6 +496,8 @@ void ctl__on_msg(struct cluster *c, int controller_id, struct msg *m)
 
 #define MAX_ELECTIONS_PER_IMBALANCE 1000
 
+static void schedule_balance(struct cluster *c, bool soon);
+
 static void balance_ev(struct sim *s, void *subject, void *arg)
 {
 	(void)s;
@@ -505,7 +506,6 @@ static void balance_ev(struct sim *s, void *subject, void *arg)
 	c->ctl.balance_timer = 0;
 	int elected = 0;
 	bool more = false;
-	c->ctl.balancing = true;
 	for (int i = 0; i < c->n_parts && c->ctl.n_imbalanced > 0; i++) {
 		struct partition *p = &c->parts[i];
 		if (p->leader == p->replicas[0])
@@ -520,19 +520,16 @@ static void balance_ev(struct sim *s, void *subject, void *arg)
 			elected++;
 		}
 	}
-	c->ctl.balancing = false;
-	c->ctl.balance_soon = more;
-	maybe_schedule_balance(c);
+	schedule_balance(c, more);
 }
 
-/* After every change the active controller commits, and when one becomes active. */
-static void maybe_schedule_balance(struct cluster *c)
+/* The next pass: an interval on (10 ms after a pass that stopped at its cap), on the
+ * active controller's clock. */
+static void schedule_balance(struct cluster *c, bool soon)
 {
-	if (!c->sc->cluster.auto_leader_rebalance_enable || c->ctl.balance_timer ||
-	    c->ctl.balancing || !c->ctl.active || c->ctl.n_imbalanced == 0)
+	if (!c->sc->cluster.auto_leader_rebalance_enable || !c->ctl.active)
 		return;
-	sim_time_ns wait = c->ctl.balance_soon ? 10 * SIM_MS :
-						 c->sc->cluster.leader_imbalance_check_interval_ns;
+	sim_time_ns wait = soon ? 10 * SIM_MS : c->sc->cluster.leader_imbalance_check_interval_ns;
 	c->ctl.balance_timer = sim_after(c->sim, wait, balance_ev, c, NULL);
 }
 
@@ -555,7 +552,7 @@ static void failover_ev(struct sim *s, void *subject, void *arg)
 			cluster__event(c, EV_CONTROLLER_FAILOVER, 1);
 			schedule_push(c);
 			broker__controller_changed(c);
-			maybe_schedule_balance(c);
+			schedule_balance(c, false); /* PeriodicTaskControlManager.activate */
 			return;
 		}
 	}
@@ -572,7 +569,6 @@ void ctl__crash(struct cluster *c, int id)
 	if (c->ctl.balance_timer) /* renounce: the next active controller waits anew */
 		sim_cancel(c->sim, c->ctl.balance_timer);
 	c->ctl.balance_timer = 0;
-	c->ctl.balance_soon = false;
 	if (!c->ctl.failover_timer)
 		c->ctl.failover_timer = sim_after(c->sim, c->sc->cluster.controller_failover_ns,
 						  failover_ev, c, NULL);
@@ -618,6 +614,7 @@ void ctl__init(struct cluster *c)
 	sim_time_ns timeout = c->sc->cluster.broker_session_timeout_ns;
 	c->ctl.session_timer = sim_after(c->sim, timeout / 8 > 0 ? timeout / 8 : 1, session_ev, c,
 					 NULL);
+	schedule_balance(c, false);
 }
 
 void ctl__release(struct cluster *c)

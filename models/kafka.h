@@ -468,9 +468,7 @@ struct controller {
 	sim_timer_id failover_timer, session_timer, push_timer;
 	/* leader balancing (auto.leader.rebalance.enable) */
 	int n_imbalanced;         /* partitions not led by their preferred replica */
-	sim_timer_id balance_timer;
-	bool balance_soon;        /* the last pass stopped at its cap: the next in 10 ms */
-	bool balancing;           /* a pass is electing: its commits schedule nothing */
+	sim_timer_id balance_timer; /* the next pass */
 };
 
 /* Cache warming (sim.h) pays only when the brokers' per-partition state outgrows the

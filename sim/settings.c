@@ -203,7 +203,7 @@ static const struct setting table[] = {
 	      "leader.imbalance.check.interval.seconds."),
 	ENTRY(LVL_BROKER, CL, leader_imbalance_check_interval_ns,
 	      "leader.imbalance.check.interval.seconds", SET_S, 0, SIM_S, NS_MAX, "300",
-	      "How long after leadership leaves a preferred replica the controller looks."),
+	      "How often the active controller runs its balancing pass."),
 	ENTRY(LVL_BROKER, CL, metadata_propagation_ns, "metadata.propagation.ms", SET_MS, SF_SIM,
 	      0, NS_MAX, "10",
 	      "kafkasim: delay of metadata from the controller to brokers and clients."),

@@ -208,6 +208,11 @@ check "metadata: its connection reset fails it at once" \
 	grep -q '^{"t_ns":5300000000,"type":"metadata.failed","client":"g-1","broker":1}' "$T/mr/meta"
 check "metadata: asked again after retry.backoff.ms, of another broker" \
 	grep -q '^{"t_ns":5400000000,"type":"metadata.request","client":"g-1","broker":2}' "$T/mr/meta"
+# ... but a machine that loses power resets nothing: the request waits for its timeout
+sed 's/crash: broker-1 }/crash: broker-1, lose_unflushed: true }/' "$T/mreset.yaml" >"$T/mpower.yaml"
+$K run "$T/mpower.yaml" --out "$T/mp" --no-plots --quiet --trace-level debug
+check "metadata: no reset from a machine without power, no failure" \
+	status_is 1 grep -q '"type":"metadata.failed"' "$T/mp/trace.jsonl"
 check "trace starts with run.start carrying the seed" \
 	grep -q '^{"t_ns":0,"type":"run.start","scenario":"quickstart","seed":7,' "$T/a/trace.jsonl"
 check "the effective configuration lists Kafka defaults" \
