@@ -352,13 +352,16 @@ _Noreturn static void broken(const struct cluster *c, const struct partition *p,
 }
 
 /* HW <= LEO on every replica; the controller's leader is in its ISR and the ISR within the
- * replicas; no two live brokers lead one partition in the same leader epoch. */
+ * replicas; no two live brokers lead one partition in the same leader epoch; the controller
+ * counts the partitions off their preferred leader right (leader balancing). */
 static void check_invariants(const struct cluster *c)
 {
+	int imbalanced = 0;
 	for (int i = 0; i < c->n_parts; i++) {
 		const struct partition *p = &c->parts[i];
 		if (!part_exists(c, p))
 			continue;
+		imbalanced += p->leader != p->replicas[0];
 		if (p->isr & ~((1u << p->rf) - 1))
 			broken(c, p, "ISR names a broker that holds no replica");
 		int leader_slot = broker__slot_of(p, p->leader);
@@ -379,6 +382,8 @@ static void check_invariants(const struct cluster *c)
 			}
 		}
 	}
+	if (imbalanced != c->ctl.n_imbalanced) /* what leader balancing counts on */
+		broken(c, &c->parts[0], "the count of partitions off their preferred leader is wrong");
 }
 
 static void invariants_ev(struct sim *s, void *subject, void *arg)
