@@ -4,13 +4,17 @@ an ASan+UBSan build of kafkasim at --trace-level debug (so the invariants are ch
 10 ms of simulated time). Any exit other than 0/1, any sanitizer report or any run over
 two minutes is kept as tests/fuzz/found-*.yaml. A quarter of the clusters have no faults:
 those run with their producers on a kernel of their own (KAFKASIM_PAIR=1), once on one
-thread and once on two, and outputs that differ by a byte are kept too. Not part of `make
-test`: it runs for as long as it is given.
+thread and once on two, and outputs that differ by a byte are kept too. And where Kafka
+promises that no acknowledged write is lost (safe(): acks=all, min ISR 2, clean elections,
+no power loss), a run that loses one is kept. Not part of `make test`: it runs for as long
+as it is given.
 
 usage: faults.py KAFKASIM SECONDS [SEED]
 """
+import json
 import os
 import random
+import re
 import subprocess
 import sys
 import time
@@ -101,6 +105,32 @@ def scenario(rnd):
     return y
 
 
+def safe(y):
+    """A schedule under which Kafka loses no acknowledged write of producer p: acks=all, a
+    min ISR of two or more, clean elections only (no unclean election, no ELR's last-leader
+    election), the leader-epoch truncation rule, and no power loss."""
+    m = re.search(r'min\.insync\.replicas: (\d+)', y)
+    return (m is not None and int(m.group(1)) >= 2 and 'acks: all' in y
+            and 'unclean.leader.election.enable: false' in y
+            and 'eligible.leader.replicas.enable: false' in y
+            and 'replication.truncation: leader-epoch' in y
+            and 'lose_unflushed: true' not in y)
+
+
+def make_safe(y):
+    """The same cluster and faults under safe() settings (a replication factor of 2 or more)."""
+    rf = int(re.search(r'replication\.factor: (\d+)', y).group(1))
+    if rf < 2:
+        return y
+    y = y.replace('unclean.leader.election.enable: true', 'unclean.leader.election.enable: false')
+    y = y.replace('eligible.leader.replicas.enable: true', 'eligible.leader.replicas.enable: false')
+    y = y.replace('replication.truncation: high-watermark', 'replication.truncation: leader-epoch')
+    y = y.replace('lose_unflushed: true', 'lose_unflushed: false')
+    y = re.sub(r'config: \{ acks: (0|1|all),', 'config: { acks: all,', y, count=1)
+    return re.sub(r'min\.insync\.replicas: (\d+)',
+                  lambda m: 'min.insync.replicas: %d' % max(2, int(m.group(1))), y, count=1)
+
+
 def main():
     kafkasim, seconds = sys.argv[1], float(sys.argv[2])
     rnd = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 1)
@@ -109,8 +139,11 @@ def main():
     runs = found = 0
     start = time.time()
     while time.time() - start < seconds:
+        y = scenario(rnd)
+        if rnd.random() < 0.3: # where nothing acknowledged may be lost
+            y = make_safe(y)
         with open(work, 'w') as f:
-            f.write(scenario(rnd))
+            f.write(y)
         if subprocess.run([kafkasim, 'validate', work], capture_output=True).returncode:
             continue
         runs += 1
@@ -130,6 +163,12 @@ def main():
                 ok, why = False, 'over two minutes'
             if not ok:
                 break
+        if ok and safe(open(work).read()):
+            summ = json.load(open(os.path.join(here, 'out', 'summary.json')))
+            lost = summ['producers']['p']['acked_lost']
+            if lost:
+                ok, why = False, 'acks=all, min ISR 2, clean elections: %d acknowledged ' \
+                    'records of p lost' % lost
         if ok and paired:
             for name in ('trace.jsonl', 'metrics.csv', 'summary.json'):
                 a = open(os.path.join(here, 'out', name), 'rb').read()
