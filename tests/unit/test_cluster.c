@@ -1129,6 +1129,31 @@ static void test_leadership_returns_to_the_preferred_replica(void **state)
 	}
 }
 
+/* The balancing clock is the active controller's: controller-1 dies at 5 s and controller-2
+ * takes over at 6 s, so the passes run at 36 s, 66 s ... - broker-1's partitions (moved at
+ * 18 s, broker-1 back at 20 s) return at 36 s, not at 30 s as they would without the
+ * failover. */
+static void test_balancing_restarts_with_a_new_controller(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 2\nduration: 50s\n"
+		"cluster: { brokers: 3, controllers: 2,\n"
+		"           config: { leader.imbalance.check.interval.seconds: 30 } }\n"
+		"topics: [ { name: t, partitions: 6, replication.factor: 3,\n"
+		"            config: { min.insync.replicas: 2 } } ]\n"
+		"producers: [ { name: p, topic: t, rate: 1000/s, config: { acks: all } } ]\n"
+		"faults:\n"
+		"  - { at: 5s, crash: controller-1 }\n"
+		"  - { at: 10s, crash: broker-1 }\n"
+		"  - { at: 20s, restart: broker-1 }\n";
+	struct run r;
+	run_yaml(&r, y, 0);
+	assert_true(fig(&r, "events.leader_elected.count") == 4);
+	assert_fig_between(&r, "events.leader_elected.last_s", 35.99, 36.01);
+	run_release(&r);
+}
+
 /* A balancing pass elects at most 1,000 leaders (MAX_ELECTIONS_PER_IMBALANCE); the rest
  * follow in a pass 10 ms later: broker-1 led 1,500 of 4,500 partitions. */
 static void test_balancing_passes_elect_a_thousand_each(void **state)
@@ -1842,6 +1867,7 @@ int main(void)
 		cmocka_unit_test(test_lost_metadata_answer_waits_for_the_timeout),
 		cmocka_unit_test(test_leadership_returns_to_the_preferred_replica),
 		cmocka_unit_test(test_balancing_passes_elect_a_thousand_each),
+		cmocka_unit_test(test_balancing_restarts_with_a_new_controller),
 		cmocka_unit_test(test_new_leader_named_in_the_answer),
 		cmocka_unit_test(test_stale_fetch_response_after_a_disk_stall),
 		cmocka_unit_test(test_member_crash_forgets_its_metadata_request),
