@@ -27,6 +27,8 @@ struct client_meta {
 	bool frozen;              /* the client is paused (a consumer's GC pause): its timers
 				   * wait for meta__thaw */
 	bool deferred;            /* ... and one of them came due meanwhile */
+	bool timeout_held;        /* ... or the request's timeout: judged at the resume, after
+				   * the answers that came meanwhile */
 	int asked;                /* the broker the request in flight went to (0: none) */
 	/* The request to `broker` timed out: NetworkClient closes the connection it went on
 	 * (NULL: the client models no such connection) */

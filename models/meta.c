@@ -78,17 +78,27 @@ static void meta_retry_ev(struct sim *s, void *subject, void *arg)
 	meta__request(subject, m, m->node, m->topic);
 }
 
+static void meta_time_out(struct cluster *c, struct client_meta *m)
+{
+	int broker = m->asked;
+	m->asked = 0;
+	meta_trace(c, m, "metadata.timeout", broker);
+	/* still pending: what the close asks for waits for the retry */
+	m->timer = sim_after(sim_current(), m->backoff_ns, meta_retry_ev, c, m);
+	if (m->timed_out)
+		m->timed_out(c, m, broker);
+}
+
 static void meta_timeout_ev(struct sim *s, void *subject, void *arg)
 {
 	(void)s;
 	struct client_meta *m = arg;
-	int broker = m->asked;
-	m->asked = 0;
-	meta_trace(subject, m, "metadata.timeout", broker);
-	/* still pending: what the close asks for waits for the retry */
-	m->timer = sim_after(sim_current(), m->backoff_ns, meta_retry_ev, subject, m);
-	if (m->timed_out)
-		m->timed_out(subject, m, broker);
+	m->timer = 0;
+	if (m->frozen) { /* a paused client reads what came before it looks at the clock */
+		m->timeout_held = true;
+		return;
+	}
+	meta_time_out(subject, m);
 }
 
 void meta__reset(struct client_meta *m)
@@ -96,7 +106,7 @@ void meta__reset(struct client_meta *m)
 	if (m->timer)
 		sim_cancel(sim_current(), m->timer);
 	m->timer = 0;
-	m->pending = m->frozen = m->deferred = false;
+	m->pending = m->frozen = m->deferred = m->timeout_held = false;
 	m->asked = 0;
 }
 
@@ -158,6 +168,11 @@ static void meta_refresh_ev(struct sim *s, void *subject, void *arg)
 void meta__thaw(struct cluster *c, struct client_meta *m)
 {
 	m->frozen = false;
+	if (m->timeout_held) { /* unanswered still, after what the pause held was read */
+		m->timeout_held = false;
+		if (m->pending && m->asked)
+			meta_time_out(c, m);
+	}
 	if (m->deferred) {
 		m->deferred = false;
 		meta__request(c, m, m->node, m->topic);
@@ -178,7 +193,7 @@ bool meta__apply(struct cluster *c, struct client_meta *m, const struct msg *msg
 	const struct metadata_resp *r = (const struct metadata_resp *)msg;
 	bool missing = false;
 	meta_trace(c, m, "metadata.update", c->net.nodes[msg->from].index);
-	m->pending = false;
+	m->pending = m->timeout_held = false;
 	m->asked = 0;
 	if (m->timer)
 		sim_cancel(sim_current(), m->timer);

@@ -213,6 +213,28 @@ sed 's/crash: broker-1 }/crash: broker-1, lose_unflushed: true }/' "$T/mreset.ya
 $K run "$T/mpower.yaml" --out "$T/mp" --no-plots --quiet --trace-level debug
 check "metadata: no reset from a machine without power, no failure" \
 	status_is 1 grep -q '"type":"metadata.failed"' "$T/mp/trace.jsonl"
+# A paused consumer (a GC pause) reads the answers that came during the pause before it
+# looks at its request's timeout: g-1's refresh at 5 s is answered 200 ms late, into a
+# 40 s pause; at the resume the answer is applied and no timeout is seen (it once timed
+# out at 35 s, mid-pause, and asked again)
+cat > "$T/mpause.yaml" <<'EOF'
+name: member-pause-metadata
+seed: 3
+duration: 50s
+cluster: { brokers: 3 }
+topics: [ { name: t, partitions: 3, replication.factor: 3 } ]
+producers: [ { name: p, topic: t, rate: 100/s } ]
+consumer_groups:
+  - { name: g, topic: t, members: 1, config: { metadata.max.age.ms: 5000, session.timeout.ms: 60000 } }
+faults:
+  - { at: 4900ms, delay: { from: [broker-1, broker-2, broker-3], to: [g-1] }, latency: 200ms, for: 200ms }
+  - { at: 5100ms, pause: g-1, for: 40s }
+EOF
+$K run "$T/mpause.yaml" --out "$T/mz" --no-plots --quiet --trace-level debug
+check "metadata: a pause holds the answer, not a timeout" \
+	status_is 1 grep -q '"type":"metadata.timeout"' "$T/mz/trace.jsonl"
+check "metadata: the held answer is read at the resume" \
+	grep -q '^{"t_ns":45100000000,"type":"metadata.update","client":"g-1"' "$T/mz/trace.jsonl"
 check "trace starts with run.start carrying the seed" \
 	grep -q '^{"t_ns":0,"type":"run.start","scenario":"quickstart","seed":7,' "$T/a/trace.jsonl"
 check "the effective configuration lists Kafka defaults" \
