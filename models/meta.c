@@ -4,8 +4,9 @@
  * which answers from the metadata it has applied, so a client can learn stale leadership
  * from a broker the controller's updates have not reached. An answer never moves a
  * partition back to an older leader epoch. An unanswered request is asked again when it
- * times out (NetworkClient's in-flight metadata request). A paused client (a consumer's GC pause stops every thread of its JVM) sends
- * nothing: a refresh or retry due meanwhile goes out when it resumes.
+ * times out (NetworkClient's in-flight metadata request). A paused client (a consumer's GC
+ * pause stops every thread of its JVM) sends nothing: a refresh or retry due meanwhile
+ * goes out when it resumes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -44,12 +45,6 @@ void meta__release(struct client_meta *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/* A request that went out waits for its answer until it times out (NetworkClient keeps
- * one metadata request in flight, for request.timeout.ms); the timeout closes the connection
- * it went on (the client's timed_out), and the update, failed, is asked again after the
- * backoff. A request waits at least 1 ms, so that simulated time moves (with
- * retry.backoff.ms 0 a request and its retry stood at one instant for ever, until the event
- * queue filled). */
 /* A debug-level line about the client's metadata (its kernel's trace: cluster.ptr for a
  * producer on a kernel of its own); broker 0: none. */
 static void meta_trace(struct cluster *c, const struct client_meta *m, const char *type,
@@ -64,6 +59,12 @@ static void meta_trace(struct cluster *c, const struct client_meta *m, const cha
 	}
 }
 
+/* A request that went out waits for its answer until it times out (NetworkClient keeps
+ * one metadata request in flight, for request.timeout.ms); the timeout closes the connection
+ * it went on (the client's timed_out), and the update, failed, is asked again after the
+ * backoff, as after any other closed connection. A request waits at least 1 ms, so that
+ * simulated time moves (with retry.backoff.ms 0 a request and its retry stood at one
+ * instant for ever, until the event queue filled). */
 static sim_time_ns at_least_1ms(sim_time_ns t)
 {
 	return t > SIM_MS ? t : SIM_MS;
@@ -78,14 +79,23 @@ static void meta_retry_ev(struct sim *s, void *subject, void *arg)
 	meta__request(subject, m, m->node, m->topic);
 }
 
-static void meta_time_out(struct cluster *c, struct client_meta *m)
+/* The request in flight failed (why: the trace line's type): still pending - what else
+ * asks meanwhile waits - until the retry after the backoff. Returns the broker asked. */
+static int fail_update(struct cluster *c, struct client_meta *m, const char *why)
 {
 	int broker = m->asked;
 	m->asked = 0;
-	meta_trace(c, m, "metadata.timeout", broker);
-	/* still pending: what the close asks for waits for the retry */
+	meta_trace(c, m, why, broker);
+	if (m->timer)
+		sim_cancel(sim_current(), m->timer);
 	m->timer = sim_after(sim_current(), m->backoff_ns, meta_retry_ev, c, m);
-	if (m->timed_out)
+	return broker;
+}
+
+static void meta_time_out(struct cluster *c, struct client_meta *m)
+{
+	int broker = fail_update(c, m, "metadata.timeout");
+	if (m->timed_out) /* the close this asks for finds the request failed already */
 		m->timed_out(c, m, broker);
 }
 
@@ -112,13 +122,8 @@ void meta__reset(struct client_meta *m)
 
 void meta__disconnected(struct cluster *c, struct client_meta *m, int broker)
 {
-	if (!m->pending || m->asked != broker)
-		return;
-	m->asked = 0; /* a failed update: asked again after the backoff */
-	meta_trace(c, m, "metadata.failed", broker);
-	if (m->timer)
-		sim_cancel(sim_current(), m->timer);
-	m->timer = sim_after(sim_current(), m->backoff_ns, meta_retry_ev, c, m);
+	if (m->pending && m->asked == broker)
+		fail_update(c, m, "metadata.failed");
 }
 
 void meta__request(struct cluster *c, struct client_meta *m, int node, int topic)
