@@ -167,8 +167,9 @@ void meta__reset(struct client_meta *m);
  * it fails, and the update is asked again after the backoff (NetworkClient's
  * handleServerDisconnect). */
 void meta__disconnected(struct cluster *c, struct client_meta *m, int broker);
-/* Apply an answer; returns true if any partition still has no leader. Each answer arms
- * the next refresh max_age_ns later (Metadata.maxAge). */
+/* Apply an answer to the request in flight (a late one, to a request that timed out or
+ * whose connection closed, changes nothing); returns true if any partition still has no
+ * leader. Each answer arms the next refresh max_age_ns later (Metadata.maxAge). */
 bool meta__apply(struct cluster *c, struct client_meta *m, const struct msg *resp);
 /* Arm that refresh now, for a client that starts with metadata it did not ask for. */
 void meta__refresh_arm(struct cluster *c, struct client_meta *m, int node, int topic);

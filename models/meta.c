@@ -197,7 +197,11 @@ bool meta__apply(struct cluster *c, struct client_meta *m, const struct msg *msg
 {
 	const struct metadata_resp *r = (const struct metadata_resp *)msg;
 	bool missing = false;
-	meta_trace(c, m, "metadata.update", c->net.nodes[msg->from].index);
+	int from = c->net.nodes[msg->from].index;
+	if (!m->pending || m->asked != from) /* an answer to a request that failed: its
+					       * connection is closed, nothing reads it */
+		return false;
+	meta_trace(c, m, "metadata.update", from);
 	m->pending = m->timeout_held = false;
 	m->asked = 0;
 	if (m->timer)

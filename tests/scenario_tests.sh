@@ -235,6 +235,25 @@ check "metadata: a pause holds the answer, not a timeout" \
 	status_is 1 grep -q '"type":"metadata.timeout"' "$T/mz/trace.jsonl"
 check "metadata: the held answer is read at the resume" \
 	grep -q '^{"t_ns":45100000000,"type":"metadata.update","client":"g-1"' "$T/mz/trace.jsonl"
+# An answer that comes after its request timed out is not read (the timeout closed its
+# connection): the producer's refresh at 5 s to broker-1, answered 1.5 s late, times out
+# at 6 s; the retry to broker-2 is answered at 6.1 s, and the next refresh is 5 s after
+# that - not after the late answer (6.5 s), which once counted as an update
+cat > "$T/mlate.yaml" <<'EOF'
+name: late-metadata-answer
+seed: 3
+duration: 12s
+cluster: { brokers: 3 }
+topics: [ { name: t, partitions: 3, replication.factor: 3 } ]
+producers: [ { name: p, topic: t, rate: 100/s, config: { metadata.max.age.ms: 5000, request.timeout.ms: 1000 } } ]
+faults:
+  - { at: 4900ms, delay: { from: [broker-1], to: [p] }, latency: 1500ms, for: 200ms }
+EOF
+$K run "$T/mlate.yaml" --out "$T/ml" --no-plots --quiet --trace-level debug
+check "metadata: a late answer is not an update" \
+	status_is 1 grep -q '"type":"metadata.update","client":"p","broker":1}' "$T/ml/trace.jsonl"
+check "metadata: the next refresh follows the answer read" \
+	grep -q '^{"t_ns":11100327595,"type":"metadata.request","client":"p"' "$T/ml/trace.jsonl"
 check "trace starts with run.start carrying the seed" \
 	grep -q '^{"t_ns":0,"type":"run.start","scenario":"quickstart","seed":7,' "$T/a/trace.jsonl"
 check "the effective configuration lists Kafka defaults" \
