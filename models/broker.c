@@ -1272,6 +1272,12 @@ static void fetch_respond(struct cluster *c, struct broker *b, struct fetch_req 
 		o->n_batches = nb[i];
 		o->epoch_end_offset = -1;
 		o->epoch_end_epoch = KS_EPOCH_NOT_ASKED;
+		if (errs[i] == KERR_NOT_LEADER_OR_FOLLOWER || errs[i] == KERR_FENCED_LEADER_EPOCH) {
+			/* KIP-951 (KafkaApis.handleFetchRequest): the leader as this broker knows it */
+			o->current.leader = broker__view_leader(c, b, e->part,
+								&o->current.leader_epoch);
+			continue;
+		}
 		if (!r)
 			continue;
 		o->hw = r->hw;

@@ -402,13 +402,27 @@ static void truncation_detected(struct cluster *c, struct member *mb, struct mpa
 	set_origin(mb->g, mp->idx, end);
 }
 
+/* A partition's fetch (or epoch query) answered with an error: refresh the metadata. A
+ * newer leader a NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH answer names is taken at
+ * once (KIP-951, AbstractFetch.handleFetchSuccess); send_fetches then validates the
+ * position against it. */
+static void fetch_failed(struct cluster *c, struct member *mb, const struct mpart *mp,
+			 const struct fetch_resp_entry *e)
+{
+	if ((e->err == KERR_NOT_LEADER_OR_FOLLOWER || e->err == KERR_FENCED_LEADER_EPOCH) &&
+	    e->current.leader >= 1 && e->current.leader_epoch > mb->meta.epoch[mp->idx]) {
+		mb->meta.leader[mp->idx] = e->current.leader;
+		mb->meta.epoch[mp->idx] = e->current.leader_epoch;
+	}
+	meta__request(c, &mb->meta, mb->node, mb->g->topic);
+}
+
 /* The leader's answer to the position's epoch query (OffsetsForLeaderEpoch). */
 static void on_validation(struct cluster *c, struct member *mb, struct mpart *mp,
 			  const struct fetch_resp_entry *e)
 {
-	if (e->err != KERR_NONE) { /* FENCED / UNKNOWN_LEADER_EPOCH, not leader: refresh, ask
-				    * again */
-		meta__request(c, &mb->meta, mb->node, mb->g->topic);
+	if (e->err != KERR_NONE) { /* FENCED / UNKNOWN_LEADER_EPOCH, not leader: ask again */
+		fetch_failed(c, mb, mp, e);
 		return;
 	}
 	mp->validating = false;
@@ -439,7 +453,7 @@ static void on_fetch_entry(struct cluster *c, struct member *mb, const struct fe
 		return;
 	}
 	if (e->err != KERR_NONE) {
-		meta__request(c, &mb->meta, mb->node, mb->g->topic);
+		fetch_failed(c, mb, mp, e);
 		return;
 	}
 	for (int j = 0; j < e->n_batches; j++) {

@@ -78,7 +78,16 @@ _Static_assert(sizeof(struct fetch_entry) == 48, "a fetch entry is 48 bytes");
 struct fetch_resp_entry {
 	int part;
 	enum ks_error err;
-	int64_t hw, log_start, leo;
+	union {
+		struct {
+			int64_t hw, log_start, leo; /* the leader's, without an error */
+		};
+		/* KIP-951 CurrentLeader, with NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH: the
+		 * leader and epoch the answering broker's metadata names (-1: none) */
+		struct {
+			int32_t leader, leader_epoch;
+		} current;
+	};
 	int64_t epoch_end_offset;      /* answer to epoch_query */
 	int32_t epoch_end_epoch;       /* ... or KS_EPOCH_NOT_ASKED: not a query */
 	int n_batches;                 /* the entry's batches follow the previous entries' */
