@@ -307,16 +307,22 @@ struct pending_produce {
 	int broker, to_node;
 };
 
-/* KIP-951: a NOT_LEADER_OR_FOLLOWER answer names the partition's leader as the answering
- * broker's metadata has it (KafkaApis.handleProduceRequest, getCurrentLeader), so that the
- * producer can send there without waiting for a metadata refresh. */
+/* KIP-951 (KafkaApis, getCurrentLeader): an answer with one of these errors names the
+ * partition's leader as the answering broker's metadata has it, so that the client can go
+ * there without waiting for a metadata refresh. */
+static bool names_current_leader(enum ks_error err)
+{
+	return err == KERR_NOT_LEADER_OR_FOLLOWER || err == KERR_FENCED_LEADER_EPOCH;
+}
+
+/* ... for a produce response, as it is sent (entries without such an error keep theirs
+ * unset: nothing reads it). */
 static void name_current_leaders(const struct cluster *c, const struct broker *b,
 				 struct produce_resp *resp)
 {
 	for (int i = 0; i < resp->n; i++) {
 		struct produce_resp_entry *e = &resp->e[i];
-		e->leader = e->leader_epoch = -1;
-		if (e->err == KERR_NOT_LEADER_OR_FOLLOWER)
+		if (names_current_leader(e->err))
 			e->leader = broker__view_leader(c, b, e->part, &e->leader_epoch);
 	}
 }
@@ -1272,8 +1278,7 @@ static void fetch_respond(struct cluster *c, struct broker *b, struct fetch_req 
 		o->n_batches = nb[i];
 		o->epoch_end_offset = -1;
 		o->epoch_end_epoch = KS_EPOCH_NOT_ASKED;
-		if (errs[i] == KERR_NOT_LEADER_OR_FOLLOWER || errs[i] == KERR_FENCED_LEADER_EPOCH) {
-			/* KIP-951 (KafkaApis.handleFetchRequest): the leader as this broker knows it */
+		if (names_current_leader(errs[i])) {
 			o->current.leader = broker__view_leader(c, b, e->part,
 								&o->current.leader_epoch);
 			continue;
@@ -1646,6 +1651,16 @@ static bool follower_entry(struct cluster *c, struct broker *b, const struct fet
 	return true;
 }
 
+/* Is resp the answer to the request its fetcher has out? Not once the fetcher moved on (its
+ * request timed out, or its leader's connection reset, and another went): AbstractFetcherThread
+ * reads an entry only while the partition's fetch state is the one it asked for. Asked on
+ * arrival and again once the disk takes the response: read late, a stale one was once
+ * taken for the answer to a later truncation query, and emptied a log. */
+static bool fetch_resp_current(const struct fetcher *f, const struct fetch_resp *resp)
+{
+	return f->in_flight && resp->session == f->session;
+}
+
 static void follower_apply_ev(struct sim *s, void *subject, void *arg)
 {
 	(void)s;
@@ -1655,21 +1670,11 @@ static void follower_apply_ev(struct sim *s, void *subject, void *arg)
 	struct broker *b = w->b;
 	bool live = b->up && w->incarnation == c->net.nodes[b->node].incarnation;
 	ks_free(w);
-	if (!live) {
+	if (!live || !fetch_resp_current(&b->fetchers[resp->fetcher], resp)) {
 		ks_free(resp);
 		return;
 	}
 	struct fetcher *f = &b->fetchers[resp->fetcher];
-	if (resp->session != f->session) {
-		/* the fetcher moved on while the response waited for the disk (its request
-		 * timed out, or its leader's connection reset, and another went): stale, as
-		 * at its arrival - AbstractFetcherThread reads an entry only while the
-		 * partition's fetch state is the one it asked for. Read, it once took a
-		 * response to the old leader for the answer to a later truncation query,
-		 * and emptied a log. */
-		ks_free(resp);
-		return;
-	}
 	bool any_ok = resp->n == 0;
 	const struct batch *batches = fetch_resp_batches(resp);
 	for (int i = 0; i < resp->n; i++) {
@@ -1691,8 +1696,7 @@ static void follower_apply_ev(struct sim *s, void *subject, void *arg)
 
 static void on_fetch_resp(struct cluster *c, struct broker *b, struct fetch_resp *resp)
 {
-	struct fetcher *f = &b->fetchers[resp->fetcher];
-	if (!f->in_flight || resp->session != f->session) {
+	if (!fetch_resp_current(&b->fetchers[resp->fetcher], resp)) {
 		ks_free(resp);
 		return;
 	}
@@ -2068,7 +2072,7 @@ void broker__stop(struct cluster *c, struct broker *b, bool lose_unflushed, bool
 	if (b->shutdown_timer)
 		sim_cancel(c->sim, b->shutdown_timer);
 	b->shutdown_timer = 0;
-	cons__coordinator_crash(c, b, clean);
+	cons__coordinator_crash(c, b, clean, !lose_unflushed);
 	if (!lose_unflushed) { /* a process crash resets connections at once */
 		prod__broker_disconnect(c, b->id);
 		broker__peer_reset(c, b);

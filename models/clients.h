@@ -171,6 +171,9 @@ void meta__disconnected(struct cluster *c, struct client_meta *m, int broker);
  * whose connection closed, changes nothing); returns true if any partition still has no
  * leader. Each answer arms the next refresh max_age_ns later (Metadata.maxAge). */
 bool meta__apply(struct cluster *c, struct client_meta *m, const struct msg *resp);
+/* KIP-951 (Metadata.updatePartitionLeadership): partition i's leader as an error answer
+ * named it (leader -1: none), taken if its epoch is newer; returns whether it was. */
+bool meta__take_leader(struct client_meta *m, int i, int leader, int32_t epoch);
 /* Arm that refresh now, for a client that starts with metadata it did not ask for. */
 void meta__refresh_arm(struct cluster *c, struct client_meta *m, int node, int topic);
 /* The client resumes after a pause (frozen): a refresh or retry that came due meanwhile is

@@ -280,8 +280,6 @@ static void send_fetches(struct cluster *c, struct member *mb)
 
 void cons__broker_down(struct cluster *c, struct member *mb, int broker)
 {
-	if (!c->net.nodes[net__broker_node(c, broker)].host_down) /* a reset: the host is up */
-		meta__disconnected(c, &mb->meta, broker);
 	if (!mb->fetch_session[broker - 1])
 		return;
 	fetch_forget(mb, broker);
@@ -409,11 +407,8 @@ static void truncation_detected(struct cluster *c, struct member *mb, struct mpa
 static void fetch_failed(struct cluster *c, struct member *mb, const struct mpart *mp,
 			 const struct fetch_resp_entry *e)
 {
-	if ((e->err == KERR_NOT_LEADER_OR_FOLLOWER || e->err == KERR_FENCED_LEADER_EPOCH) &&
-	    e->current.leader >= 1 && e->current.leader_epoch > mb->meta.epoch[mp->idx]) {
-		mb->meta.leader[mp->idx] = e->current.leader;
-		mb->meta.epoch[mp->idx] = e->current.leader_epoch;
-	}
+	if (e->err == KERR_NOT_LEADER_OR_FOLLOWER || e->err == KERR_FENCED_LEADER_EPOCH)
+		meta__take_leader(&mb->meta, mp->idx, e->current.leader, e->current.leader_epoch);
 	meta__request(c, &mb->meta, mb->node, mb->g->topic);
 }
 

@@ -936,7 +936,7 @@ void cons__coordinator_resign(struct cluster *c, struct broker *b)
 			resign(c, &c->groups[gi], 0, "broker shutting down");
 }
 
-void cons__coordinator_crash(struct cluster *c, struct broker *b, bool clean)
+void cons__coordinator_crash(struct cluster *c, struct broker *b, bool clean, bool reset)
 {
 	for (int gi = 0; gi < c->n_groups; gi++) {
 		struct group *g = &c->groups[gi];
@@ -946,6 +946,8 @@ void cons__coordinator_crash(struct cluster *c, struct broker *b, bool clean)
 		for (int m = 0; m < g->cap_members; m++) {
 			if (!g->members[m].active)
 				continue;
+			if (reset) /* a metadata request on the connection fails */
+				meta__disconnected(c, &g->members[m].meta, b->id);
 			cons__broker_down(c, &g->members[m], b->id);
 			if (g->members[m].coord == b->id)
 				cons__coordinator_lost(c, &g->members[m], "connection reset");

@@ -316,7 +316,8 @@ void cons__topic_grew(struct cluster *c, int topic);
 /* group.c: a MSG_GROUP message delivered to broker b; takes ownership of m (free it with
  * ks_free). A broker crash calls cons__coordinator_crash. */
 void cons__coordinator_msg(struct cluster *c, struct broker *b, struct msg *m);
-void cons__coordinator_crash(struct cluster *c, struct broker *b, bool clean);
+/* reset: its connections reset (a process crash or stop, not a machine's power loss). */
+void cons__coordinator_crash(struct cluster *c, struct broker *b, bool clean, bool reset);
 /* Broker b begins a controlled shutdown: the coordinators it hosts move now. */
 void cons__coordinator_resign(struct cluster *c, struct broker *b);
 

@@ -193,6 +193,15 @@ void meta__refresh_arm(struct cluster *c, struct client_meta *m, int node, int t
 	m->refresh_timer = sim_after(sim_current(), m->max_age_ns, meta_refresh_ev, c, m);
 }
 
+bool meta__take_leader(struct client_meta *m, int i, int leader, int32_t epoch)
+{
+	if (leader < 1 || epoch <= m->epoch[i])
+		return false;
+	m->leader[i] = leader;
+	m->epoch[i] = epoch;
+	return true;
+}
+
 bool meta__apply(struct cluster *c, struct client_meta *m, const struct msg *msg)
 {
 	const struct metadata_resp *r = (const struct metadata_resp *)msg;

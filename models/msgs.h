@@ -34,7 +34,7 @@ struct produce_resp_entry {
 	int part;
 	enum ks_error err;
 	int64_t base;
-	/* KIP-951 CurrentLeader, with NOT_LEADER_OR_FOLLOWER: the leader and epoch the
+	/* KIP-951 CurrentLeader, only with NOT_LEADER_OR_FOLLOWER: the leader and epoch the
 	 * answering broker's metadata names (-1: none) */
 	int32_t leader, leader_epoch;
 };

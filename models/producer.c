@@ -1174,11 +1174,11 @@ static void on_produce_resp(struct cluster *c, struct producer *p, struct produc
 	for (int i = 0; i < r->n; i++) {
 		const struct produce_resp_entry *e = &r->e[i];
 		int idx = c->parts[e->part].index;
-		if (e->err != KERR_NOT_LEADER_OR_FOLLOWER || e->leader < 1 ||
-		    e->leader_epoch <= p->meta.epoch[idx])
+		if (e->err != KERR_NOT_LEADER_OR_FOLLOWER ||
+		    !meta__take_leader(&p->meta, idx, e->leader, e->leader_epoch))
 			continue;
-		p->pq[idx].leader = p->meta.leader[idx] = e->leader;
-		p->pq[idx].leader_epoch = p->meta.epoch[idx] = e->leader_epoch;
+		p->pq[idx].leader = e->leader;
+		p->pq[idx].leader_epoch = e->leader_epoch;
 		moved = true;
 	}
 	if (moved) {
@@ -1211,9 +1211,10 @@ void prod__broker_disconnect(struct cluster *c, int broker_id)
 	prod__catch_up(c);
 	for (int k = 0; k < c->n_producers; k++) {
 		struct producer *p = &c->producers[k];
-		meta__disconnected(c, &p->meta, broker_id); /* a metadata request's connection */
-		if (p->conn[broker_id - 1].used) /* a producer with no connection there sees nothing */
+		if (p->conn[broker_id - 1].used) /* conn_close fails its metadata request too */
 			conn_close(c, p, broker_id, "reset");
+		else /* a producer with no connection there sees nothing but that */
+			meta__disconnected(c, &p->meta, broker_id);
 	}
 }
 

@@ -2341,7 +2341,7 @@ static void w_duration(struct jsonw *w, sim_time_ns v)
  * limit"; a fraction only if the scenario asked for one. */
 static void w_ms(struct jsonw *w, const struct setting *st, sim_time_ns v)
 {
-	const int64_t unit = st->type == SET_S ? SIM_S : SIM_MS;
+	const int64_t unit = settings_time_unit(st);
 	if (v == SIM_TIME_MAX)
 		jsonw_int(w, st->flags & SF_INF ? -1 : INT64_MAX);
 	else if (v % unit == 0)

@@ -709,16 +709,21 @@ static bool int_kind(enum set_type t)
 	       t == SET_BYTES;
 }
 
-/* A bound as a user writes it: milliseconds for *.ms settings, durations, integers. */
+int64_t settings_time_unit(const struct setting *st)
+{
+	return st->type == SET_MS ? SIM_MS : st->type == SET_S ? SIM_S : 0;
+}
+
+/* A bound as a user writes it: milliseconds for *.ms settings (seconds for *.seconds ones),
+ * durations, integers. */
 static void fmt_bound(const struct setting *st, int64_t v, char *buf, size_t n)
 {
 	char tmp[UNITS_BUF];
+	int64_t unit = settings_time_unit(st);
 
-	if (st->type == SET_MS && v % SIM_MS == 0)
-		snprintf(buf, n, "%lld", (long long)(v / SIM_MS));
-	else if (st->type == SET_S && v % SIM_S == 0)
-		snprintf(buf, n, "%lld", (long long)(v / SIM_S));
-	else if (st->type == SET_MS || st->type == SET_S || st->type == SET_DURATION)
+	if (unit && v % unit == 0)
+		snprintf(buf, n, "%lld", (long long)(v / unit));
+	else if (unit || st->type == SET_DURATION)
 		snprintf(buf, n, "%s", units_format_duration(v, tmp));
 	else
 		snprintf(buf, n, "%lld", (long long)v);

@@ -136,6 +136,9 @@ void settings_enum_list(const struct set_enum *e, char *buf, size_t n);
 int settings_assignor_lookup(const char *name, enum ks_assignor *out);
 const char *settings_assignor_name(enum ks_assignor a);
 
+/* Kafka's unit of an integer time: SIM_MS for *.ms settings (SET_MS), SIM_S for *.seconds
+ * ones (SET_S), 0 for any other setting. */
+int64_t settings_time_unit(const struct setting *st);
 /* What a value of this setting must be: "an integer from 1 to 1000". */
 void settings_expected(const struct setting *st, char *buf, size_t n);
 /* The documented default: "30000", "[range, cooperative-sticky]", "cluster value". */

@@ -187,15 +187,17 @@ check "retry.backoff.ms 0 runs" status_is 0 $K run "$T/rb0.yaml" --out "$T/rb0" 
 # handleServerDisconnect) and goes again after retry.backoff.ms: g-1's periodic refresh at
 # 5 s goes to broker-1, held on the wire by a 1 s delay; broker-1's process crashes at
 # 5.3 s (its connections reset). It once waited for its request.timeout.ms (30 s).
-cat > "$T/mreset.yaml" <<'EOF'
-name: member-metadata-reset
-seed: 3
-duration: 6s
-cluster: { brokers: 3 }
-topics: [ { name: t, partitions: 3, replication.factor: 3 } ]
-producers: [ { name: p, topic: t, rate: 100/s } ]
-consumer_groups:
-  - { name: g, topic: t, members: 1, config: { metadata.max.age.ms: 5000 } }
+# member_scenario NAME DURATION CONFIG: one member g-1 reading t, as the faults that follow
+# it on stdin make it
+member_scenario() {
+	printf 'name: %s\nseed: 3\nduration: %s\ncluster: { brokers: 3 }\n' "$1" "$2"
+	echo 'topics: [ { name: t, partitions: 3, replication.factor: 3 } ]'
+	echo 'producers: [ { name: p, topic: t, rate: 100/s } ]'
+	echo 'consumer_groups:'
+	echo "  - { name: g, topic: t, members: 1, config: { $3 } }"
+	cat
+}
+member_scenario member-metadata-reset 6s "metadata.max.age.ms: 5000" >"$T/mreset.yaml" <<'EOF'
 faults:
   - { at: 4900ms, delay: { from: [g-1], to: [broker-1] }, latency: 1s, for: 200ms }
   - { at: 5300ms, crash: broker-1 }
@@ -217,15 +219,8 @@ check "metadata: no reset from a machine without power, no failure" \
 # looks at its request's timeout: g-1's refresh at 5 s is answered 200 ms late, into a
 # 40 s pause; at the resume the answer is applied and no timeout is seen (it once timed
 # out at 35 s, mid-pause, and asked again)
-cat > "$T/mpause.yaml" <<'EOF'
-name: member-pause-metadata
-seed: 3
-duration: 50s
-cluster: { brokers: 3 }
-topics: [ { name: t, partitions: 3, replication.factor: 3 } ]
-producers: [ { name: p, topic: t, rate: 100/s } ]
-consumer_groups:
-  - { name: g, topic: t, members: 1, config: { metadata.max.age.ms: 5000, session.timeout.ms: 60000 } }
+member_scenario member-pause-metadata 50s "metadata.max.age.ms: 5000, session.timeout.ms: 60000" \
+	>"$T/mpause.yaml" <<'EOF'
 faults:
   - { at: 4900ms, delay: { from: [broker-1, broker-2, broker-3], to: [g-1] }, latency: 200ms, for: 200ms }
   - { at: 5100ms, pause: g-1, for: 40s }
