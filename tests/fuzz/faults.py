@@ -6,8 +6,8 @@ two minutes is kept as tests/fuzz/found-*.yaml. A quarter of the clusters have n
 those run with their producers on a kernel of their own (KAFKASIM_PAIR=1), once on one
 thread and once on two, and outputs that differ by a byte are kept too. And where Kafka
 promises that no acknowledged write is lost (safe(): acks=all, min ISR 2, clean elections,
-no power loss), a run that loses one is kept. Not part of `make test`: it runs for as long
-as it is given.
+no power loss), a run that breaks one of its promises there (promises_kept) is kept. Not
+part of `make test`: it runs for as long as it is given.
 
 usage: faults.py KAFKASIM SECONDS [SEED]
 """
@@ -117,8 +117,28 @@ def safe(y):
             and 'lose_unflushed: true' not in y)
 
 
-def make_safe(y):
-    """The same cluster and faults under safe() settings (a replication factor of 2 or more)."""
+def promises_kept(y, summ):
+    """What Kafka promises under safe() settings, against a run's summary: (True, '') or
+    (False, why). No acknowledged write of p is lost; an idempotent p writes no record twice
+    and none out of its order (the broker's sequence checks); and group g, committing only
+    what its polls returned and it processed, never commits past a record it did not process
+    (the high watermark it reads below never moves back under clean elections)."""
+    p = summ['producers']['p']
+    if p['acked_lost']:
+        return False, 'safe settings: %d acknowledged records of p lost' % p['acked_lost']
+    if re.search(r'enable\.idempotence: true', y) and (p['log_duplicates'] or
+                                                       p['order_violations']):
+        return False, 'safe settings, idempotent p: %d duplicates, %d out of order' % (
+            p['log_duplicates'], p['order_violations'])
+    if summ['groups']['g']['skipped']:
+        return False, 'safe settings: group g committed past %d records it never ' \
+            'processed' % summ['groups']['g']['skipped']
+    return True, ''
+
+
+def make_safe(y, rnd):
+    """The same cluster and faults under safe() settings (a replication factor of 2 or more),
+    p idempotent half the time."""
     rf = int(re.search(r'replication\.factor: (\d+)', y).group(1))
     if rf < 2:
         return y
@@ -127,6 +147,9 @@ def make_safe(y):
     y = y.replace('replication.truncation: high-watermark', 'replication.truncation: leader-epoch')
     y = y.replace('lose_unflushed: true', 'lose_unflushed: false')
     y = re.sub(r'config: \{ acks: (0|1|all),', 'config: { acks: all,', y, count=1)
+    if rnd.random() < 0.5:
+        y = y.replace('acks: all, enable.idempotence: false',
+                      'acks: all, enable.idempotence: true')
     return re.sub(r'min\.insync\.replicas: (\d+)',
                   lambda m: 'min.insync.replicas: %d' % max(2, int(m.group(1))), y, count=1)
 
@@ -141,7 +164,7 @@ def main():
     while time.time() - start < seconds:
         y = scenario(rnd)
         if rnd.random() < 0.3: # where nothing acknowledged may be lost
-            y = make_safe(y)
+            y = make_safe(y, rnd)
         with open(work, 'w') as f:
             f.write(y)
         if subprocess.run([kafkasim, 'validate', work], capture_output=True).returncode:
@@ -164,11 +187,8 @@ def main():
             if not ok:
                 break
         if ok and safe(open(work).read()):
-            summ = json.load(open(os.path.join(here, 'out', 'summary.json')))
-            lost = summ['producers']['p']['acked_lost']
-            if lost:
-                ok, why = False, 'acks=all, min ISR 2, clean elections: %d acknowledged ' \
-                    'records of p lost' % lost
+            ok, why = promises_kept(open(work).read(),
+                                    json.load(open(os.path.join(here, 'out', 'summary.json'))))
         if ok and paired:
             for name in ('trace.jsonl', 'metrics.csv', 'summary.json'):
                 a = open(os.path.join(here, 'out', name), 'rb').read()
