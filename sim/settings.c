@@ -977,7 +977,7 @@ void settings_print_markdown(FILE *f)
 		   "sizes `512B`, `16KiB`, `1MB` (a plain integer is bytes); rates `2000/s`, "
 		   "`120/m`; bandwidths `125MB/s`, `10Gbit/s`. Kafka `*.ms` settings take an "
 		   "integer of milliseconds, as in Kafka, or a duration (`*.seconds` ones an "
-		   "integer of seconds). Inside `config:` "
+		   "integer of seconds or a duration). Inside `config:` "
 		   "sections keys are Kafka's names with Kafka's defaults; settings marked "
 		   "kafkasim are the simulator's own.\n");
 	for (int lvl = 0; lvl < LVL__COUNT; lvl++)

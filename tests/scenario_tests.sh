@@ -76,8 +76,13 @@ for f in scenarios/*.yaml; do
 	check "run $f meets its expectations" status_is 0 $K run "$f" --out "$T/run" --no-plots \
 		--quiet --trace-level debug
 	if [ -n "$(find "$T/run" -name '*.partial')" ]; then bad "$f: partial files left"; else ok; fi
+	grep -o '"type":"[^"]*"' "$T/run/trace.jsonl" | sort -u >> "$T/types"
 	rm -rf "$T/run"
 done
+# every kind of trace event the shipped scenarios write is in the README's list
+missing=$(sort -u "$T/types" | sed 's/"type":"\(.*\)"/\1/' | while read -r t; do
+	grep -qF "\`$t\`" README.md || printf '%s ' "$t"; done)
+if [ -z "$missing" ] && [ -s "$T/types" ]; then ok; else bad "trace types missing from the README: $missing"; fi
 
 # ---- acks=all with min.insync.replicas=2 loses nothing, across 20 seeds -------------------
 lost_any=0
@@ -290,5 +295,9 @@ $K settings --markdown > "$T/settings.md"
 check "README scenario reference matches kafkasim settings --markdown (make docs)" \
 	sh tests/readme_section.sh settings "$T/settings.md"
 check "README names the two set-up commands" grep -q 'make run' README.md
+# the README's example scenario runs, and its expectations hold (exit 0, not 1)
+awk '/^```yaml/ { f = 1; next } /^```/ { if (f) exit } f' README.md > "$T/readme-example.yaml"
+check "README example scenario meets its own expectations" sh -c \
+	"test -s '$T/readme-example.yaml' && $K run '$T/readme-example.yaml' --out '$T/rex' --no-plots --quiet"
 
 echo "scenario tests: $PASS passed, $FAIL failed"
