@@ -245,7 +245,7 @@ static void dl_arm(struct cluster *c, struct deadlines *l)
 static void dl_add(struct cluster *c, struct deadlines *l, struct deadline *d, sim_time_ns delay)
 {
 	sim_time_ns now = sim_now(c->sim);
-	d->at = delay <= 0 ? now : delay > SIM_TIME_MAX - now ? SIM_TIME_MAX : now + delay;
+	d->at = delay <= 0 ? now : sim_time_plus(now, delay);
 	d->ticket = sim_ticket_take(c->sim);
 	d->prev = NULL;
 	d->next = l->head;
@@ -830,7 +830,8 @@ static sim_time_ns append_at(struct cluster *c, struct broker *b, int64_t bytes)
 	if (b->stall_until_ns > start)
 		start = b->stall_until_ns;
 	int64_t bw = c->sc->cluster.disk_bytes_per_s;
-	sim_time_ns end = start + (bw > 0 ? (sim_time_ns)((double)bytes * 1e9 / (double)bw) : 0);
+	sim_time_ns end = sim_time_plus(start, bw > 0 ? (sim_time_ns)((double)bytes * 1e9 /
+										 (double)bw) : 0);
 	b->disk_free_ns = end;
 	if (b->stall_until_ns > now)
 		return b->stall_until_ns;

@@ -154,7 +154,8 @@ static void slow(struct cluster *c, const struct fault_cfg *f, bool start)
 		return;
 	if (f->target.kind == NODE_BROKER && f->disk_stall) {
 		struct broker *b = &c->brokers[f->target.index - 1];
-		sim_time_ns until = f->for_ns > 0 ? sim_now(c->sim) + f->for_ns : SIM_TIME_MAX;
+		sim_time_ns until = f->for_ns > 0 ? sim_time_plus(sim_now(c->sim), f->for_ns) :
+						    SIM_TIME_MAX;
 		b->stall_until_ns = start ? until : sim_now(c->sim);
 		return;
 	}

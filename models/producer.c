@@ -461,9 +461,7 @@ static void request_expire(struct cluster *c, struct producer *p, int pos);
 /* The time sim_after(delay) would give. */
 static sim_time_ns deadline_after(sim_time_ns now, sim_time_ns delay)
 {
-	if (delay <= 0)
-		return now;
-	return delay > SIM_TIME_MAX - now ? SIM_TIME_MAX : now + delay;
+	return delay <= 0 ? now : sim_time_plus(now, delay);
 }
 
 /* Drain the first sendable batch of every partition led by `broker` into one request. */
@@ -1319,8 +1317,7 @@ static void expiry_arm(struct cluster *c, struct producer *p, sim_time_ns oldest
 	sim_time_ns limit = p->cfg->delivery_timeout_ns;
 	if (oldest == SIM_TIME_MAX)
 		return;
-	p->expiry_timer = sim_schedule(c->psim, limit > SIM_TIME_MAX - oldest ? SIM_TIME_MAX :
-					       oldest + limit, expiry_ev, c, p);
+	p->expiry_timer = sim_schedule(c->psim, sim_time_plus(oldest, limit), expiry_ev, c, p);
 }
 
 /* delivery.timeout.ms, at the oldest batch's deadline: batches that never left the

@@ -121,16 +121,9 @@ sim_timer_id sim_schedule(struct sim *s, sim_time_ns at, sim_event_fn *fn, void 
 sim_timer_id sim_after(struct sim *s, sim_time_ns delay, sim_event_fn *fn, void *subject,
 		       void *arg)
 {
-	sim_time_ns at;
-
 	check_owner(s);
-	if (delay <= 0)
-		at = s->now;
-	else if (delay > SIM_TIME_MAX - s->now)
-		at = SIM_TIME_MAX;
-	else
-		at = s->now + delay;
-	return evq_push(&s->q, at, fn, subject, arg);
+	return evq_push(&s->q, delay <= 0 ? s->now : sim_time_plus(s->now, delay), fn, subject,
+			arg);
 }
 
 sim_ticket sim_ticket_take(struct sim *s)

@@ -41,6 +41,13 @@ uint64_t sim_root_seed(const struct sim *s);
 uint64_t sim_events_fired(const struct sim *s);
 uint64_t sim_events_pending(const struct sim *s);
 
+/* t + d for a time t and a span d (both >= 0), or SIM_TIME_MAX, "never", where the sum
+ * would pass it: a stall or timeout without end stays without end. */
+static inline sim_time_ns sim_time_plus(sim_time_ns t, sim_time_ns d)
+{
+	return d > SIM_TIME_MAX - t ? SIM_TIME_MAX : t + d;
+}
+
 /* Schedule fn(s, subject, arg) at absolute time at (clamped to now if in the past). On a
  * kernel of a pair (below) only the thread running it may schedule on it. */
 sim_timer_id sim_schedule(struct sim *s, sim_time_ns at, sim_event_fn *fn, void *subject,

@@ -368,6 +368,32 @@ static void test_in_flight_batches_expire_at_the_delivery_deadline(void **state)
 	run_release(&r);
 }
 
+/* A disk stall without `for` lasts to the end of the run: the stalled follower never
+ * appends again, so acks=all waits for it until the leader drops it from the ISR - 35 s
+ * after the stall, between 1x and 1.5x replica.lag.time.max.ms (30 s) - and it never comes
+ * back. Before, the stall's end ("never") plus an append's disk time overflowed. */
+static void test_disk_stall_without_end(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nseed: 3\nduration: 60s\ncluster: { brokers: 3 }\n"
+		"topics: [ { name: t, partitions: 1, replication.factor: 3,\n"
+		"            config: { min.insync.replicas: 2 } } ]\n"
+		"producers: [ { name: p, topic: t, rate: 100/s } ]\n"
+		"faults: [ { at: 10s, slow: broker-3, disk_stall: true } ]\n";
+	struct run r;
+	run_yaml(&r, y, 0);
+	assert_true(fig(&r, "partitions.t-0.leader") == 2); /* broker-3 is a follower */
+	assert_int_equal((int)fig(&r, "events.isr_shrink.count"), 1);
+	assert_true(fig(&r, "events.isr_shrink.first_s") >= 40.0 &&
+		    fig(&r, "events.isr_shrink.first_s") <= 55.0);
+	assert_int_equal((int)fig(&r, "events.isr_expand.count"), 0);
+	/* writes waited for the shrink, then went on without broker-3 */
+	assert_true(fig(&r, "partitions.t-0.max_ack_gap_ms") >= 30000.0);
+	assert_true(fig(&r, "records.acked") == fig(&r, "records.produced"));
+	run_release(&r);
+}
+
 /* A producer cut off from every broker at 10 s: each batch fails when its own
  * delivery.timeout.ms (5 s) runs out, Sender waking at the next deadline
  * (RecordAccumulator.nextExpiryTimeMs): by 15.5 s every record created up to 10.5 s and
@@ -1896,6 +1922,7 @@ int main(void)
 		cmocka_unit_test(test_new_leader_named_in_the_answer),
 		cmocka_unit_test(test_consumer_takes_the_leader_named),
 		cmocka_unit_test(test_stale_fetch_response_after_a_disk_stall),
+		cmocka_unit_test(test_disk_stall_without_end),
 		cmocka_unit_test(test_member_crash_forgets_its_metadata_request),
 		cmocka_unit_test(test_lost_alter_partition_resent_on_time),
 		cmocka_unit_test(test_alter_partition_waits_for_a_controller),
