@@ -738,6 +738,7 @@ static void pstate_note(struct replica *r, const struct batch *bt)
 	int i = pstate_next(s->newest); /* when 5 are kept, the oldest goes */
 	if (s->n == 0) {
 		s->full = false;
+		s->epoch_seq0 = bt->proto_seq;
 		s->seq0 = bt->proto_seq;
 		s->base0 = bt->base;
 		s->kept = 0;
@@ -804,11 +805,17 @@ static enum ks_error pstate_check(struct replica *r, int producer, int32_t epoch
 		seq += s->count[i];
 		off += s->count[i];
 	}
-	/* Older than the batches kept: written, in order, before the oldest of them (the
-	 * sequences of an epoch are appended in order). Kafka keeps produce batches, not
-	 * merged ones, and answers these OUT_OF_ORDER_SEQUENCE_NUMBER; with merged batches
-	 * kept, a retry of one of them looks older, so here it is a duplicate, answered
-	 * (under acks=all) once the HW passes the oldest kept batch. */
+	/* Older than the batches kept but not older than the epoch's first: written, in
+	 * order, before the oldest of them (the sequences of an epoch are appended in order
+	 * from its first). Kafka keeps produce batches, not merged ones, and answers these
+	 * OUT_OF_ORDER_SEQUENCE_NUMBER; with merged batches kept, a retry of one of them
+	 * looks older, so here it is a duplicate, answered (under acks=all) once the HW
+	 * passes the oldest kept batch. Older than the epoch's first it was never written:
+	 * a broker takes any first sequence from a producer it has no state for
+	 * (ProducerAppendInfo.checkSequence), so a retry of an earlier batch can come after
+	 * a later one was appended, and is out of order. */
+	if (first_seq < s->epoch_seq0)
+		return KERR_OUT_OF_ORDER_SEQUENCE_NUMBER;
 	if (first_seq + count - 1 <= newest_last) {
 		*base = oldest_base - count;
 		return KERR_DUPLICATE_SEQUENCE_NUMBER;

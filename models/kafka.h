@@ -195,6 +195,8 @@ struct pstate {
 	int32_t count[KS_PSTATE_BATCHES];
 	_Alignas(64) int64_t first_seq[KS_PSTATE_BATCHES];
 	int64_t base[KS_PSTATE_BATCHES];
+	int64_t epoch_seq0;       /* the first sequence this epoch appended (or the log still
+				   * holds): the epoch's are appended in order from it */
 };
 
 struct pending_fetch;

@@ -368,6 +368,35 @@ static void test_in_flight_batches_expire_at_the_delivery_deadline(void **state)
 	run_release(&r);
 }
 
+/* An idempotent producer's first requests are lost and a later batch arrives first: the
+ * broker, with no state for the producer, takes its sequence (ProducerAppendInfo.
+ * checkSequence accepts any first sequence), so the retries of the earlier batches come
+ * after it. They were never written: Kafka answers them OUT_OF_ORDER_SEQUENCE_NUMBER (a
+ * duplicate is only a cached batch's exact range, ProducerStateEntry.findDuplicateBatch)
+ * and the producer retries them until their delivery timeout. Before, the broker read any
+ * sequence below its oldest kept batch as written and answered a duplicate: 4 records
+ * acknowledged that no log held. */
+static void test_idempotent_retry_older_than_the_first_sequence(void **state)
+{
+	(void)state;
+	static const char y[] =
+		"name: t\nduration: 10s\ncluster: { brokers: 1 }\n"
+		"topics: [ { name: t, partitions: 1 } ]\n"
+		"producers: [ { name: p, topic: t, rate: 200/s,\n"
+		"               config: { acks: all, enable.idempotence: true, linger.ms: 0,\n"
+		"                         request.timeout.ms: 1000 } } ]\n"
+		"faults: [ { at: 1ms, drop: { from: [p] }, fraction: 0.5, for: 1s } ]\n";
+	struct run r;
+	run_yaml(&r, y, 2);
+	assert_int_equal((int)fig(&r, "checker.acked_lost"), 0);
+	assert_true(fig(&r, "errors.OUT_OF_ORDER_SEQUENCE_NUMBER") > 0);
+	assert_int_equal((int)fig(&r, "checker.log_duplicates"), 0);
+	/* the batches behind the retried ones wait: what is acknowledged is what the log has */
+	assert_true(fig(&r, "records.acked") < fig(&r, "records.produced"));
+	assert_true(fig(&r, "records.acked") <= fig(&r, "partitions.t-0.records"));
+	run_release(&r);
+}
+
 /* A disk stall without `for` lasts to the end of the run: the stalled follower never
  * appends again, so acks=all waits for it until the leader drops it from the ISR - 35 s
  * after the stall, between 1x and 1.5x replica.lag.time.max.ms (30 s) - and it never comes
@@ -1923,6 +1952,7 @@ int main(void)
 		cmocka_unit_test(test_consumer_takes_the_leader_named),
 		cmocka_unit_test(test_stale_fetch_response_after_a_disk_stall),
 		cmocka_unit_test(test_disk_stall_without_end),
+		cmocka_unit_test(test_idempotent_retry_older_than_the_first_sequence),
 		cmocka_unit_test(test_member_crash_forgets_its_metadata_request),
 		cmocka_unit_test(test_lost_alter_partition_resent_on_time),
 		cmocka_unit_test(test_alter_partition_waits_for_a_controller),
