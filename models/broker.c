@@ -244,8 +244,7 @@ static void dl_arm(struct cluster *c, struct deadlines *l)
 /* Give d the deadline sim_after(delay) would have, in the event order of now. */
 static void dl_add(struct cluster *c, struct deadlines *l, struct deadline *d, sim_time_ns delay)
 {
-	sim_time_ns now = sim_now(c->sim);
-	d->at = delay <= 0 ? now : sim_time_plus(now, delay);
+	d->at = sim_time_after(sim_now(c->sim), delay);
 	d->ticket = sim_ticket_take(c->sim);
 	d->prev = NULL;
 	d->next = l->head;

@@ -458,12 +458,6 @@ static struct preq *preq_find(struct producer *p, uint64_t id, int *pos)
 static void request_timeout_ev(struct sim *s, void *subject, void *arg);
 static void request_expire(struct cluster *c, struct producer *p, int pos);
 
-/* The time sim_after(delay) would give. */
-static sim_time_ns deadline_after(sim_time_ns now, sim_time_ns delay)
-{
-	return delay <= 0 ? now : sim_time_plus(now, delay);
-}
-
 /* Drain the first sendable batch of every partition led by `broker` into one request. */
 /* Take the first sendable batch of every partition queued for this connection (up to
  * max.request.size) into list; sequences are given on first send. Returns the count. */
@@ -535,7 +529,7 @@ static void track_request(struct cluster *c, struct producer *p, int broker, uin
 		pr->batches = xrealloc(pr->batches, (size_t)pr->cap * sizeof(*pr->batches));
 	}
 	memcpy(pr->batches, list, (size_t)n * sizeof(*list));
-	pr->deadline = deadline_after(sim_now(c->psim), p->cfg->request_timeout_ns);
+	pr->deadline = sim_time_after(sim_now(c->psim), p->cfg->request_timeout_ns);
 	pr->ticket = sim_ticket_take(c->psim);
 	/* every request of this producer has the same timeout, so a pending timer is never
 	 * later than this deadline */

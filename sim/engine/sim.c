@@ -122,8 +122,7 @@ sim_timer_id sim_after(struct sim *s, sim_time_ns delay, sim_event_fn *fn, void 
 		       void *arg)
 {
 	check_owner(s);
-	return evq_push(&s->q, delay <= 0 ? s->now : sim_time_plus(s->now, delay), fn, subject,
-			arg);
+	return evq_push(&s->q, sim_time_after(s->now, delay), fn, subject, arg);
 }
 
 sim_ticket sim_ticket_take(struct sim *s)

@@ -48,6 +48,12 @@ static inline sim_time_ns sim_time_plus(sim_time_ns t, sim_time_ns d)
 	return d > SIM_TIME_MAX - t ? SIM_TIME_MAX : t + d;
 }
 
+/* The time sim_after(delay) gives at now: now for a delay of 0 or less. */
+static inline sim_time_ns sim_time_after(sim_time_ns now, sim_time_ns delay)
+{
+	return delay <= 0 ? now : sim_time_plus(now, delay);
+}
+
 /* Schedule fn(s, subject, arg) at absolute time at (clamped to now if in the past). On a
  * kernel of a pair (below) only the thread running it may schedule on it. */
 sim_timer_id sim_schedule(struct sim *s, sim_time_ns at, sim_event_fn *fn, void *subject,

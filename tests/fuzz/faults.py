@@ -133,17 +133,30 @@ def promises_kept(y, summ):
     and none out of its order (the broker's sequence checks); and group g, committing only
     what its polls returned and it processed, never commits past a record it did not process
     (the high watermark it reads below never moves back under clean elections)."""
-    p = summ['producers']['p']
+    why = (producer_broke('p', summ, re.search(r'enable\.idempotence: true', y) is not None)
+           or group_broke('g', summ))
+    return not why, why
+
+
+def producer_broke(name, summ, idem):
+    """Why producer name broke a promise of safe settings, or '': an acknowledged write
+    lost, or, idempotent, a record written twice or out of its order."""
+    p = summ['producers'][name]
     if p['acked_lost']:
-        return False, 'safe settings: %d acknowledged records of p lost' % p['acked_lost']
-    if re.search(r'enable\.idempotence: true', y) and (p['log_duplicates'] or
-                                                       p['order_violations']):
-        return False, 'safe settings, idempotent p: %d duplicates, %d out of order' % (
-            p['log_duplicates'], p['order_violations'])
-    if summ['groups']['g']['skipped']:
-        return False, 'safe settings: group g committed past %d records it never ' \
-            'processed' % summ['groups']['g']['skipped']
-    return True, ''
+        return 'safe settings: %d acknowledged records of %s lost' % (p['acked_lost'], name)
+    if idem and (p['log_duplicates'] or p['order_violations']):
+        return 'safe settings, idempotent %s: %d duplicates, %d out of order' % (
+            name, p['log_duplicates'], p['order_violations'])
+    return ''
+
+
+def group_broke(name, summ):
+    """Why group name, committing only what it processed, broke its promise, or ''."""
+    skipped = summ['groups'][name]['skipped']
+    if skipped:
+        return 'safe settings: group %s committed past %d records it never processed' % (
+            name, skipped)
+    return ''
 
 
 def make_safe(y, rnd):
@@ -546,26 +559,21 @@ def wide_promises_kept(meta, summ):
         tm = meta['topics'][t]
         if not topic_safe(meta, t) or tm['rf'] < 2 or tm['min_isr'] < 2 or pm['acks'] != 'all':
             continue
-        p = summ['producers'][name]
         CHECKED['producer'] += 1
         CHECKED['idempotent'] += pm['idem']
-        if p['acked_lost']:
-            return False, 'safe settings: %d acknowledged records of %s lost' % (
-                p['acked_lost'], name)
-        if pm['idem'] and (p['log_duplicates'] or p['order_violations']):
-            return False, 'safe settings, idempotent %s: %d duplicates, %d out of order' % (
-                name, p['log_duplicates'], p['order_violations'])
+        why = producer_broke(name, summ, pm['idem'])
+        if why:
+            return False, why
     for name, gm in meta['groups'].items():
         t = gm['topic']
         if (not topic_safe(meta, t) or meta['topics'][t]['retention'] or name in meta['reset']
                 or gm['commit'] == 'before-process' or gm['async']
                 or gm['reset'] == 'latest'):
             continue
-        g = summ['groups'][name]
         CHECKED['group'] += 1
-        if g['skipped']:
-            return False, 'safe settings: group %s committed past %d records it never ' \
-                'processed' % (name, g['skipped'])
+        why = group_broke(name, summ)
+        if why:
+            return False, why
     return True, ''
 
 
